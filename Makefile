@@ -1,0 +1,45 @@
+# The two commands: `make serve` runs the product, `make test` is the one gate (CI runs exactly it).
+PORT ?= 8000
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+CHROMIUM := /usr/bin/chromium
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+
+.PHONY: serve test lint typecheck site pytest bench openapi chromium clean
+
+# Re-install whenever the pinned dependencies change.
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --editable '.[dev]'
+	touch $@
+
+# Debian's Chromium for the browser tests; never a browser download from elsewhere.
+chromium:
+	@test -x $(CHROMIUM) || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+serve: $(STAMP)
+	$(BIN)/praatmee serve --port $(PORT)
+
+test: $(STAMP) chromium lint typecheck site pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+site: $(STAMP)
+	$(BIN)/mkdocs build --strict --quiet
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+# Benchmarks print figures; they never fail on a time.
+bench: $(STAMP) chromium site
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf site .pytest_cache .mypy_cache .ruff_cache

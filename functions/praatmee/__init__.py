@@ -1,0 +1,1 @@
+"""Praat mee: information site and registrations for the national basisondersteuning consultation."""
