@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from html import escape
 from typing import Any
 
 from mkdocs.exceptions import PluginError
@@ -20,17 +21,32 @@ PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 
 
 def meetings_table(edition: Edition) -> str:
-    rows = [
-        "| Bijeenkomst | Datum | Tijd | Waar | Voor wie |",
-        "|---|---|---|---|---|",
-    ]
+    """An HTML table (with a caption and labels for the phone layout), one row per meeting."""
+    headers = ("Datum", "Tijd", "Waar", "Voor wie")
+    rows = []
     for m in edition.meetings:
         place = "Online" if m.place is None else f"{m.place} (op locatie)"
-        rows.append(
-            f"| {m.title} | {texts.upper_first(texts.long_date(m.date))} | {texts.times(m)} "
-            f"| {place} | {texts.upper_first(texts.audience(m))} |"
-        )
-    return "\n".join(rows)
+        cells = (texts.upper_first(texts.long_date(m.date)), texts.times(m), place,
+                 texts.upper_first(texts.audience(m)))  # fmt: skip
+        tds = "".join(f'<td data-label="{h}">{escape(c)}</td>' for h, c in zip(headers, cells, strict=True))
+        rows.append(f'<tr><th scope="row">{escape(m.title)}</th>{tds}</tr>')
+    head = "".join(f'<th scope="col">{h}</th>' for h in ("Bijeenkomst", *headers))
+    return (
+        '<table class="pm-meetings"><caption>De bijeenkomsten</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def meetings_summary(edition: Edition) -> str:
+    """`drie bijeenkomsten op locatie en één online bijeenkomst`"""
+    on_site = sum(1 for m in edition.meetings if not m.online)
+    online = len(edition.meetings) - on_site
+    parts = []
+    if on_site:
+        parts.append(f"{texts.count(on_site, 'bijeenkomst', 'bijeenkomsten')} op locatie")
+    if online:
+        parts.append(f"{texts.count(online, 'online bijeenkomst', 'online bijeenkomsten')}")
+    return texts.join_words(parts)
 
 
 def meetings_list(edition: Edition) -> str:
@@ -50,13 +66,15 @@ def themes_list(_: Edition) -> str:
 
 def confirm_weeks(edition: Edition) -> str:
     weeks, days = divmod(edition.confirm_days_before, 7)
-    return f"{weeks} weken" if days == 0 else f"{edition.confirm_days_before} dagen"
+    if days == 0:
+        return texts.count(weeks, "week", "weken")
+    return texts.count(edition.confirm_days_before, "dag", "dagen")
 
 
 RENDERERS: dict[str, Callable[[Edition], str]] = {
     "meetings_table": meetings_table,
     "meetings_list": meetings_list,
-    "meeting_count": lambda e: str(len(e.meetings)),
+    "meetings_summary": meetings_summary,
     "deadline": texts.deadline,
     "last_day": lambda e: texts.long_date(e.register_before - dt.timedelta(days=1)),
     "retain_until": lambda e: texts.long_date(e.retain_until),

@@ -22,3 +22,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_server(host=args.host, port=args.port)
     parser.error(f"unknown command {args.command}")
     return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -12,7 +12,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, PositiveInt, StringConstraints, model_validator
@@ -84,7 +84,10 @@ class Edition(_Frozen):
 
     @model_validator(mode="after")
     def _consistent(self) -> Edition:
-        ZoneInfo(self.timezone)  # raises for an unknown zone
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {self.timezone!r}") from exc
         ids = [m.id for m in self.meetings]
         if len(set(ids)) != len(ids):
             raise ValueError(f"meeting ids must be unique: {ids}")

@@ -15,18 +15,28 @@ ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "site"
 
 
-def build_site() -> None:
-    subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(SITE)],
+def build_site(site: Path = SITE) -> None:
+    subprocess.run(  # noqa: S603 - our own interpreter running mkdocs, no outside input
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(site)],
         cwd=ROOT,
         check=True,
     )
 
 
 class SiteHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: object) -> None:
         # Paths only, never query strings: they could carry personal data later on.
         sys.stderr.write(f"{self.command} {self.path.split('?', 1)[0]} {args[1] if len(args) > 1 else ''}\n")
+
+
+def site_pages(site: Path = SITE) -> list[str]:
+    """The URL path of every page of a built site (`/`, `/doel/`, ...), in a stable order."""
+    pages = []
+    for index in site.rglob("index.html"):
+        folder = index.parent.relative_to(site)
+        if "assets" not in folder.parts:
+            pages.append("/" if folder == Path() else f"/{folder.as_posix()}/")
+    return sorted(pages)
 
 
 def make_server(host: str, port: int, site: Path = SITE) -> ThreadingHTTPServer:

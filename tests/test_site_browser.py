@@ -1,0 +1,93 @@
+"""The site as Chromium shows it: accessible (WCAG 2.1 AA, axe-core) and private, on desktop and phone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, Request
+
+from praatmee.local import site_pages
+
+pytestmark = pytest.mark.browser
+
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+DOCS = Path(__file__).parents[1] / "docs"
+PAGES = sorted("/" if md.stem == "index" else f"/{md.stem}/" for md in DOCS.glob("*.md"))
+
+
+def violations(page: Page) -> list[str]:
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
+    return [
+        f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']]}"
+        for v in results.response["violations"]
+    ]
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_has_no_axe_violations(page: Page, site_url: str, path: str, viewport: str) -> None:
+    page.set_viewport_size(VIEWPORTS[viewport])  # type: ignore[arg-type]
+    page.goto(site_url + path)
+
+    assert violations(page) == []
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_requests_nothing_from_another_origin(
+    page: Page, site_url: str, path: str, viewport: str
+) -> None:
+    requested: list[str] = []
+
+    def note(request: Request) -> None:
+        requested.append(request.url)
+
+    page.on("request", note)
+    page.set_viewport_size(VIEWPORTS[viewport])  # type: ignore[arg-type]
+    page.goto(site_url + path, wait_until="networkidle")
+
+    site = urlsplit(site_url).netloc
+    assert requested, "the page made no requests at all"
+    assert [url for url in requested if urlsplit(url).netloc != site] == []
+
+
+def test_pages_are_served_as_built(built_site: Path) -> None:
+    assert site_pages(built_site) == PAGES
+
+
+def test_pages_are_dutch_with_a_skip_link_and_a_visible_focus(page: Page, site_url: str) -> None:
+    page.goto(site_url + "/bijeenkomsten/")
+
+    assert page.get_attribute("html", "lang") == "nl"
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        "() => { const e = document.activeElement; const s = getComputedStyle(e);"
+        " return {text: e.textContent.trim(), href: e.getAttribute('href'),"
+        " outline: s.outlineStyle, width: parseFloat(s.outlineWidth), shadow: s.boxShadow}; }"
+    )
+    assert focused["text"] == "Ga naar inhoud"
+    assert focused["href"].startswith("#")
+    assert focused["outline"] == "solid"
+    assert focused["width"] >= 3
+    assert focused["shadow"] != "none"
+
+
+def test_text_is_never_justified_and_lines_stay_readable(page: Page, site_url: str) -> None:
+    page.set_viewport_size(VIEWPORTS["desktop"])  # type: ignore[arg-type]
+    page.goto(site_url + "/privacy/")
+
+    paragraphs = page.evaluate(
+        "() => [...document.querySelectorAll('article.md-typeset p, article.md-typeset li')].map(p => {"
+        " const s = getComputedStyle(p);"
+        " return {align: s.textAlign, width: p.getBoundingClientRect().width,"
+        " font: parseFloat(s.fontSize)}; })"
+    )
+    assert paragraphs
+    assert {p["align"] for p in paragraphs} <= {"left", "start"}
+    # At most about 80 characters a line: an average character is about half the font size wide.
+    assert max(p["width"] / (p["font"] * 0.5) for p in paragraphs) <= 80
+    assert min(p["font"] for p in paragraphs) >= 16

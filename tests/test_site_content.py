@@ -1,0 +1,152 @@
+"""The built site: every fact of the flyer is on it, typed once, and nothing is loaded from elsewhere."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from mkdocs.exceptions import PluginError
+
+from praatmee import texts
+from praatmee.edition import Role, Theme, load_edition
+from praatmee.local import site_pages
+
+DOCS = Path(__file__).parents[1] / "docs"
+
+
+def page_text(site: Path, page: str) -> str:
+    html = (site / page.lstrip("/") / "index.html").read_text(encoding="utf-8")
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def all_text(site: Path) -> str:
+    return " ".join(page_text(site, page) for page in site_pages(site))
+
+
+def test_the_site_has_every_page_the_public_needs(built_site: Path) -> None:
+    assert site_pages(built_site) == [
+        "/", "/aanmelden/", "/bijeenkomsten/", "/contact/", "/doel/", "/organisaties/", "/privacy/",
+        "/toegankelijkheid/", "/voor-wie/", "/wat-is-basisondersteuning/", "/werkwijze/",
+    ]  # fmt: skip
+
+
+def test_the_meetings_page_shows_each_meeting_with_date_time_place_and_audience(built_site: Path) -> None:
+    text = page_text(built_site, "/bijeenkomsten/")
+
+    for row in [
+        "Regio Noord Donderdag 18 maart 2027 19.00 tot 21.00 uur Wolvega (op locatie) Voortgezet onderwijs "
+        "en voortgezet speciaal onderwijs",
+        "Regio Zuid Zondag 21 maart 2027 16.00 tot 18.00 uur Helmond (op locatie) Basisonderwijs, speciaal "
+        "basisonderwijs en speciaal onderwijs",
+        "Regio Midden Vrijdag 26 maart 2027 19.00 tot 21.00 uur Utrecht (op locatie) Alle sectoren",
+        "Online Zondag 4 april 2027 19.00 tot 21.00 uur Online Alle sectoren",
+    ]:
+        assert row in text
+
+
+def test_every_fact_of_the_flyer_is_on_the_site(built_site: Path) -> None:
+    text = all_text(built_site)
+
+    facts = [
+        "Praat jij ook mee?",
+        "vóór maandag 1 maart 2027",
+        "beperkt plek",
+        "twee weken voor de bijeenkomst",
+        "Ministerie van Onderwijs, Cultuur en Wetenschap".lower(),
+        "ex-minister Wiersma",
+        "Algemene Onderwijsbond",
+        "Ouders & Onderwijs",
+        "Expertisecentrum Nederlands",
+        "KBA Nijmegen",
+        "P2",
+        "drie bijeenkomsten op locatie en één online bijeenkomst",
+        "signalering",
+        "monitoring",
+        "twee uur",
+        "niet voor te bereiden",
+        "eten en drinken",
+        "faalangst",
+        "plannen",
+        "concentreren",
+        "basisondersteuning@expertisecentrumnederlands.nl",
+        "vastloopt op school",
+        "ongelijkheid",
+        "hetzelfde basisniveau van ondersteuning",
+    ]
+    lowered = text.lower().replace("&amp;", "&")
+    missing = [fact for fact in facts if fact.lower() not in lowered]
+    assert missing == []
+    for theme in Theme:
+        assert texts.upper_first(texts.THEME_LABELS[theme]) in text
+    for role in Role:
+        if role is not Role.ANDERS:
+            assert texts.upper_first(texts.ROLE_LABELS[role]) in text
+
+
+def test_dates_places_and_addresses_are_typed_only_in_the_edition_file() -> None:
+    edition = load_edition()
+    typed_twice = [str(edition.edition), str(edition.contact_email), *texts.MONTHS]
+    typed_twice += [m.place for m in edition.meetings if m.place]
+
+    for page in DOCS.glob("*.md"):
+        source = page.read_text(encoding="utf-8")
+        found = [word for word in typed_twice if re.search(rf"\b{re.escape(word)}\b", source, re.IGNORECASE)]
+        assert found == [], f"{page.name} repeats {found}; use a {{{{ placeholder }}}} from hooks/edition.py"
+
+
+def test_an_unknown_placeholder_fails_the_build() -> None:
+    from hooks.edition import render  # the hook is a file of the repo, not of the package
+
+    with pytest.raises(PluginError, match="unknown placeholder"):
+        render("{{ meeting_dates }}", load_edition())
+
+
+class ResourceCollector(HTMLParser):
+    """Every URL a page would load by itself: scripts, styles, images, frames, fonts, icons."""
+
+    LOADING: ClassVar[set[tuple[str, str]]] = {
+        ("script", "src"), ("link", "href"), ("img", "src"), ("img", "srcset"), ("iframe", "src"),
+        ("source", "src"), ("source", "srcset"), ("video", "src"), ("audio", "src"), ("embed", "src"),
+        ("object", "data"), ("input", "src"),
+    }  # fmt: skip
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if (tag, name) in self.LOADING and value:
+                # rel=prev/next/canonical are navigation, not loads.
+                rel = dict(attrs).get("rel") or ""
+                if tag == "link" and rel in {"prev", "next", "canonical", "alternate"}:
+                    continue
+                self.urls.append(value)
+
+
+def test_built_pages_load_nothing_from_another_origin(built_site: Path) -> None:
+    external: dict[str, list[str]] = {}
+    for html in built_site.rglob("*.html"):
+        collector = ResourceCollector()
+        collector.feed(html.read_text(encoding="utf-8"))
+        urls = [u for u in collector.urls if re.match(r"^([a-z]+:)?//", u, re.IGNORECASE)]
+        if urls:
+            external[str(html.relative_to(built_site))] = urls
+    css = " ".join(p.read_text(encoding="utf-8") for p in built_site.rglob("*.css"))
+
+    assert external == {}
+    assert not re.search(r"@import|url\(\s*['\"]?(https?:)?//", css)
+    assert "fonts.googleapis.com" not in " ".join(
+        p.read_text(encoding="utf-8") for p in built_site.rglob("*.html")
+    )
+
+
+def test_the_footer_has_no_generator_link_but_links_privacy_and_accessibility(built_site: Path) -> None:
+    html = (built_site / "index.html").read_text(encoding="utf-8")
+
+    assert "Made with" not in html
+    assert 'href="privacy/"' in html
+    assert 'href="toegankelijkheid/"' in html
