@@ -1,7 +1,4 @@
 """Shared pytest set-up."""
 
-# --- Registration API (issue 3): fixtures live in fixtures_api.py; importing them here registers them. ---
-from fixtures_api import api_settings, client, clock, ctx, edition, fill_meeting, store
-
-__all__ = ["api_settings", "client", "clock", "ctx", "edition", "fill_meeting", "store"]
-# --- end of registration API fixtures ---
+# Registration API (issue 3): its fixtures live in tests/fixtures_api.py.
+pytest_plugins = ["tests.fixtures_api"]

@@ -155,3 +155,70 @@ ERROR_MESSAGES: dict[str, str] = {
 FORM_ERROR_TITLE = "Je aanmelding is nog niet gelukt"
 FORM_ERROR_INTRO = "Dit moet je nog aanpassen:"
 FORM_BACK = "Terug naar het formulier"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Registration API: messages for the form and the API (issue 3). Plain Dutch, level B1.
+# ---------------------------------------------------------------------------------------------------
+
+# How the API names a field in a message ("Vul je naam in").
+FIELD_LABELS: dict[str, str] = {
+    "meeting": "de bijeenkomst",
+    "name": "je naam",
+    "email": "je e-mailadres",
+    "role": "wie je bent",
+    "sector": "je soort onderwijs",
+    "themes": "een onderwerp",
+    "organisation": "je school of organisatie",
+    "needs": "wat je nodig hebt",
+    "privacy_consent": "je toestemming",
+    "under_16": "of je jonger bent dan 16",
+    "guardian": "je ouder of verzorger",
+    "guardian.name": "de naam van je ouder of verzorger",
+    "guardian.email": "het e-mailadres van je ouder of verzorger",
+    "guardian.consent": "de toestemming van je ouder of verzorger",
+    "registration_id": "het nummer van je aanmelding",
+    "token": "de code uit je e-mail",
+}
+
+# Messages for one field, by error code. `{label}` is filled in from FIELD_LABELS.
+FIELD_MESSAGES: dict[str, str] = {
+    "missing": "Vul {label} in.",
+    "choice_missing": "Kies {label}.",
+    "too_long": "Dit is te lang. Maak {label} korter.",
+    "invalid_choice": "Kies {label} uit de lijst.",
+    "invalid_email": "Vul een goed e-mailadres in, zoals naam@voorbeeld.nl.",
+    "invalid": "Controleer {label}. Dit klopt niet.",
+    "not_allowed": "Dit veld kennen we niet. Laat het weg.",
+    "consent_required": "Je kunt je alleen aanmelden als je akkoord gaat met de privacyverklaring.",
+    "guardian_consent_required": "Je ouder of verzorger moet toestemming geven.",
+    "duplicate_theme": "Kies elk onderwerp maar één keer.",
+    "themes_missing": "Kies minstens één onderwerp.",
+    "guardian_required": (
+        "Ben je jonger dan 16? Vul dan de naam en het e-mailadres van je ouder of verzorger in."
+    ),
+    "guardian_not_allowed": "Vul alleen een ouder of verzorger in als je jonger bent dan 16.",
+    "malformed_body": "We konden je aanmelding niet lezen. Probeer het nog een keer.",
+}
+
+# Messages for errors about the whole request, by domain error code.
+ERROR_MESSAGES: dict[str, str] = {
+    "malformed_body": "We konden je aanmelding niet lezen. Probeer het nog een keer.",
+    "too_large": "Je aanmelding is te groot. Maak je antwoorden korter.",
+    "unsupported_media_type": "We konden je aanmelding niet lezen. Gebruik het formulier op de website.",
+    "foreign_origin": "Meld je aan via het formulier op onze eigen website.",
+    "unknown_meeting": "Deze bijeenkomst bestaat niet. Kies een bijeenkomst uit de lijst.",
+    "not_eligible": "Deze bijeenkomst is niet voor jouw soort onderwijs. Kies een andere bijeenkomst.",
+    "registration_closed": "Aanmelden kan niet meer. De aanmeldtermijn is voorbij.",
+    "already_registered": (
+        "Met dit e-mailadres is al iemand aangemeld. Je kunt je maar voor één bijeenkomst aanmelden."
+    ),
+    "not_found": "We vinden deze aanmelding niet. Kijk of je de goede link uit je e-mail gebruikt.",
+    "try_again": "Het is nu erg druk. Probeer het over een paar minuten nog een keer.",
+    "not_found_route": "Deze pagina bestaat niet.",
+}
+
+# The small page a form post gets when something is wrong (the browser has no JavaScript).
+FORM_ERROR_TITLE = "Je aanmelding is nog niet gelukt"
+FORM_ERROR_INTRO = "Dit moet je nog aanpassen:"
+FORM_BACK = "Terug naar het formulier"

@@ -1,0 +1,95 @@
+"""Domain errors: what can go wrong with a sign-up, as classes.
+
+Each error carries a stable `code` (part of the HTTP contract) and, where it concerns one field, that field.
+The Dutch text lives in `texts.py`; the HTTP status lives in one table in `api.py`.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Something the client can be told about in plain words."""
+
+    code = "error"
+    field: str | None = None
+
+    def __init__(self, detail: str = "") -> None:
+        # `detail` is for developers and logs only: never personal data.
+        super().__init__(detail or self.code)
+
+
+class MalformedBody(DomainError):
+    code = "malformed_body"
+
+
+class BodyTooLarge(DomainError):
+    code = "too_large"
+
+
+class UnsupportedMediaType(DomainError):
+    code = "unsupported_media_type"
+
+
+class ForeignOrigin(DomainError):
+    """A form post that does not come from the site's own pages."""
+
+    code = "foreign_origin"
+
+
+class UnknownMeeting(DomainError):
+    code = "unknown_meeting"
+    field = "meeting"
+
+
+class NotEligible(DomainError):
+    code = "not_eligible"
+    field = "meeting"
+
+
+class RegistrationClosed(DomainError):
+    code = "registration_closed"
+
+
+class AlreadyRegistered(DomainError):
+    code = "already_registered"
+    field = "email"
+
+
+class RegistrationNotFound(DomainError):
+    """Unknown id or wrong token: the answer is the same, so it cannot be used to probe ids."""
+
+    code = "not_found"
+
+
+class TryAgain(DomainError):
+    """The store could not give a clear answer; nothing was half-written."""
+
+    code = "try_again"
+
+
+# Outcomes the store reports to the service. They never reach a client.
+
+
+class StoreOutcome(Exception):
+    pass
+
+
+class MeetingFull(StoreOutcome):
+    pass
+
+
+class SeatFreed(StoreOutcome):
+    """The meeting is no longer full, so the waiting list is not the right place."""
+
+
+class Duplicate(StoreOutcome):
+    """A uniqueness marker already exists for this e-mail address."""
+
+    def __init__(self, registration_id: str, fingerprint: str) -> None:
+        super().__init__("duplicate")
+        self.registration_id = registration_id
+        self.fingerprint = fingerprint
+
+
+class StateChanged(StoreOutcome):
+    """A cancellation lost a race (the waiting list or the registration changed); read again and retry."""

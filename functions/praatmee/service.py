@@ -1,0 +1,228 @@
+"""The rules of signing up and cancelling. Routes call these functions; only the store talks to DynamoDB."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import secrets
+import unicodedata
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from praatmee.edition import Edition, Sector
+from praatmee.errors import (
+    AlreadyRegistered,
+    Duplicate,
+    MeetingFull,
+    NotEligible,
+    RegistrationClosed,
+    RegistrationNotFound,
+    SeatFreed,
+    StateChanged,
+    TryAgain,
+    UnknownMeeting,
+)
+from praatmee.models import (
+    CancellationAnswer,
+    MeetingsAnswer,
+    MeetingStatus,
+    MeetingView,
+    RegistrationAnswer,
+    RegistrationRequest,
+    RegistrationStatus,
+)
+from praatmee.store import NewRegistration, Store, new_token
+
+# A full meeting and a freed seat can alternate under heavy traffic; after this many rounds: try again.
+MAX_ROUNDS = 5
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the rules need besides the request: built once per process by the handler."""
+
+    store: Store
+    edition: Edition
+    hash_key: bytes
+    now: Callable[[], dt.datetime] = utc_now
+
+
+@dataclass(frozen=True)
+class Registered:
+    answer: RegistrationAnswer
+    # The secret for cancelling, for the confirmation e-mail only: never in an HTTP answer or a log.
+    cancel_token: str | None
+    stored: bool
+
+
+def normalise_email(email: str) -> str:
+    return unicodedata.normalize("NFKC", email).strip().lower()
+
+
+def keyed_hash(key: bytes, purpose: str, value: str) -> str:
+    return hmac.new(key, f"{purpose}\x00{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def token_hash(token: str) -> str:
+    # The token has 256 random bits, so a plain SHA-256 is enough; only the hash is stored.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _stored_fields(request: RegistrationRequest) -> dict[str, object]:
+    data = request.model_dump(mode="json", exclude={"website", "meeting"})
+    data["email"] = normalise_email(request.email)
+    if request.guardian is not None:
+        data["guardian"]["email"] = normalise_email(request.guardian.email)
+    return data
+
+
+def _fingerprint(ctx: Context, request: RegistrationRequest) -> str:
+    canonical = json.dumps({"meeting": request.meeting, **_stored_fields(request)}, sort_keys=True)
+    return keyed_hash(ctx.hash_key, "fingerprint", canonical)
+
+
+def register(ctx: Context, request: RegistrationRequest) -> Registered:
+    """Sign up for a meeting: a seat, a place on the waiting list, or (pupils under 16) a pending hold."""
+    if request.website:
+        # A bot filled the hidden field: answer like a success, store nothing.
+        fake = RegistrationAnswer(
+            id=uuid.uuid4().hex, status=RegistrationStatus.PLACED, meeting=request.meeting
+        )
+        return Registered(answer=fake, cancel_token=None, stored=False)
+    meeting = ctx.edition.meeting(request.meeting)
+    if meeting is None:
+        raise UnknownMeeting(request.meeting)
+    if ctx.now() >= ctx.edition.registration_closes_at:
+        raise RegistrationClosed(meeting.id)
+    if request.sector not in meeting.audience:
+        raise NotEligible(f"{request.sector} for {meeting.id}")
+
+    cancel_token = secrets.token_urlsafe(32)
+    new = NewRegistration(
+        id=uuid.uuid4().hex,
+        meeting=meeting.id,
+        email_hash=keyed_hash(ctx.hash_key, "email", normalise_email(request.email)),
+        fingerprint=_fingerprint(ctx, request),
+        token_hash=token_hash(cancel_token),
+        created_at=ctx.now().astimezone(dt.UTC).isoformat(timespec="milliseconds"),
+        expires_at=ctx.edition.expires_at,
+        data=_stored_fields(request),
+    )
+    try:
+        answer = _write(ctx, new, pending=request.under_16)
+    except Duplicate as duplicate:
+        return _replay(ctx, new, duplicate)
+    return Registered(answer=answer, cancel_token=cancel_token, stored=True)
+
+
+def _write(ctx: Context, new: NewRegistration, *, pending: bool) -> RegistrationAnswer:
+    if pending:
+        ctx.store.hold_pending(new, new_token())
+        return RegistrationAnswer(id=new.id, status=RegistrationStatus.PENDING_GUARDIAN, meeting=new.meeting)
+    # One token per logical transaction, so its retries are idempotent at DynamoDB.
+    seat_token = new_token()
+    for _ in range(MAX_ROUNDS):
+        try:
+            ctx.store.place(new, seat_token)
+            return RegistrationAnswer(id=new.id, status=RegistrationStatus.PLACED, meeting=new.meeting)
+        except MeetingFull:
+            pass
+        try:
+            ticket = ctx.store.take_ticket(new.meeting)
+            ctx.store.join_waitlist(new, ticket, new_token())
+        except SeatFreed:
+            continue
+        return RegistrationAnswer(
+            id=new.id,
+            status=RegistrationStatus.WAITLISTED,
+            meeting=new.meeting,
+            waitlist_position=ctx.store.waitlist_position(new.meeting, ticket),
+        )
+    raise TryAgain("seats kept changing")
+
+
+def _replay(ctx: Context, new: NewRegistration, duplicate: Duplicate) -> Registered:
+    """The same data again (a retry, a double click) gets the registration's answer; other data a 409."""
+    if not hmac.compare_digest(duplicate.fingerprint, new.fingerprint):
+        raise AlreadyRegistered(new.meeting)
+    stored = ctx.store.registration(duplicate.registration_id)
+    if stored is None or stored.status is RegistrationStatus.CANCELLED:
+        raise TryAgain("marker without a live registration")
+    position = None
+    if stored.status is RegistrationStatus.WAITLISTED and stored.ticket is not None:
+        position = ctx.store.waitlist_position(stored.meeting, stored.ticket)
+    answer = RegistrationAnswer(
+        id=stored.id, status=stored.status, meeting=stored.meeting, waitlist_position=position
+    )
+    return Registered(answer=answer, cancel_token=None, stored=False)
+
+
+def cancel(ctx: Context, registration_id: str, token: str) -> CancellationAnswer:
+    """Cancel with the secret token; a freed seat goes to the first person waiting, in one transaction."""
+    for _ in range(MAX_ROUNDS):
+        stored = ctx.store.registration(registration_id)
+        if stored is None or not hmac.compare_digest(stored.token_hash, token_hash(token)):
+            raise RegistrationNotFound()
+        if stored.status is RegistrationStatus.CANCELLED:
+            return CancellationAnswer(id=stored.id, status=stored.status)
+        head = ctx.store.waitlist_head(stored.meeting) if stored.status is RegistrationStatus.PLACED else None
+        try:
+            ctx.store.cancel(stored, token_hash(token), head, new_token())
+        except StateChanged:
+            continue
+        return CancellationAnswer(id=stored.id, status=RegistrationStatus.CANCELLED)
+    raise TryAgain("registration kept changing")
+
+
+def promote_waitlist(ctx: Context, meeting_id: str) -> int:
+    """Fill free seats (after organisers raised the capacity) from the head of the waiting list."""
+    promoted = 0
+    failures = 0
+    while failures < MAX_ROUNDS:
+        counts = ctx.store.meeting_counts([meeting_id]).get(meeting_id)
+        if counts is None or counts.placed >= counts.capacity:
+            return promoted
+        head = ctx.store.waitlist_head(meeting_id)
+        if head is None:
+            return promoted
+        try:
+            ctx.store.promote(meeting_id, head, new_token())
+            promoted += 1
+        except StateChanged:
+            failures += 1
+    return promoted
+
+
+def meetings_overview(ctx: Context) -> MeetingsAnswer:
+    edition = ctx.edition
+    counts = ctx.store.meeting_counts([m.id for m in edition.meetings])
+    closed = ctx.now() >= edition.registration_closes_at
+    views = []
+    for meeting in edition.meetings:
+        count = counts.get(meeting.id)
+        if count is None:
+            raise TryAgain(f"meeting {meeting.id} is not in the table")
+        seats_left = max(0, count.capacity - count.placed)
+        status = MeetingStatus.CLOSED if closed else MeetingStatus.OPEN if seats_left else MeetingStatus.FULL
+        views.append(
+            MeetingView(
+                id=meeting.id,
+                title=meeting.title,
+                place=meeting.place,
+                starts_at=edition.starts_at(meeting).isoformat(),
+                ends_at=edition.ends_at(meeting).isoformat(),
+                audience=[sector for sector in Sector if sector in meeting.audience],
+                capacity=count.capacity,
+                seats_left=seats_left,
+                waitlist_length=count.waitlist_length,
+                status=status,
+            )
+        )
+    return MeetingsAnswer(meetings=views)

@@ -1,0 +1,398 @@
+"""Signing up through the HTTP API: the rules of issue 3, each error code, JSON and form posts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from praatmee.store import Store
+from tests.fixtures_api import SITE, Api, Clock, http_event, valid_body
+
+Fill = Callable[[str, int], list[str]]
+
+
+def scan(store: Store) -> list[dict[str, Any]]:
+    return store.client.scan(TableName=store.table_name)["Items"]
+
+
+def registrations(store: Store) -> list[dict[str, Any]]:
+    return [item for item in scan(store) if item["pk"]["S"].startswith("REG#")]
+
+
+def meeting(client: Api, meeting_id: str) -> dict[str, Any]:
+    meetings: list[dict[str, Any]] = client.get("/api/meetings").json["meetings"]
+    return next(m for m in meetings if m["id"] == meeting_id)
+
+
+# -- the list of meetings ----------------------------------------------------------------------------
+
+
+def test_meetings_lists_every_meeting_of_the_edition_with_its_seats(client: Api) -> None:
+    # Given a fresh edition / When the site asks for the meetings
+    answer = client.get("/api/meetings")
+
+    # Then every meeting is open with all its seats
+    assert answer.status == 200
+    meetings = answer.json["meetings"]
+    assert [m["id"] for m in meetings] == ["noord-wolvega", "zuid-helmond", "midden-utrecht", "online"]
+    assert meetings[0] == {
+        "id": "noord-wolvega",
+        "title": "Regio Noord",
+        "place": "Wolvega",
+        "starts_at": "2027-03-18T19:00:00+01:00",
+        "ends_at": "2027-03-18T21:00:00+01:00",
+        "audience": ["vo", "vso"],
+        "capacity": 30,
+        "seats_left": 30,
+        "waitlist_length": 0,
+        "status": "open",
+    }
+    assert meetings[3]["capacity"] == 50
+
+
+def test_a_full_meeting_shows_full_and_its_waiting_list(client: Api, fill_meeting: Fill) -> None:
+    # Given Zuid is full and one more person signed up
+    fill_meeting("zuid-helmond", 30)
+    client.register(meeting="zuid-helmond", sector="po")
+
+    # When / Then
+    assert (
+        meeting(client, "zuid-helmond").items()
+        >= {"seats_left": 0, "waitlist_length": 1, "status": "full"}.items()
+    )
+
+
+def test_after_the_deadline_every_meeting_shows_closed(client: Api, clock: Clock) -> None:
+    clock.now = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC)
+    assert {m["status"] for m in client.get("/api/meetings").json["meetings"]} == {"closed"}
+
+
+# -- signing up --------------------------------------------------------------------------------------
+
+
+def test_a_valid_sign_up_gets_a_seat(client: Api, store: Store) -> None:
+    # When someone signs up for the online meeting
+    answer = client.register()
+
+    # Then they have a seat, and the meeting one seat less
+    assert answer.status == 201
+    assert answer.json == {
+        "id": answer.json["id"],
+        "status": "placed",
+        "meeting": "online",
+        "waitlist_position": None,
+    }
+    assert meeting(client, "online")["seats_left"] == 49
+    assert len(registrations(store)) == 1
+
+
+def test_a_full_meeting_puts_people_on_the_waiting_list_in_order(client: Api, fill_meeting: Fill) -> None:
+    # Given a full meeting
+    fill_meeting("noord-wolvega", 30)
+
+    # When two more people sign up
+    first = client.register(meeting="noord-wolvega", email="een@example.org")
+    second = client.register(meeting="noord-wolvega", email="twee@example.org")
+
+    # Then they wait, first come first served
+    assert (first.status, first.json["status"], first.json["waitlist_position"]) == (201, "waitlisted", 1)
+    assert (second.status, second.json["status"], second.json["waitlist_position"]) == (201, "waitlisted", 2)
+    assert meeting(client, "noord-wolvega")["seats_left"] == 0
+
+
+@pytest.mark.parametrize(("meeting_id", "sector"), [("noord-wolvega", "po"), ("zuid-helmond", "vo")])
+def test_a_meeting_for_another_sector_is_refused(
+    client: Api, store: Store, meeting_id: str, sector: str
+) -> None:
+    answer = client.register(meeting=meeting_id, sector=sector)
+
+    assert answer.status == 409
+    assert answer.json["errors"][0]["code"] == "not_eligible"
+    assert answer.json["errors"][0]["field"] == "meeting"
+    assert "soort onderwijs" in answer.json["errors"][0]["message"]
+    assert registrations(store) == []
+
+
+def test_sign_up_closes_at_midnight_amsterdam_time_before_the_deadline_day(client: Api, clock: Clock) -> None:
+    # Given the deadline "before 1 March 2027": 00:00 in Amsterdam is 23:00 UTC the day before
+    clock.now = dt.datetime(2027, 2, 28, 22, 59, 59, tzinfo=dt.UTC)
+    assert client.register(email="op-tijd@example.org").status == 201
+
+    # When someone signs up one second after midnight, local time
+    clock.now = dt.datetime(2027, 2, 28, 23, 0, 0, tzinfo=dt.UTC)
+    answer = client.register(email="te-laat@example.org")
+
+    # Then registration is closed
+    assert (answer.status, answer.codes) == (409, ["registration_closed"])
+
+
+def test_the_same_sign_up_twice_gets_the_first_answer(client: Api, store: Store) -> None:
+    # Given a sign-up (When the person clicks twice, with the address in other capitals)
+    first = client.register()
+    again = client.register(email="Saskia.DeVries@Example.org ")
+
+    # Then the second answer repeats the first and nothing new is stored
+    assert again.status == 201
+    assert again.json == first.json
+    assert len(registrations(store)) == 1
+
+
+def test_one_person_holds_one_place_across_all_meetings(client: Api, store: Store) -> None:
+    client.register(meeting="online")
+
+    other_meeting = client.register(meeting="midden-utrecht")
+    other_data = client.register(meeting="online", name="S. de Vries")
+
+    assert (other_meeting.status, other_meeting.codes) == (409, ["already_registered"])
+    assert (other_data.status, other_data.codes) == (409, ["already_registered"])
+    assert len(registrations(store)) == 1
+
+
+def test_a_pupil_under_16_waits_for_a_guardian_and_takes_no_seat(client: Api, store: Store) -> None:
+    guardian = {"name": "Petra de Vries", "email": "petra@example.org", "consent": True}
+
+    answer = client.register(role="leerling", under_16=True, guardian=guardian)
+
+    assert answer.status == 201
+    assert answer.json["status"] == "pending_guardian"
+    assert meeting(client, "online")["seats_left"] == 50
+    [stored] = registrations(store)
+    assert stored["status"]["S"] == "pending_guardian"
+    assert stored["guardian"]["M"]["email"]["S"] == "petra@example.org"
+
+
+def test_a_filled_honeypot_looks_like_success_but_stores_nothing(client: Api, store: Store) -> None:
+    answer = client.register(website="http://spam.example")
+
+    assert answer.status == 201
+    assert answer.json["status"] == "placed"
+    assert registrations(store) == []
+    assert meeting(client, "online")["seats_left"] == 50
+
+
+def test_an_unknown_meeting_is_refused_on_its_field(client: Api) -> None:
+    answer = client.register(meeting="regio-west")
+
+    assert answer.status == 422
+    assert answer.json["errors"][0]["field"] == "meeting"
+    assert answer.codes == ["unknown_meeting"]
+
+
+def test_every_stored_item_expires_on_the_editions_retention_date(
+    client: Api, store: Store, fill_meeting: Fill
+) -> None:
+    from praatmee.edition import load_edition
+
+    fill_meeting("noord-wolvega", 30)
+    client.register(meeting="noord-wolvega")
+    client.register(
+        email="kind@example.org",
+        under_16=True,
+        role="leerling",
+        guardian={"name": "Ouder", "email": "ouder@example.org", "consent": True},
+    )
+
+    items = scan(store)
+    assert {item["pk"]["S"].split("#")[0] for item in items} == {"MEETING", "EMAIL", "REG"}
+    assert {item["expires_at"]["N"] for item in items} == {str(load_edition().expires_at)}
+
+
+# -- refusing what a client sends ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "code"),
+    [
+        ({"name": ""}, "name", "missing"),
+        ({"name": None}, "name", "missing"),
+        ({"name": "x" * 101}, "name", "too_long"),
+        ({"email": "geen-adres"}, "email", "invalid_email"),
+        ({"role": "directeur"}, "role", "invalid_choice"),
+        ({"sector": "mbo"}, "sector", "invalid_choice"),
+        ({"themes": []}, "themes", "missing"),
+        ({"themes": ["rekenen"]}, "themes", "invalid_choice"),
+        ({"themes": ["dyslexie", "dyslexie"]}, "themes", "duplicate_theme"),
+        ({"privacy_consent": False}, "privacy_consent", "consent_required"),
+        ({"privacy_consent": "true"}, "privacy_consent", "invalid"),
+        ({"needs": "x" * 501}, "needs", "too_long"),
+        ({"organisation": 12}, "organisation", "invalid"),
+        ({"shoe_size": 44}, "shoe_size", "not_allowed"),
+        ({"under_16": True}, "guardian", "guardian_required"),
+        (
+            {"guardian": {"name": "P", "email": "p@example.org", "consent": True}},
+            "guardian",
+            "guardian_not_allowed",
+        ),
+        (
+            {"under_16": True, "guardian": {"name": "P", "email": "p@example.org", "consent": False}},
+            "guardian.consent",
+            "consent_required",
+        ),
+        ({"meeting": "Online!"}, "meeting", "invalid_choice"),
+    ],
+)
+def test_invalid_fields_get_422_with_a_dutch_message_per_field(
+    client: Api, store: Store, changes: dict[str, Any], field: str, code: str
+) -> None:
+    answer = client.register(**changes)
+
+    assert answer.status == 422
+    assert {"field": field, "code": code} in [
+        {"field": e["field"], "code": e["code"]} for e in answer.json["errors"]
+    ]
+    assert all(e["message"] and e["message"][-1] in ".?" for e in answer.json["errors"])
+    assert registrations(store) == []
+
+
+def test_a_422_never_echoes_what_was_typed(client: Api) -> None:
+    answer = client.register(email="geheim-adres-zonder-apenstaartje", name="x" * 101)
+
+    assert "geheim" not in answer.text
+    assert "xxxx" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "code"),
+    [
+        ("{not json", "application/json", 400, "malformed_body"),
+        ("[1, 2]", "application/json", 400, "malformed_body"),
+        ('"text"', "application/json", 400, "malformed_body"),
+        ("{}" + " " * 20_000, "application/json", 413, "too_large"),
+        ("meeting=online", "text/plain", 415, "unsupported_media_type"),
+        ("<a/>", "application/xml", 415, "unsupported_media_type"),
+        ("{}", None, 415, "unsupported_media_type"),
+    ],
+)
+def test_unreadable_bodies_are_refused_with_the_contracts_codes(
+    client: Api, body: str, content_type: str | None, status: int, code: str
+) -> None:
+    answer = client.call(http_event("POST", "/api/registrations", body=body, content_type=content_type))
+
+    assert (answer.status, answer.codes) == (status, [code])
+    assert answer.headers["content-type"].startswith("application/json")
+
+
+def test_a_body_that_is_not_utf8_is_malformed(client: Api) -> None:
+    answer = client.call(
+        http_event("POST", "/api/registrations", body=b"\xff\xfe{}", content_type="application/json")
+    )
+    assert (answer.status, answer.codes) == (400, ["malformed_body"])
+
+
+def test_json_with_a_charset_is_accepted(client: Api) -> None:
+    import json
+
+    event = http_event(
+        "POST",
+        "/api/registrations",
+        body=json.dumps(valid_body()),
+        content_type="application/json; charset=utf-8",
+    )
+    assert client.call(event).status == 201
+
+
+def test_an_unknown_path_gets_a_json_404(client: Api) -> None:
+    answer = client.get("/api/nothing")
+    assert (answer.status, answer.codes) == (404, ["not_found"])
+
+
+# -- the form without JavaScript -------------------------------------------------------------------
+
+
+def form_fields(**changes: str | list[str]) -> list[tuple[str, str]]:
+    fields: dict[str, str | list[str]] = {
+        "meeting": "online",
+        "name": "Jan Jansen",
+        "email": "jan@example.org",
+        "role": "leraar",
+        "sector": "po",
+        "themes": ["dyslexie", "leergedrag"],
+        "organisation": "",
+        "needs": "",
+        "privacy_consent": "on",
+        "guardian_name": "",
+        "guardian_email": "",
+        "website": "",
+    }
+    fields.update(changes)
+    pairs: list[tuple[str, str]] = []
+    for key, value in fields.items():
+        pairs += [(key, v) for v in value] if isinstance(value, list) else [(key, value)]
+    return pairs
+
+
+def test_a_form_post_ends_on_the_result_page_without_personal_data(client: Api, store: Store) -> None:
+    answer = client.post_form("/api/registrations", form_fields())
+
+    assert answer.status == 303
+    assert answer.headers["location"] == "/aanmelden/resultaat/?status=placed"
+    [stored] = registrations(store)
+    assert [theme["S"] for theme in stored["themes"]["L"]] == ["dyslexie", "leergedrag"]
+
+
+def test_a_plain_text_form_post_works_too(client: Api) -> None:
+    answer = client.post_form("/api/registrations", form_fields(), base64_encoded=False)
+    assert answer.status == 303
+
+
+def test_a_form_post_of_a_pupil_under_16_keeps_the_guardian(client: Api, store: Store) -> None:
+    answer = client.post_form(
+        "/api/registrations",
+        form_fields(
+            role="leerling",
+            under_16="on",
+            guardian_name="Ouder",
+            guardian_email="ouder@example.org",
+            guardian_consent="on",
+        ),
+    )
+
+    assert answer.headers["location"] == "/aanmelden/resultaat/?status=pending_guardian"
+    assert registrations(store)[0]["guardian"]["M"]["name"]["S"] == "Ouder"
+
+
+def test_an_invalid_form_post_gets_a_dutch_page_with_every_problem(client: Api) -> None:
+    answer = client.post_form("/api/registrations", form_fields(email="fout", privacy_consent=""))
+
+    assert answer.status == 422
+    assert answer.headers["content-type"].startswith("text/html")
+    assert '<html lang="nl">' in answer.text
+    assert "e-mailadres" in answer.text
+    assert "privacyverklaring" in answer.text
+    assert 'href="/aanmelden/"' in answer.text
+    assert "fout" not in answer.text.replace("Terug", "")
+
+
+@pytest.mark.parametrize("origin", ["https://evil.example", "null", "http://praatmee.example.nl"])
+def test_a_form_post_from_another_origin_is_refused(client: Api, store: Store, origin: str) -> None:
+    answer = client.post_form("/api/registrations", form_fields(), origin=origin)
+
+    assert answer.status == 403
+    assert registrations(store) == []
+
+
+def test_a_form_post_without_origin_counts_on_the_referer(client: Api) -> None:
+    from urllib.parse import urlencode
+
+    def post(headers: dict[str, str]) -> int:
+        event = http_event(
+            "POST",
+            "/api/registrations",
+            body=urlencode(form_fields()),
+            content_type="application/x-www-form-urlencoded",
+            headers=headers,
+        )
+        return client.call(event).status
+
+    assert post({"referer": "https://evil.example/aanmelden/"}) == 403
+    assert post({"referer": SITE + ".evil.example/"}) == 403
+    assert post({}) == 403
+    assert post({"referer": SITE + "/aanmelden/"}) == 303
+
+
+def test_a_field_sent_twice_is_refused(client: Api) -> None:
+    answer = client.post_form("/api/registrations", [*form_fields(), ("name", "Tweede naam")])
+    assert answer.status == 422
