@@ -1,0 +1,1 @@
+"""The AWS CDK app that deploys Praat mee (see README, "Deploy to AWS")."""

@@ -1,0 +1,40 @@
+"""The CDK app: `npx aws-cdk ... --app ".venv/bin/python -m infra.app"` (the Makefile's deploy target)."""
+
+from __future__ import annotations
+
+import os
+
+import aws_cdk as cdk
+from cdk_nag import AwsSolutionsChecks
+
+from infra import names
+from infra.stack import build
+from praatmee.edition import load_edition
+
+
+def main() -> cdk.App:
+    app = cdk.App(context=names.FEATURE_FLAGS)
+    sender_domain = app.node.try_get_context(names.CTX_SENDER_DOMAIN)
+    if not sender_domain:
+        raise SystemExit(f"set the sender domain: -c {names.CTX_SENDER_DOMAIN}=example.org (see README)")
+    if not (names.SITE_DIR / "index.html").exists():
+        raise SystemExit("build the site first: make site")
+    concurrency = app.node.try_get_context(names.CTX_RESERVED_CONCURRENCY)
+    build(
+        app,
+        edition=load_edition(),
+        site_dir=names.SITE_DIR,
+        sender_domain=sender_domain,
+        sender_address=app.node.try_get_context(names.CTX_SENDER_ADDRESS),
+        alarm_email=app.node.try_get_context(names.CTX_ALARM_EMAIL),
+        reserved_concurrency=int(concurrency or names.DEFAULT_RESERVED_CONCURRENCY),
+        account=os.environ.get("CDK_DEFAULT_ACCOUNT"),
+        region=app.node.try_get_context(names.CTX_REGION),
+    )
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
+    app.synth()
+    return app
+
+
+if __name__ == "__main__":
+    main()

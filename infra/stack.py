@@ -1,0 +1,195 @@
+"""The stacks: a thin composition of the concerns in `concerns.py`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_wafv2 as wafv2
+from constructs import Construct
+
+from infra import concerns, names
+from infra.bundling import function_code
+from praatmee.edition import Edition
+
+
+class EdgeStack(cdk.Stack):
+    """The WAF web ACL of the distribution: CloudFront accepts only web ACLs made in us-east-1."""
+
+    def __init__(self, scope: Construct, id: str, **kwargs: Any) -> None:
+        super().__init__(scope, id, description="Praat mee: WAF for the CloudFront distribution", **kwargs)
+
+        def visibility(metric: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+            return wafv2.CfnWebACL.VisibilityConfigProperty(
+                cloud_watch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True
+            )
+
+        def managed(priority: int, name: str) -> wafv2.CfnWebACL.RuleProperty:
+            return wafv2.CfnWebACL.RuleProperty(
+                name=name,
+                priority=priority,
+                override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                        vendor_name="AWS", name=name
+                    )
+                ),
+                visibility_config=visibility(name),
+            )
+
+        self.web_acl = wafv2.CfnWebACL(
+            self,
+            "WebAcl",
+            scope="CLOUDFRONT",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            visibility_config=visibility("PraatMee"),
+            rules=[
+                wafv2.CfnWebACL.RuleProperty(
+                    name="RatePerIp",
+                    priority=0,
+                    action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+                    statement=wafv2.CfnWebACL.StatementProperty(
+                        rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                            limit=names.WAF_RATE_LIMIT, aggregate_key_type="IP", evaluation_window_sec=300
+                        )
+                    ),
+                    visibility_config=visibility("RatePerIp"),
+                ),
+                managed(1, "AWSManagedRulesAmazonIpReputationList"),
+                managed(2, "AWSManagedRulesKnownBadInputsRuleSet"),
+            ],
+        )
+        self.web_acl_arn = self.web_acl.attr_arn
+
+
+class PraatMeeStack(cdk.Stack):
+    """Site, API, data, exports, mail and alarms in the EU region."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        edition: Edition,
+        site_dir: Path,
+        web_acl_arn: str,
+        sender_domain: str,
+        sender_address: str,
+        reserved_concurrency: int = names.DEFAULT_RESERVED_CONCURRENCY,
+        alarm_email: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, id, description="Praat mee: site, registration API and exports", **kwargs)
+        code = function_code()
+        access_logs = s3.Bucket(
+            self,
+            "AccessLogs",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,  # the only encryption S3 server access logging accepts
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            lifecycle_rules=[s3.LifecycleRule(expiration=cdk.Duration.days(names.ACCESS_LOG_EXPIRY_DAYS))],
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        self.data = concerns.Data(self, "Data", edition=edition)
+        self.api = concerns.Api(
+            self, "Api", code=code, data=self.data, reserved_concurrency=reserved_concurrency
+        )
+        self.site = concerns.Site(
+            self, "Site", site_dir=site_dir, api=self.api, web_acl_arn=web_acl_arn, access_logs=access_logs
+        )
+        # No cycle: the distribution needs only the API's id, not its routes or the function.
+        self.api.function.add_environment(names.ENV_SITE_ORIGIN, self.site.origin)
+        self.exports = concerns.Exports(
+            self, "Exports", code=code, data=self.data, edition=edition, access_logs=access_logs
+        )
+        self.mail = concerns.Mail(
+            self,
+            "Mail",
+            code=code,
+            data=self.data,
+            edition=edition,
+            sender_domain=sender_domain,
+            sender_address=sender_address,
+        )
+        self.mail.function.add_environment(names.ENV_SITE_ORIGIN, self.site.origin)
+        self.alarms = concerns.Alarms(
+            self,
+            "Alarms",
+            functions={
+                "Registration": self.api.function,
+                "Export": self.exports.function,
+                "Confirmations": self.mail.function,
+            },
+            table=self.data.table,
+            email=alarm_email,
+        )
+        self._acknowledge_cdk_providers()
+        cdk.CfnOutput(self, "SiteUrl", value=self.site.origin)
+        cdk.CfnOutput(self, "TableName", value=self.data.table.table_name)
+        cdk.CfnOutput(self, "ExportBucket", value=self.exports.bucket.bucket_name)
+        cdk.CfnOutput(self, "OrganiserRoleArn", value=self.exports.organiser_role.role_arn)
+        cdk.CfnOutput(self, "AlarmTopicArn", value=self.alarms.topic.topic_arn)
+
+    def _acknowledge_cdk_providers(self) -> None:
+        """Findings on the functions CDK itself provides (site upload, meeting seed): not ours to shape."""
+        basic_role = (
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSLambdaBasicExecutionRole]"
+        )
+        for child in self.node.children:
+            if child.node.id.startswith("Custom::CDKBucketDeployment"):
+                why = "CDK's BucketDeployment provider, which copies the built site/ into the site bucket"
+                site_objects = f"<{concerns.logical_id(self.site.bucket)}.Arn>/*"
+                account = "<AWS::AccountId>" if cdk.Token.is_unresolved(self.account) else self.account
+                assets = f"arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-{account}-{self.region}/*"
+                findings = [
+                    "AwsSolutions-L1",
+                    basic_role,
+                    *(
+                        f"AwsSolutions-IAM5[Action::{action}]"
+                        for action in (
+                            "s3:Abort*",
+                            "s3:DeleteObject*",
+                            "s3:GetBucket*",
+                            "s3:GetObject*",
+                            "s3:List*",
+                        )
+                    ),
+                    "AwsSolutions-IAM5[Resource::*]",
+                    f"AwsSolutions-IAM5[Resource::{site_objects}]",
+                    f"AwsSolutions-IAM5[Resource::{assets}]",
+                ]
+                for finding in findings:
+                    concerns.acknowledge(child, finding, why)
+            elif child.node.id == "AWS679f53fac002430cb0da5b7982bd2287":
+                why = "CDK's AwsCustomResource provider (meeting seed); our statements name only the table"
+                concerns.acknowledge(child, basic_role, why)
+
+
+def build(
+    app: cdk.App, *, edition: Edition, site_dir: Path, sender_domain: str, **options: Any
+) -> PraatMeeStack:
+    """Both stacks in their regions; the main stack reads the web ACL's ARN across regions."""
+    account = options.pop("account", None)
+    region = options.pop("region", None) or names.DEFAULT_REGION
+    edge = EdgeStack(
+        app,
+        names.EDGE_STACK,
+        env=cdk.Environment(account=account, region=names.EDGE_REGION),
+        cross_region_references=True,
+    )
+    return PraatMeeStack(
+        app,
+        names.STACK,
+        env=cdk.Environment(account=account, region=region),
+        cross_region_references=True,
+        edition=edition,
+        site_dir=site_dir,
+        web_acl_arn=edge.web_acl_arn,
+        sender_domain=sender_domain,
+        sender_address=options.pop("sender_address", None) or f"aanmelden@{sender_domain}",
+        **options,
+    )

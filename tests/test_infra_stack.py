@@ -1,0 +1,608 @@
+"""The synthesised template keeps every promise of issue 7 (it is synthesised, never deployed)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Match
+
+from infra import names
+from infra.concerns import seed_calls
+from praatmee.edition import load_edition
+from praatmee.store import Store
+from tests.infra_synth import ACCOUNT, RESERVED_CONCURRENCY, SENDER_DOMAIN, Synth, synthesize
+
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # CloudFront's managed policy ids
+ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+
+
+@pytest.fixture(scope="session")
+def synth() -> Synth:
+    return synthesize()
+
+
+def one(synth: Synth, type_: str, **match: Any) -> tuple[str, dict[str, Any]]:
+    """The single resource of a type whose properties contain `match` (top-level keys, equal values)."""
+    found = [
+        (logical_id, resource)
+        for logical_id, resource in synth.resources(type_).items()
+        if all(resource.get("Properties", {}).get(key) == value for key, value in match.items())
+    ]
+    assert len(found) == 1, f"expected one {type_} with {match}, found {[f[0] for f in found]}"
+    return found[0]
+
+
+def functions(synth: Synth) -> dict[str, dict[str, Any]]:
+    """Our functions by handler (CDK's own providers, such as the site upload, run other code)."""
+    return {
+        resource["Properties"]["Handler"]: resource
+        for resource in synth.resources("AWS::Lambda::Function").values()
+        if resource["Properties"].get("Handler", "").startswith("praatmee.")
+    }
+
+
+def statements_of_role(synth: Synth, role_id: str) -> list[dict[str, Any]]:
+    statements: list[dict[str, Any]] = []
+    for policy in synth.resources("AWS::IAM::Policy").values():
+        if {"Ref": role_id} in policy["Properties"]["Roles"]:
+            statements += policy["Properties"]["PolicyDocument"]["Statement"]
+    return statements
+
+
+def actions_of(statements: list[dict[str, Any]]) -> set[str]:
+    actions: set[str] = set()
+    for statement in statements:
+        action = statement["Action"]
+        actions |= {action} if isinstance(action, str) else set(action)
+    return actions
+
+
+def role_of(function: dict[str, Any]) -> str:
+    role: str = function["Properties"]["Role"]["Fn::GetAtt"][0]
+    return role
+
+
+def ref_id(value: Any) -> str:
+    """The logical id inside a Ref or Fn::GetAtt."""
+    if "Ref" in value:
+        return str(value["Ref"])
+    return str(value["Fn::GetAtt"][0])
+
+
+def assert_private_encrypted_tls_only(synth: Synth, bucket_id: str) -> None:
+    bucket = synth.resources("AWS::S3::Bucket")[bucket_id]["Properties"]
+    assert bucket["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    rules = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert rules[0]["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in {"AES256", "aws:kms"}
+    policies = [
+        p["Properties"]["PolicyDocument"]["Statement"]
+        for p in synth.resources("AWS::S3::BucketPolicy").values()
+        if p["Properties"]["Bucket"] == {"Ref": bucket_id}
+    ]
+    assert any(
+        s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        for statements in policies
+        for s in statements
+    ), "the bucket must refuse plain HTTP"
+
+
+# -- site -----------------------------------------------------------------------------------------
+
+
+def distribution_config(synth: Synth) -> dict[str, Any]:
+    _, distribution = one(synth, "AWS::CloudFront::Distribution")
+    config: dict[str, Any] = distribution["Properties"]["DistributionConfig"]
+    return config
+
+
+def test_site_bucket_is_private_and_read_by_cloudfront_through_origin_access_control(synth: Synth) -> None:
+    config = distribution_config(synth)
+    s3_origin = next(o for o in config["Origins"] if "S3OriginConfig" in o)
+    bucket_id = ref_id(s3_origin["DomainName"])
+    assert_private_encrypted_tls_only(synth, bucket_id)
+    assert "OriginAccessControlId" in s3_origin
+    synth.main.has_resource_properties(
+        "AWS::CloudFront::OriginAccessControl",
+        {"OriginAccessControlConfig": Match.object_like({"OriginAccessControlOriginType": "s3"})},
+    )
+    synth.main.has_resource_properties(
+        "AWS::S3::BucketPolicy",
+        {
+            "Bucket": {"Ref": bucket_id},
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Action": "s3:GetObject",
+                                "Principal": {"Service": "cloudfront.amazonaws.com"},
+                                "Condition": {"StringEquals": {"AWS:SourceArn": Match.any_value()}},
+                            }
+                        )
+                    ]
+                )
+            },
+        },
+    )
+
+
+def test_site_is_https_only_with_the_web_acl(synth: Synth) -> None:
+    config = distribution_config(synth)
+    assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert all(b["ViewerProtocolPolicy"] == "https-only" for b in config["CacheBehaviors"])
+    assert config["DefaultRootObject"] == "index.html"
+    assert "WebACLId" in config
+
+
+def test_security_headers_have_long_hsts_a_strict_csp_nosniff_and_a_referrer_policy(synth: Synth) -> None:
+    _, policy = one(synth, "AWS::CloudFront::ResponseHeadersPolicy")
+    headers = policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    assert headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31_536_000
+    assert headers["StrictTransportSecurity"]["Override"] is True
+    csp = headers["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["object-src"] == "'none'"
+    assert directives["base-uri"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in csp
+    assert "unsafe-eval" not in csp
+    assert headers["ContentTypeOptions"] == {"Override": True}
+    assert headers["ReferrerPolicy"]["ReferrerPolicy"] == "same-origin"
+    assert headers["FrameOptions"]["FrameOption"] == "DENY"
+    config = distribution_config(synth)
+    policy_id = {"Ref": one(synth, "AWS::CloudFront::ResponseHeadersPolicy")[0]}
+    behaviours = [config["DefaultCacheBehavior"], *config["CacheBehaviors"]]
+    assert all(b["ResponseHeadersPolicyId"] == policy_id for b in behaviours)
+
+
+def built_pages() -> list[Path]:
+    pages = sorted(names.SITE_DIR.rglob("*.html"))
+    if not pages:
+        pytest.skip("site/ is not built (make site)")
+    return pages
+
+
+def test_built_site_needs_nothing_the_csp_forbids() -> None:
+    for page in built_pages():
+        html = page.read_text(encoding="utf-8")
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), f"inline script in {page}"
+        assert "<style" not in html, f"inline style element in {page}"
+        assert not re.search(r"\sstyle=", html), f"style attribute in {page}"
+        assert not re.search(r"\son[a-z]+=", html), f"inline event handler in {page}"
+        assert not re.search(r"<(script|link|img)[^>]+(src|href)=\"(https?:)?//", html), (
+            f"third party in {page}"
+        )
+
+
+@pytest.fixture(scope="module")
+def directory_index(synth: Synth) -> str:
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    _, function = one(synth, "AWS::CloudFront::Function")
+    code: str = function["Properties"]["FunctionCode"]
+    return code
+
+
+@pytest.mark.parametrize(
+    ("uri", "expected"),
+    [
+        ("/", "/index.html"),
+        ("/doel/", "/doel/index.html"),
+        ("/doel", "301 /doel/"),
+        ("/assets/stylesheets/main.css", "/assets/stylesheets/main.css"),
+        ("/sitemap.xml", "/sitemap.xml"),
+    ],
+)
+def test_directory_urls_are_served_by_the_viewer_request_function(
+    directory_index: str, uri: str, expected: str
+) -> None:
+    script = (
+        directory_index
+        + "\nvar r = handler({request: {uri: "
+        + json.dumps(uri)
+        + "}});\n"
+        + "console.log(r.statusCode ? r.statusCode + ' ' + r.headers.location.value : r.uri);\n"
+    )
+    out = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == expected
+
+
+def test_directory_index_runs_on_requests_for_the_site(synth: Synth) -> None:
+    association = distribution_config(synth)["DefaultCacheBehavior"]["FunctionAssociations"]
+    assert [a["EventType"] for a in association] == ["viewer-request"]
+
+
+def test_built_site_is_uploaded_with_invalidation(synth: Synth) -> None:
+    synth.main.has_resource_properties(
+        "Custom::CDKBucketDeployment",
+        {"DistributionPaths": ["/*"], "Prune": True, "DistributionId": Match.any_value()},
+    )
+
+
+# -- API ------------------------------------------------------------------------------------------
+
+
+def test_api_path_goes_to_the_http_api_uncached_with_every_method(synth: Synth) -> None:
+    config = distribution_config(synth)
+    (behaviour,) = [b for b in config["CacheBehaviors"] if b["PathPattern"] == names.API_PATH_PATTERN]
+    assert behaviour["CachePolicyId"] == CACHING_DISABLED
+    assert behaviour["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST
+    assert {"GET", "POST", "OPTIONS"} <= set(behaviour["AllowedMethods"])
+    origin = next(o for o in config["Origins"] if o["Id"] == behaviour["TargetOriginId"])
+    assert origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    assert "execute-api" in json.dumps(origin["DomainName"])
+    _, route = one(synth, "AWS::ApiGatewayV2::Route")
+    assert route["Properties"]["RouteKey"] == "ANY /api/{proxy+}"
+
+
+def test_api_stage_is_throttled_and_logs_no_personal_data(synth: Synth) -> None:
+    _, stage = one(synth, "AWS::ApiGatewayV2::Stage")
+    settings = stage["Properties"]["DefaultRouteSettings"]
+    assert settings["ThrottlingRateLimit"] == names.API_RATE_LIMIT
+    assert settings["ThrottlingBurstLimit"] == names.API_BURST_LIMIT
+    log_format = stage["Properties"]["AccessLogSettings"]["Format"]
+    assert "$context.status" in log_format
+    for personal in ("sourceIp", "userAgent", "queryString", "path", "caller", "user"):
+        assert personal not in log_format
+
+
+def test_registration_function_runs_on_arm_with_current_python_and_reserved_concurrency(synth: Synth) -> None:
+    function = functions(synth)[names.API_HANDLER]["Properties"]
+    assert function["Runtime"] == f"python{names.PYTHON_VERSION}"
+    assert function["Architectures"] == ["arm64"]
+    assert function["ReservedConcurrentExecutions"] == RESERVED_CONCURRENCY
+    env = function["Environment"]["Variables"]
+    assert env[names.POWERTOOLS_SERVICE_NAME] == "praatmee-api"
+    assert env[names.POWERTOOLS_METRICS_NAMESPACE] == names.METRICS_NAMESPACE
+    assert env[names.LOG_LEVEL] == "INFO"
+    assert {names.ENV_TABLE_NAME, names.ENV_SITE_ORIGIN, names.ENV_EMAIL_HASH_KEY_SECRET} <= set(env)
+    assert "PRAATMEE_EMAIL_HASH_KEY" not in env, "the key itself never sits in the environment"
+
+
+def test_metrics_namespace_matches_the_api_module() -> None:
+    from praatmee import api
+
+    assert names.METRICS_NAMESPACE == api.METRICS_NAMESPACE
+
+
+def test_every_function_logs_to_its_own_group_with_retention(synth: Synth) -> None:
+    groups = synth.resources("AWS::Logs::LogGroup")
+    for handler, function in functions(synth).items():
+        group_id = ref_id(function["Properties"]["LoggingConfig"]["LogGroup"])
+        assert groups[group_id]["Properties"]["RetentionInDays"] == names.LOG_RETENTION_DAYS, handler
+        assert function["Properties"]["Architectures"] == ["arm64"], handler
+        assert function["Properties"]["Runtime"] == f"python{names.PYTHON_VERSION}", handler
+
+
+@pytest.mark.parametrize("handler", [names.API_HANDLER, names.EXPORT_HANDLER, names.CONFIRMATIONS_HANDLER])
+def test_each_handler_names_a_function_of_the_package(handler: str) -> None:
+    module_name, attribute = handler.rsplit(".", 1)
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError:
+        pytest.skip(f"{module_name} is not written yet")
+    assert callable(getattr(module, attribute))
+
+
+# -- packaging ------------------------------------------------------------------------------------
+
+
+def function_asset(synth: Synth) -> Path:
+    code = functions(synth)[names.API_HANDLER]["Properties"]["Code"]
+    asset_hash = code["S3Key"].removesuffix(".zip")
+    return synth.outdir / f"asset.{asset_hash}"
+
+
+def test_asset_holds_the_package_and_wheels_for_lambda_on_arm_without_boto3(synth: Synth) -> None:
+    asset = function_asset(synth)
+    assert (asset / "praatmee" / "meetings.yaml").is_file()
+    assert (asset / "praatmee" / "api.py").is_file()
+    assert (asset / "pydantic").is_dir()
+    assert (asset / "aws_lambda_powertools").is_dir()
+    binaries = [p.name for p in asset.rglob("*.so")]
+    assert binaries, "pydantic-core brings a compiled module"
+    assert all("aarch64" in name for name in binaries), binaries
+    assert all(
+        f"cpython-{names.PYTHON_VERSION.replace('.', '')}" in name for name in binaries if "cpython" in name
+    )
+    assert not (asset / "boto3").exists()
+    assert not (asset / "botocore").exists()
+    assert not list(asset.rglob("__pycache__"))
+
+
+def test_every_function_shares_the_one_asset(synth: Synth) -> None:
+    keys = {json.dumps(f["Properties"]["Code"]) for f in functions(synth).values()}
+    assert len(keys) == 1
+
+
+# -- data -----------------------------------------------------------------------------------------
+
+
+class RecordingClient:
+    def __init__(self) -> None:
+        self.calls: dict[str, dict[str, Any]] = {}
+
+    def __getattr__(self, operation: str) -> Any:
+        def record(**kwargs: Any) -> None:
+            self.calls[operation] = kwargs
+
+        return record
+
+
+def test_table_has_exactly_the_key_schema_the_store_creates(synth: Synth) -> None:
+    client = RecordingClient()
+    Store("t", client=client).create_table()  # type: ignore[arg-type]
+    created = client.calls["create_table"]
+    _, table = one(synth, "AWS::DynamoDB::Table")
+    properties = table["Properties"]
+    assert properties["KeySchema"] == created["KeySchema"]
+    assert properties["AttributeDefinitions"] == created["AttributeDefinitions"]
+    assert properties["BillingMode"] == created["BillingMode"] == "PAY_PER_REQUEST"
+    assert "GlobalSecondaryIndexes" not in properties
+    assert "GlobalSecondaryIndexes" not in created
+    ttl = client.calls["update_time_to_live"]["TimeToLiveSpecification"]
+    assert properties["TimeToLiveSpecification"] == {"AttributeName": ttl["AttributeName"], "Enabled": True}
+
+
+def test_table_is_recoverable_encrypted_protected_and_kept(synth: Synth) -> None:
+    _, table = one(synth, "AWS::DynamoDB::Table")
+    properties = table["Properties"]
+    assert properties["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert properties["SSESpecification"]["SSEEnabled"] is True
+    assert properties["DeletionProtectionEnabled"] is True
+    assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain"
+
+
+def test_meetings_are_seeded_on_deploy_with_the_stores_counter_keeping_update(synth: Synth) -> None:
+    edition = load_edition()
+    seeds = synth.resources("Custom::AWS")
+    expected = seed_calls("TABLE", edition)
+    assert len(expected) == len(edition.meetings)
+    creates = [json.loads(_joined(r["Properties"]["Create"])) for r in seeds.values()]
+    by_key = {c["parameters"]["Key"]["pk"]["S"]: c for c in creates}
+    for call in expected:
+        create = by_key[call["Key"]["pk"]["S"]]
+        assert create["action"] == "updateItem"
+        parameters = create["parameters"]
+        assert parameters["UpdateExpression"] == call["UpdateExpression"]
+        assert "if_not_exists(placed" in parameters["UpdateExpression"], "counters are never reset"
+        assert parameters["ExpressionAttributeValues"] == call["ExpressionAttributeValues"]
+    for resource in seeds.values():
+        assert resource["Properties"]["Update"] == resource["Properties"]["Create"]
+
+
+def _joined(value: Any) -> str:
+    """A Fn::Join of strings and references, with references replaced by a placeholder."""
+    if isinstance(value, str):
+        return value
+    parts = value["Fn::Join"][1]
+    return "".join(p if isinstance(p, str) else "TABLE" for p in parts)
+
+
+def test_the_seed_may_only_update_items_of_the_table(synth: Synth) -> None:
+    provider_role = next(
+        ref_id(f["Properties"]["Role"])
+        for f in synth.resources("AWS::Lambda::Function").values()
+        if f["Properties"].get("Handler") == "index.handler"
+        and f["Properties"]["Role"]["Fn::GetAtt"][0].startswith("AWS679f53fac002430cb0da5b7982bd2287")
+    )
+    statements = statements_of_role(synth, provider_role)
+    assert len(statements) == len(load_edition().meetings)
+    table_id, _ = one(synth, "AWS::DynamoDB::Table")
+    for statement in statements:
+        assert statement["Action"] == "dynamodb:UpdateItem"
+        assert statement["Resource"] == {"Fn::GetAtt": [table_id, "Arn"]}
+
+
+def test_the_email_hash_key_is_a_generated_retained_secret(synth: Synth) -> None:
+    (secret,) = synth.resources("AWS::SecretsManager::Secret").values()
+    assert secret["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32
+    assert secret["DeletionPolicy"] == "Retain"
+
+
+# -- exports --------------------------------------------------------------------------------------
+
+
+def export_bucket_id(synth: Synth) -> str:
+    env = functions(synth)[names.EXPORT_HANDLER]["Properties"]["Environment"]["Variables"]
+    return ref_id(env[names.ENV_EXPORT_BUCKET])
+
+
+def test_export_bucket_is_private_tls_only_encrypted_and_forgets(synth: Synth) -> None:
+    bucket_id = export_bucket_id(synth)
+    assert_private_encrypted_tls_only(synth, bucket_id)
+    bucket = synth.resources("AWS::S3::Bucket")[bucket_id]
+    rules = bucket["Properties"]["LifecycleConfiguration"]["Rules"]
+    assert any(r["Status"] == "Enabled" and r["ExpirationInDays"] == names.EXPORT_EXPIRY_DAYS for r in rules)
+    assert bucket["DeletionPolicy"] == "Retain"
+    assert bucket["Properties"]["LoggingConfiguration"]["LogFilePrefix"] == "exports/"
+
+
+def schedule_for(synth: Synth, handler: str) -> dict[str, Any]:
+    function_id = next(
+        logical_id
+        for logical_id, f in synth.resources("AWS::Lambda::Function").items()
+        if f["Properties"].get("Handler") == handler
+    )
+    (schedule,) = [
+        dict(s["Properties"])
+        for s in synth.resources("AWS::Scheduler::Schedule").values()
+        if s["Properties"]["Target"]["Arn"] == {"Fn::GetAtt": [function_id, "Arn"]}
+    ]
+    return schedule
+
+
+@pytest.mark.parametrize(("handler", "hour"), [(names.EXPORT_HANDLER, 6), (names.CONFIRMATIONS_HANDLER, 9)])
+def test_daily_jobs_run_at_a_local_hour_of_the_edition(synth: Synth, handler: str, hour: int) -> None:
+    schedule = schedule_for(synth, handler)
+    assert schedule["ScheduleExpression"] == f"cron(0 {hour} * * ? *)"
+    assert schedule["ScheduleExpressionTimezone"] == load_edition().timezone
+    assert schedule["State"] == "ENABLED"
+
+
+def test_organisers_may_only_read_exports(synth: Synth) -> None:
+    _, policy = one(synth, "AWS::IAM::ManagedPolicy")
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert actions_of(statements) == {"s3:GetObject", "s3:ListBucket"}
+    bucket_id = export_bucket_id(synth)
+    for statement in statements:
+        assert bucket_id in json.dumps(statement["Resource"])
+        assert statement["Effect"] == "Allow"
+    listing = next(s for s in statements if s["Action"] == "s3:ListBucket")
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": [f"{names.EXPORT_PREFIX}*"]}}
+    policy_id = one(synth, "AWS::IAM::ManagedPolicy")[0]
+    organisers = [
+        (role_id, role["Properties"])
+        for role_id, role in synth.resources("AWS::IAM::Role").items()
+        if role["Properties"].get("ManagedPolicyArns") == [{"Ref": policy_id}]
+    ]
+    assert len(organisers) == 1
+    role_id, organiser = organisers[0]
+    assert organiser["MaxSessionDuration"] == 3600
+    assert not statements_of_role(synth, role_id), "nothing on the role beyond the read-only policy"
+
+
+# -- mail -----------------------------------------------------------------------------------------
+
+
+def test_sender_domain_is_an_ses_identity_from_context(synth: Synth) -> None:
+    synth.main.has_resource_properties("AWS::SES::EmailIdentity", {"EmailIdentity": SENDER_DOMAIN})
+    env = functions(synth)[names.CONFIRMATIONS_HANDLER]["Properties"]["Environment"]["Variables"]
+    assert env[names.ENV_SENDER_ADDRESS] == f"aanmelden@{SENDER_DOMAIN}"
+
+
+def test_only_the_confirmations_job_sends_mail_and_only_from_the_sender(synth: Synth) -> None:
+    for handler, function in functions(synth).items():
+        statements = statements_of_role(synth, role_of(function))
+        sending = [s for s in statements if any(a.startswith("ses:") for a in actions_of([s]))]
+        if handler != names.CONFIRMATIONS_HANDLER:
+            assert not sending, handler
+            continue
+        (statement,) = sending
+        assert statement["Condition"] == {"StringEquals": {"ses:FromAddress": f"aanmelden@{SENDER_DOMAIN}"}}
+        identity_id, _ = one(synth, "AWS::SES::EmailIdentity")
+        assert statement["Resource"]["Fn::Join"][1][-2:] == [
+            f":ses:{names.DEFAULT_REGION}:{ACCOUNT}:identity/",
+            {"Ref": identity_id},
+        ]
+
+
+# -- least privilege ------------------------------------------------------------------------------
+
+EXPECTED_ACTIONS = {
+    names.API_HANDLER: {
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:ConditionCheckItem",
+        "secretsmanager:GetSecretValue",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+    },
+    names.EXPORT_HANDLER: {
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:Query",
+        "dynamodb:Scan",
+        "s3:PutObject",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+    },
+    names.CONFIRMATIONS_HANDLER: {
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:Query",
+        "dynamodb:Scan",
+        "dynamodb:UpdateItem",
+        "ses:SendEmail",
+        "ses:SendRawEmail",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+    },
+}
+
+
+@pytest.mark.parametrize("handler", sorted(EXPECTED_ACTIONS))
+def test_each_function_may_do_only_what_it_uses(synth: Synth, handler: str) -> None:
+    function = functions(synth)[handler]
+    role_id = role_of(function)
+    role = synth.resources("AWS::IAM::Role")[role_id]["Properties"]
+    assert "ManagedPolicyArns" not in role, "no managed policies on function roles"
+    statements = statements_of_role(synth, role_id)
+    assert actions_of(statements) == EXPECTED_ACTIONS[handler]
+    for statement in statements:
+        assert statement["Effect"] == "Allow"
+        assert statement["Resource"] != "*"
+        assert "*" not in json.dumps(statement["Action"])
+
+
+# -- alarms ---------------------------------------------------------------------------------------
+
+
+def test_alarms_watch_errors_throttles_and_table_system_errors_without_personal_data(synth: Synth) -> None:
+    alarms = list(synth.resources("AWS::CloudWatch::Alarm").values())
+    watched = {
+        (a["Properties"].get("MetricName"), json.dumps(a["Properties"].get("Dimensions"))) for a in alarms
+    }
+    for logical_id, function in synth.resources("AWS::Lambda::Function").items():
+        if function["Properties"].get("Handler") not in EXPECTED_ACTIONS:
+            continue
+        dimensions = json.dumps([{"Name": "FunctionName", "Value": {"Ref": logical_id}}])
+        assert ("Errors", dimensions) in watched
+        assert ("Throttles", dimensions) in watched
+    table_alarms = [a for a in alarms if "SystemErrors" in json.dumps(a["Properties"].get("Metrics", []))]
+    assert len(table_alarms) == 1
+    for alarm in alarms:
+        properties = alarm["Properties"]
+        assert properties["AlarmActions"], "every alarm notifies"
+        text = json.dumps([properties.get("Dimensions"), properties.get("Metrics")])
+        assert "@" not in text, "no e-mail addresses in dimensions"
+        for dimension in re.findall(r'"Name": "([A-Za-z]+)"', text):
+            assert dimension in {"FunctionName", "TableName", "Operation"}
+
+
+# -- WAF and regions ------------------------------------------------------------------------------
+
+
+def test_web_acl_in_us_east_1_limits_requests_per_ip(synth: Synth) -> None:
+    synth.edge.has_resource_properties(
+        "AWS::WAFv2::WebACL",
+        {
+            "Scope": "CLOUDFRONT",
+            "Rules": Match.array_with(
+                [
+                    Match.object_like(
+                        {
+                            "Action": {"Block": {}},
+                            "Statement": {
+                                "RateBasedStatement": Match.object_like(
+                                    {"AggregateKeyType": "IP", "Limit": names.WAF_RATE_LIMIT}
+                                )
+                            },
+                        }
+                    )
+                ]
+            ),
+        },
+    )
+    manifest = json.loads((synth.outdir / "manifest.json").read_text())
+    environments = {name: a.get("environment") for name, a in manifest["artifacts"].items()}
+    assert environments[names.EDGE_STACK] == f"aws://{ACCOUNT}/{names.EDGE_REGION}"
+    assert environments[names.STACK] == f"aws://{ACCOUNT}/{names.DEFAULT_REGION}"
