@@ -43,3 +43,24 @@ bench: $(STAMP) chromium site
 
 clean:
 	rm -rf site .pytest_cache .mypy_cache .ruff_cache
+
+# --- AWS (README, "Deploy to AWS"). Needs AWS credentials and a bootstrapped account; `make test` never does.
+CDK_VERSION := 2.1148.1
+CDK := npx --yes aws-cdk@$(CDK_VERSION)
+CDK_APP := $(BIN)/python -m infra.app
+CDK_CONTEXT = -c senderDomain=$(SENDER_DOMAIN) $(if $(SENDER_ADDRESS),-c senderAddress=$(SENDER_ADDRESS)) \
+	$(if $(ALARM_EMAIL),-c alarmEmail=$(ALARM_EMAIL)) $(if $(AWS_REGION),-c region=$(AWS_REGION))
+
+.PHONY: synth deploy destroy cdk-context
+
+cdk-context:
+	@test -n "$(SENDER_DOMAIN)" || { echo "set SENDER_DOMAIN, e.g. make deploy SENDER_DOMAIN=praatmee.example.nl"; exit 2; }
+
+synth: $(STAMP) site cdk-context
+	$(CDK) synth --app "$(CDK_APP)" --output cdk.out $(CDK_CONTEXT) --quiet
+
+deploy: $(STAMP) site cdk-context
+	$(CDK) deploy --app "$(CDK_APP)" --output cdk.out $(CDK_CONTEXT) --all --require-approval broadening
+
+destroy: $(STAMP) cdk-context
+	$(CDK) destroy --app "$(CDK_APP)" --output cdk.out $(CDK_CONTEXT) --all

@@ -324,6 +324,11 @@ def test_asset_holds_the_package_and_wheels_for_lambda_on_arm_without_boto3(synt
     assert not list(asset.rglob("__pycache__"))
 
 
+def test_asset_stays_far_below_the_lambda_size_limit(synth: Synth) -> None:
+    unzipped = sum(p.stat().st_size for p in function_asset(synth).rglob("*") if p.is_file())
+    assert unzipped < 50 * 2**20, f"{unzipped / 2**20:.1f} MiB unzipped (Lambda allows 250)"
+
+
 def test_every_function_shares_the_one_asset(synth: Synth) -> None:
     keys = {json.dumps(f["Properties"]["Code"]) for f in functions(synth).values()}
     assert len(keys) == 1
