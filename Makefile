@@ -49,7 +49,8 @@ CDK_VERSION := 2.1148.1
 CDK := npx --yes aws-cdk@$(CDK_VERSION)
 CDK_APP := $(BIN)/python -m infra.app
 CDK_CONTEXT = -c senderDomain=$(SENDER_DOMAIN) $(if $(SENDER_ADDRESS),-c senderAddress=$(SENDER_ADDRESS)) \
-	$(if $(ALARM_EMAIL),-c alarmEmail=$(ALARM_EMAIL)) $(if $(AWS_REGION),-c region=$(AWS_REGION))
+	$(if $(ALARM_EMAIL),-c alarmEmail=$(ALARM_EMAIL)) $(if $(REGION),-c region=$(REGION)) \
+	$(if $(RESERVED_CONCURRENCY),-c reservedConcurrency=$(RESERVED_CONCURRENCY))
 
 .PHONY: synth deploy destroy cdk-context
 
