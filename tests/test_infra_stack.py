@@ -273,6 +273,14 @@ def test_registration_function_runs_on_arm_with_current_python_and_reserved_conc
     assert "PRAATMEE_EMAIL_HASH_KEY" not in env, "the key itself never sits in the environment"
 
 
+def test_functions_know_the_sites_own_origin_for_form_posts_and_links(synth: Synth) -> None:
+    distribution_id, _ = one(synth, "AWS::CloudFront::Distribution")
+    expected = {"Fn::Join": ["", ["https://", {"Fn::GetAtt": [distribution_id, "DomainName"]}]]}
+    for handler in (names.API_HANDLER, names.CONFIRMATIONS_HANDLER):
+        env = functions(synth)[handler]["Properties"]["Environment"]["Variables"]
+        assert env[names.ENV_SITE_ORIGIN] == expected, handler
+
+
 def test_metrics_namespace_matches_the_api_module() -> None:
     from praatmee import api
 
