@@ -10,8 +10,10 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 from aws_cdk.assertions import Match
+from moto import mock_aws
 
 from infra import names
 from infra.concerns import seed_calls
@@ -396,6 +398,33 @@ def test_meetings_are_seeded_on_deploy_with_the_stores_counter_keeping_update(sy
         assert parameters["ExpressionAttributeValues"] == call["ExpressionAttributeValues"]
     for resource in seeds.values():
         assert resource["Properties"]["Update"] == resource["Properties"]["Create"]
+
+
+def test_redeploying_the_seed_keeps_counters_that_exist(synth: Synth) -> None:
+    # Given the table as the store creates it, seeded once by the template's calls, with a seat taken
+    calls = [
+        json.loads(_joined(r["Properties"]["Create"]))["parameters"]
+        for r in synth.resources("Custom::AWS").values()
+    ]
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name=names.DEFAULT_REGION)
+        Store("TABLE", client=client).create_table()
+        for parameters in calls:
+            client.update_item(**parameters)
+        key = calls[0]["Key"]
+        client.update_item(
+            TableName="TABLE",
+            Key=key,
+            UpdateExpression="SET placed = :n",
+            ExpressionAttributeValues={":n": {"N": "3"}},
+        )
+        # When the deploy runs the calls again
+        for parameters in calls:
+            client.update_item(**parameters)
+        # Then the counter stays and the capacity comes from the edition file
+        item = client.get_item(TableName="TABLE", Key=key)["Item"]
+    assert item["placed"] == {"N": "3"}
+    assert item["capacity"] == calls[0]["ExpressionAttributeValues"][":capacity"]
 
 
 def _joined(value: Any) -> str:
