@@ -129,7 +129,7 @@ def test_a_cancellation_form_post_ends_on_the_result_page(client: Api, ctx: serv
     )
 
     assert answer.status == 303
-    assert answer.headers["location"] == "/aanmelden/resultaat/?status=cancelled"
+    assert answer.headers["location"] == "/aanmelden/resultaat/cancelled/"
 
 
 def test_a_malformed_cancellation_is_refused_on_its_fields(client: Api) -> None:

@@ -328,7 +328,7 @@ def test_a_form_post_ends_on_the_result_page_without_personal_data(client: Api, 
     answer = client.post_form("/api/registrations", form_fields())
 
     assert answer.status == 303
-    assert answer.headers["location"] == "/aanmelden/resultaat/?status=placed"
+    assert answer.headers["location"] == "/aanmelden/resultaat/placed/"
     [stored] = registrations(store)
     assert [theme["S"] for theme in stored["themes"]["L"]] == ["dyslexie", "leergedrag"]
 
@@ -350,7 +350,7 @@ def test_a_form_post_of_a_pupil_under_16_keeps_the_guardian(client: Api, store: 
         ),
     )
 
-    assert answer.headers["location"] == "/aanmelden/resultaat/?status=pending_guardian"
+    assert answer.headers["location"] == "/aanmelden/resultaat/pending_guardian/"
     assert registrations(store)[0]["guardian"]["M"]["name"]["S"] == "Ouder"
 
 

@@ -215,7 +215,8 @@ def _form_error_page(status: int, errors: list[ErrorItem]) -> Response[Any]:
     page = (
         '<!doctype html><html lang="nl"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(texts.FORM_ERROR_TITLE)}</title></head><body><main>"
+        f"<title>{html.escape(texts.FORM_TEXTS['error_title_prefix'] + texts.FORM_ERROR_TITLE)}</title>"
+        "</head><body><main>"
         f"<h1>{html.escape(texts.FORM_ERROR_TITLE)}</h1><p>{html.escape(texts.FORM_ERROR_INTRO)}</p>"
         f'<ul>{items}</ul><p><a href="{back}">{html.escape(texts.FORM_BACK)}</a></p></main></body></html>'
     )
@@ -227,9 +228,11 @@ def _form_error_page(status: int, errors: list[ErrorItem]) -> Response[Any]:
     )
 
 
-def _see_result(status: str) -> Response[Any]:
-    """Post/Redirect/Get for form posts: the result page explains the status; no personal data in the URL."""
-    location = f"{get_settings().result_path}?status={status}"
+def _see_result(status: str, waitlist_position: int | None = None) -> Response[Any]:
+    """Post/Redirect/Get for form posts: a result page per status; no personal data in the URL."""
+    location = f"{get_settings().result_path}{status}/"
+    if waitlist_position:
+        location += f"?positie={waitlist_position}"
     return Response(
         status_code=303, content_type=content_types.TEXT_PLAIN, body="", headers={"Location": location}
     )
@@ -279,7 +282,7 @@ def create_registration(registration: Annotated[RegistrationRequest, Body()]) ->
         )
         _count(status if registered.stored else "replayed")
     if _is_form_post():
-        return _see_result(status)
+        return _see_result(status, registered.answer.waitlist_position)
     return _json(201, registered.answer.model_dump(mode="json"))
 
 

@@ -135,7 +135,7 @@ def _write(ctx: Context, new: NewRegistration, *, pending: bool) -> Registration
         except MeetingFull:
             pass
         try:
-            ticket = ctx.store.take_ticket(new.meeting)
+            ticket, waiting = ctx.store.take_ticket(new.meeting)
             ctx.store.join_waitlist(new, ticket, new_token())
         except SeatFreed:
             continue
@@ -143,7 +143,7 @@ def _write(ctx: Context, new: NewRegistration, *, pending: bool) -> Registration
             id=new.id,
             status=RegistrationStatus.WAITLISTED,
             meeting=new.meeting,
-            waitlist_position=ctx.store.waitlist_position(new.meeting, ticket),
+            waitlist_position=waiting + 1,
         )
     raise TryAgain("seats kept changing")
 

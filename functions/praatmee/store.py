@@ -312,10 +312,13 @@ class Store:
                 raise MeetingFull(new.meeting) from cancelled
             raise TryAgain(f"seat transaction cancelled: {cancelled.reasons}") from cancelled
 
-    def take_ticket(self, meeting_id: str) -> int:
+    def take_ticket(self, meeting_id: str) -> tuple[int, int]:
         """A place in the queue, handed out by an atomic counter while the meeting is full.
 
-        The ticket is the order of the waiting list (first come, first served). Raises `SeatFreed`.
+        The ticket is the order of the waiting list (first come, first served). Also returns how many
+        people were waiting when it was issued: all of them hold lower tickets, so one more than that is
+        the position (a lower ticket still on its way can only put the person further back, never ahead).
+        Raises `SeatFreed`.
         """
         from botocore.exceptions import ClientError
 
@@ -328,11 +331,12 @@ class Store:
                 ConditionExpression="attribute_exists(pk) AND placed >= #capacity",
                 ExpressionAttributeNames={"#capacity": "capacity"},
                 ExpressionAttributeValues={":one": _n(1)},
-                ReturnValues="UPDATED_NEW",
+                ReturnValues="ALL_NEW",
             )
         except ClientError as exc:
             raise SeatFreed(meeting_id) from exc
-        return int(response["Attributes"]["tickets_issued"]["N"])
+        attributes = response["Attributes"]
+        return int(attributes["tickets_issued"]["N"]), int(attributes["waitlist_length"]["N"])
 
     def waitlist_items(self, new: NewRegistration, ticket: int) -> list[TransactWriteItemTypeDef]:
         return [
