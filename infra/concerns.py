@@ -143,7 +143,11 @@ def daily(
     scope: Construct, id: str, *, function: lambda_.Function, hour: int, edition: Edition, description: str
 ) -> scheduler.Schedule:
     """An EventBridge Scheduler schedule at a local hour of the edition's time zone."""
-    role = iam.Role(scope, f"{id}Role", assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"))
+    # Only schedules of this account may use the role (confused-deputy guard).
+    principal = iam.ServicePrincipal(
+        "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": cdk.Aws.ACCOUNT_ID}}
+    )
+    role = iam.Role(scope, f"{id}Role", assumed_by=principal)
     schedule = scheduler.Schedule(
         scope,
         id,

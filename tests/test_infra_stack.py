@@ -494,6 +494,10 @@ def test_daily_jobs_run_at_a_local_hour_of_the_edition(synth: Synth, handler: st
     assert schedule["ScheduleExpression"] == f"cron(0 {hour} * * ? *)"
     assert schedule["ScheduleExpressionTimezone"] == load_edition().timezone
     assert schedule["State"] == "ENABLED"
+    role = synth.resources("AWS::IAM::Role")[ref_id(schedule["Target"]["RoleArn"])]["Properties"]
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
 
 
 def test_organisers_may_only_read_exports(synth: Synth) -> None:
