@@ -187,9 +187,9 @@ def edition() -> Edition:
     return load_edition()
 
 
-def make_store(**options: Any) -> Store:
+def make_store(table: str = TABLE, **options: Any) -> Store:
     """A table like the infrastructure's, seeded from the edition file (call inside `mock_aws`)."""
-    store = Store(TABLE, boto3.client("dynamodb", region_name="eu-west-1"), sleep=lambda _: None, **options)
+    store = Store(table, boto3.client("dynamodb", region_name="eu-west-1"), sleep=lambda _: None, **options)
     store.create_table()
     store.seed(load_edition())
     return store

@@ -126,7 +126,7 @@ class RequestReader(OpenAPIRequestValidationMiddleware):
             except ValueError as exc:
                 raise MalformedBody("form data not readable") from exc
             return form_to_fields(fields)
-        raise UnsupportedMediaType(media_type or "none")
+        raise UnsupportedMediaType((media_type or "none")[:60])
 
 
 def _media_type(headers: Any) -> str:

@@ -1,0 +1,116 @@
+"""Whatever a client sends, the API answers with a 2xx, 3xx or 4xx: never a 5xx (Hypothesis)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.fixtures_api import SITE, Api, http_event, valid_body
+
+FIELDS = [
+    *list(valid_body()),
+    "organisation",
+    "needs",
+    "under_16",
+    "guardian",
+    "website",
+    "registration_id",
+    "token",
+]
+PATHS = ["/api/registrations", "/api/cancellations", "/api/meetings", "/api/registrations/x", "/"]
+CONTENT_TYPES = [
+    "application/json",
+    "application/json; charset=utf-8",
+    "application/x-www-form-urlencoded",
+    "text/plain",
+    "multipart/form-data; boundary=x",
+    "",
+    "APPLICATION/JSON",
+]
+PROPERTY = settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=300),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=20), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+def assert_no_5xx(answer: Any) -> None:
+    assert answer.status < 500, answer.text
+    if answer.headers.get("content-type", "").startswith("application/json") and answer.status >= 400:
+        errors = answer.json["errors"]
+        assert errors
+        assert all(e["message"] and e["code"] for e in errors)
+
+
+@PROPERTY
+@given(changes=st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=4))
+def test_changed_fields_of_a_valid_sign_up_never_give_a_5xx(client: Api, changes: dict[str, Any]) -> None:
+    body = {**valid_body(), **changes}
+    assert_no_5xx(client.post_json("/api/registrations", body))
+
+
+@PROPERTY
+@given(body=json_values, path=st.sampled_from(PATHS[:2]))
+def test_any_json_never_gives_a_5xx(client: Api, body: Any, path: str) -> None:
+    assert_no_5xx(client.post_json(path, body))
+
+
+@PROPERTY
+@given(
+    body=st.binary(max_size=600),
+    content_type=st.sampled_from(CONTENT_TYPES),
+    path=st.sampled_from(PATHS),
+    method=st.sampled_from(["POST", "GET", "PUT", "DELETE"]),
+)
+def test_any_bytes_with_any_content_type_never_give_a_5xx(
+    client: Api, body: bytes, content_type: str, path: str, method: str
+) -> None:
+    event = http_event(method, path, body=body, content_type=content_type, headers={"origin": SITE})
+    assert_no_5xx(client.call(event))
+
+
+@PROPERTY
+@given(
+    pairs=st.lists(
+        st.tuples(st.sampled_from([*FIELDS, "guardian_name", "themes", "x"]), st.text(max_size=200))
+    ),
+    origin=st.sampled_from([SITE, "https://evil.example", None]),
+)
+def test_any_form_post_never_gives_a_5xx(
+    client: Api, pairs: list[tuple[str, str]], origin: str | None
+) -> None:
+    answer = client.post_form("/api/registrations", pairs, origin=origin)
+    assert answer.status < 500
+
+
+@PROPERTY
+@given(raw=st.text(max_size=400))
+def test_any_text_as_json_never_gives_a_5xx(client: Api, raw: str) -> None:
+    event = http_event("POST", "/api/registrations", body=raw, content_type="application/json")
+    assert_no_5xx(client.call(event))
+
+
+def test_an_example_body_of_every_kind_is_understood(client: Api) -> None:
+    assert client.post_json("/api/registrations", valid_body()).status == 201
+    form = urlencode({**valid_body(), "themes": "dyslexie", "privacy_consent": "on"})
+    event = http_event(
+        "POST",
+        "/api/registrations",
+        body=form,
+        content_type="application/x-www-form-urlencoded",
+        headers={"origin": SITE},
+    )
+    assert client.call(event).status == 303
+    assert json.loads(client.get("/api/meetings").text)["meetings"]

@@ -1,0 +1,158 @@
+"""A Hypothesis state machine over sign-up, cancellation and promotion on a small meeting (moto).
+
+After every step the table must agree with a simple model: the counter equals the placed registrations and
+never exceeds capacity, the waiting list is first come first served, one person holds at most one place.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+from moto import mock_aws
+
+from praatmee import service
+from praatmee.edition import load_edition
+from praatmee.errors import RegistrationNotFound
+from praatmee.models import RegistrationRequest, RegistrationStatus
+from tests.fixtures_api import HASH_KEY, Clock, make_store, valid_body
+
+MEETING = "noord-wolvega"
+PEOPLE = st.integers(min_value=0, max_value=7)
+TABLES = itertools.count()
+
+
+class SeatsMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        store = make_store(table=f"seats-{next(TABLES)}")
+        store.set_capacity(MEETING, 2)
+        self.ctx = service.Context(
+            store=store, edition=load_edition(), hash_key=HASH_KEY.encode(), now=Clock()
+        )
+        # The model: who holds a seat, who waits (in order), and each person's id and token.
+        self.capacity = 2
+        self.placed: set[int] = set()
+        self.waiting: list[int] = []
+        self.ids: dict[int, tuple[str, str]] = {}
+        self.seats_added_since_promotion = False
+
+    def request(self, person: int) -> RegistrationRequest:
+        return RegistrationRequest.model_validate(valid_body(meeting=MEETING, email=f"p{person}@example.org"))
+
+    @rule(person=PEOPLE)
+    def register(self, person: int) -> None:
+        registered = service.register(self.ctx, self.request(person))
+        answer = registered.answer
+        if person in self.placed or person in self.waiting:
+            # A replay: the same registration, its current status
+            assert answer.id == self.ids[person][0]
+            assert not registered.stored
+            expected = RegistrationStatus.PLACED if person in self.placed else RegistrationStatus.WAITLISTED
+            assert answer.status is expected
+            if person in self.waiting:
+                assert answer.waitlist_position == self.waiting.index(person) + 1
+            return
+        assert registered.cancel_token is not None
+        self.ids[person] = (answer.id, registered.cancel_token)
+        if len(self.placed) < self.capacity and not self.waiting:
+            assert answer.status is RegistrationStatus.PLACED
+            self.placed.add(person)
+        else:
+            assert answer.status is RegistrationStatus.WAITLISTED
+            self.waiting.append(person)
+            assert answer.waitlist_position == len(self.waiting)
+
+    @precondition(lambda self: bool(self.ids))
+    @rule(data=st.data())
+    def cancel(self, data: st.DataObject) -> None:
+        person = data.draw(st.sampled_from(sorted(self.ids)))
+        registration_id, token = self.ids.pop(person)
+        answer = service.cancel(self.ctx, registration_id, token)
+        assert answer.status is RegistrationStatus.CANCELLED
+        if person in self.placed:
+            self.placed.remove(person)
+            if self.waiting:
+                self.placed.add(self.waiting.pop(0))
+        else:
+            self.waiting.remove(person)
+
+    @precondition(lambda self: bool(self.ids))
+    @rule(data=st.data())
+    def cancel_with_a_wrong_token(self, data: st.DataObject) -> None:
+        person = data.draw(st.sampled_from(sorted(self.ids)))
+        try:
+            service.cancel(self.ctx, self.ids[person][0], "x" * 43)
+        except RegistrationNotFound:
+            return
+        raise AssertionError("a wrong token cancelled a registration")
+
+    @precondition(lambda self: self.capacity < 5)
+    @rule()
+    def organisers_add_a_seat(self) -> None:
+        self.capacity += 1
+        self.ctx.store.set_capacity(MEETING, self.capacity)
+        self.seats_added_since_promotion = True
+
+    @rule()
+    def promote(self) -> None:
+        promoted = service.promote_waitlist(self.ctx, MEETING)
+        expected = min(max(0, self.capacity - len(self.placed)), len(self.waiting))
+        assert promoted == expected
+        for _ in range(expected):
+            self.placed.add(self.waiting.pop(0))
+        self.seats_added_since_promotion = False
+
+    def items(self) -> list[dict[str, Any]]:
+        store = self.ctx.store
+        result: list[dict[str, Any]] = store.client.scan(TableName=store.table_name, ConsistentRead=True)[
+            "Items"
+        ]
+        return result
+
+    @invariant()
+    def table_agrees_with_the_model(self) -> None:
+        items = self.items()
+        [meeting] = [i for i in items if i["pk"]["S"] == f"MEETING#{MEETING}" and i["sk"]["S"] == "MEETING"]
+        registrations = {i["registration_id"]["S"]: i for i in items if i["pk"]["S"].startswith("REG#")}
+        placed = {rid for rid, i in registrations.items() if i["status"]["S"] == "placed"}
+        waiting = [i for i in items if i["sk"]["S"].startswith("WAIT#")]
+        markers = [i for i in items if i["pk"]["S"].startswith("EMAIL#")]
+
+        # The counter equals the placed registrations and never exceeds capacity
+        assert int(meeting["placed"]["N"]) == len(placed) == len(self.placed) <= self.capacity
+        # The waiting list is first come, first served
+        in_order = [w["registration_id"]["S"] for w in sorted(waiting, key=lambda w: w["sk"]["S"])]
+        assert in_order == [self.ids[p][0] for p in self.waiting]
+        assert int(meeting["waitlist_length"]["N"]) == len(self.waiting)
+        assert placed == {self.ids[p][0] for p in self.placed}
+        # One person holds at most one place: one marker per active registration
+        assert sorted(m["registration_id"]["S"] for m in markers) == sorted(
+            rid for rid, _ in self.ids.values()
+        )
+        # A seat is never free while people wait, unless organisers just added seats
+        if not self.seats_added_since_promotion:
+            assert len(self.placed) == self.capacity or not self.waiting
+
+
+def test_seats_keep_their_invariants(api_settings: None) -> None:
+    # One moto for the whole run; every example gets a fresh table.
+    with mock_aws():
+        run_state_machine_as_test(
+            SeatsMachine,
+            settings=settings(
+                max_examples=30,
+                stateful_step_count=25,
+                deadline=None,
+                suppress_health_check=[HealthCheck.too_slow],
+            ),
+        )
