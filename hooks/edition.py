@@ -15,7 +15,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 
 from praatmee import texts
-from praatmee.edition import Edition, Role, Theme, load_edition
+from praatmee.edition import Edition, Role, Sector, Theme, load_edition
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 
@@ -94,6 +94,31 @@ def render(markdown: str, edition: Edition) -> str:
         return RENDERERS[name](edition)
 
     return PLACEHOLDER.sub(fill, markdown)
+
+
+def form_choices(edition: Edition) -> dict[str, Any]:
+    """What the sign-up form template (overrides/aanmelden.html) shows: every choice and its Dutch label."""
+    return {
+        "meetings": [
+            {
+                "id": m.id,
+                "label": f"{m.title}: {texts.long_date(m.date)}, {texts.times(m)}, {texts.where(m)}",
+                "audience": " ".join(s for s in Sector if s in m.audience),
+                "for": f"Voor {texts.audience(m)}.",
+            }
+            for m in edition.meetings
+        ],
+        "roles": [(r.value, texts.upper_first(texts.ROLE_LABELS[r])) for r in Role],
+        "sectors": [(s.value, texts.upper_first(texts.SECTOR_LABELS[s])) for s in Sector],
+        "themes": [(t.value, texts.upper_first(texts.THEME_LABELS[t])) for t in Theme],
+        "texts": texts.FORM_TEXTS,
+        "deadline": texts.deadline(edition),
+    }
+
+
+def on_page_context(context: dict[str, Any], **_: Any) -> dict[str, Any]:
+    context["pm"] = form_choices(load_edition())
+    return context
 
 
 def on_page_markdown(markdown: str, **_: Any) -> str:

@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
 import sys
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from praatmee.local import ROOT
+from tests.conftest import free_port
 
 
 def test_serve_answers_on_the_chosen_port_and_stops_on_sigint(tmp_path: Path) -> None:
@@ -26,6 +19,7 @@ def test_serve_answers_on_the_chosen_port_and_stops_on_sigint(tmp_path: Path) ->
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
+        # The API logs to stdout too; this test reads only the lines `praatmee serve` prints itself.
         text=True,
     )
     try:

@@ -16,7 +16,10 @@ pytestmark = pytest.mark.browser
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 DOCS = Path(__file__).parents[1] / "docs"
-PAGES = sorted("/" if md.stem == "index" else f"/{md.stem}/" for md in DOCS.glob("*.md"))
+PAGES = sorted(
+    "/" if md.stem == "index" else f"/{md.relative_to(DOCS).with_suffix('').as_posix()}/"
+    for md in DOCS.rglob("*.md")
+)
 
 
 def violations(page: Page) -> list[str]:

@@ -28,8 +28,10 @@ def all_text(site: Path) -> str:
 
 def test_the_site_has_every_page_the_public_needs(built_site: Path) -> None:
     assert site_pages(built_site) == [
-        "/", "/aanmelden/", "/bijeenkomsten/", "/contact/", "/doel/", "/organisaties/", "/privacy/",
-        "/toegankelijkheid/", "/voor-wie/", "/wat-is-basisondersteuning/", "/werkwijze/",
+        "/", "/aanmelden/", "/aanmelden/resultaat/cancelled/", "/aanmelden/resultaat/pending_guardian/",
+        "/aanmelden/resultaat/placed/", "/aanmelden/resultaat/waitlisted/", "/bijeenkomsten/", "/contact/",
+        "/doel/", "/organisaties/", "/privacy/", "/toegankelijkheid/", "/voor-wie/",
+        "/wat-is-basisondersteuning/", "/werkwijze/",
     ]  # fmt: skip
 
 
@@ -91,7 +93,7 @@ def test_dates_places_and_addresses_are_typed_only_in_the_edition_file() -> None
     typed_twice = [str(edition.edition), str(edition.contact_email), *texts.MONTHS]
     typed_twice += [m.place for m in edition.meetings if m.place]
 
-    for page in DOCS.glob("*.md"):
+    for page in DOCS.rglob("*.md"):
         source = page.read_text(encoding="utf-8")
         found = [word for word in typed_twice if re.search(rf"\b{re.escape(word)}\b", source, re.IGNORECASE)]
         assert found == [], f"{page.name} repeats {found}; use a {{{{ placeholder }}}} from hooks/edition.py"

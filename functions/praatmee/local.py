@@ -1,18 +1,39 @@
-"""The local stack behind `make serve`: builds the site and serves it on loopback."""
+"""The local stack behind `make serve`: the whole product on one machine, without an AWS account.
+
+It builds the site, starts moto in server mode on loopback as the local AWS (its DynamoDB backend
+serialised, see `localaws`), creates and seeds the table, and serves the site with `/api/*` routed to the
+same Lambda handler that runs on AWS, through a small adapter from HTTP to API Gateway (HTTP API v2) events.
+"""
 
 from __future__ import annotations
 
+import base64
 import functools
+import os
+import secrets
 import signal
 import subprocess
 import sys
 import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
+from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "site"
+REGION = "eu-central-1"
+TABLE = "praatmee-local"
+# API Gateway refuses larger payloads itself; the handler has its own, smaller limit.
+MAX_PAYLOAD = 10 * 1024 * 1024
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
 def build_site(site: Path = SITE) -> None:
@@ -21,12 +42,6 @@ def build_site(site: Path = SITE) -> None:
         cwd=ROOT,
         check=True,
     )
-
-
-class SiteHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        # Paths only, never query strings: they could carry personal data later on.
-        sys.stderr.write(f"{self.command} {self.path.split('?', 1)[0]} {args[1] if len(args) > 1 else ''}\n")
 
 
 def site_pages(site: Path = SITE) -> list[str]:
@@ -39,25 +54,215 @@ def site_pages(site: Path = SITE) -> list[str]:
     return sorted(pages)
 
 
-def make_server(host: str, port: int, site: Path = SITE) -> ThreadingHTTPServer:
-    handler = functools.partial(SiteHandler, directory=str(site))
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
-    return server
+# -- HTTP <-> API Gateway HTTP API (payload format 2.0) ---------------------------------------------------
+
+
+@dataclass
+class LambdaContext:
+    """The attributes of the Lambda context object that Powertools reads."""
+
+    function_name: str = "praatmee-local"
+    function_version: str = "$LATEST"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = "arn:aws:lambda:local:000000000000:function:praatmee-local"
+    aws_request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+def to_event(
+    method: str, target: str, headers: list[tuple[str, str]], body: bytes, source_ip: str
+) -> dict[str, Any]:
+    """An HTTP request as API Gateway hands it to Lambda: lower-case headers (repeats joined by commas),
+    cookies apart, the query string raw and parsed, and a text body as text, anything else in base64."""
+    url = urlsplit(target)
+    joined: dict[str, str] = {}
+    cookies: list[str] = []
+    for name, value in headers:
+        key = name.lower()
+        if key == "cookie":
+            cookies += [c.strip() for c in value.split(";") if c.strip()]
+        else:
+            joined[key] = f"{joined[key]},{value}" if key in joined else value
+    query: dict[str, str] = {}
+    for pair in filter(None, url.query.split("&")):
+        key, _, value = pair.partition("=")
+        query[key] = f"{query[key]},{value}" if key in query else value
+    try:
+        text, is_base64 = body.decode("utf-8"), False
+    except UnicodeDecodeError:
+        text, is_base64 = base64.b64encode(body).decode("ascii"), True
+    now = time.time()
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": url.path,
+        "rawQueryString": url.query,
+        "headers": joined,
+        "requestContext": {
+            "accountId": "000000000000",
+            "apiId": "local",
+            "domainName": joined.get("host", "127.0.0.1"),
+            "domainPrefix": "local",
+            "http": {
+                "method": method,
+                "path": url.path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": joined.get("user-agent", ""),
+            },
+            "requestId": uuid.uuid4().hex,
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "timeEpoch": int(now * 1000),
+        },
+        "isBase64Encoded": is_base64,
+    }
+    if cookies:
+        event["cookies"] = cookies
+    if query:
+        event["queryStringParameters"] = query
+    if body:
+        event["body"] = text
+    return event
+
+
+def from_result(result: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
+    """A Lambda proxy result as status, headers (cookies as Set-Cookie) and body bytes."""
+    headers = [(name, str(value)) for name, value in (result.get("headers") or {}).items()]
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        headers += [(name, str(value)) for value in values]
+    headers += [("Set-Cookie", cookie) for cookie in result.get("cookies") or []]
+    raw = result.get("body") or ""
+    body = base64.b64decode(raw) if result.get("isBase64Encoded") else str(raw).encode("utf-8")
+    return int(result.get("statusCode", 200)), headers, body
+
+
+class LocalHandler(SimpleHTTPRequestHandler):
+    """Static files from the built site; everything under /api/ goes to the Lambda handler."""
+
+    server: LocalServer
+
+    def _is_api(self) -> bool:
+        return self.path == "/api" or self.path.startswith("/api/")
+
+    def _to_api(self) -> None:
+        api = self.server.api
+        if api is None:
+            self.send_error(404)
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_PAYLOAD:
+            self.send_error(413)
+            return
+        body = self.rfile.read(length) if length > 0 else b""
+        event = to_event(self.command, self.path, list(self.headers.items()), body, self.client_address[0])
+        status, headers, payload = from_result(api(event, LambdaContext()))
+        self.send_response(status)
+        for name, value in headers:
+            if name.lower() != "content-length":
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
+
+    def do_GET(self) -> None:
+        self._to_api() if self._is_api() else super().do_GET()
+
+    def do_HEAD(self) -> None:
+        self._to_api() if self._is_api() else super().do_HEAD()
+
+    def _api_only(self) -> None:
+        self._to_api() if self._is_api() else self.send_error(405)
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _api_only
+
+    def log_message(self, format: str, *args: object) -> None:
+        # Paths only, never query strings: they could carry personal data.
+        status = args[1] if len(args) > 1 else ""
+        sys.stderr.write(f"{self.command} {self.path.split('?', 1)[0]} {status}\n")
+
+
+class LocalServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], site: Path, api: Handler | None) -> None:
+        self.api = api
+        super().__init__(address, functools.partial(LocalHandler, directory=str(site)))
+
+
+def make_server(host: str, port: int, site: Path = SITE, api: Handler | None = None) -> LocalServer:
+    return LocalServer((host, port), site, api)
+
+
+# -- the local AWS -----------------------------------------------------------------------------------------
+
+
+@contextmanager
+def local_aws(site_origin: str) -> Iterator[str]:
+    """moto in server mode on loopback, with the table created and seeded; yields its endpoint.
+
+    Sets the environment the functions read (as the Lambda configuration does on AWS). Nothing is kept:
+    the data lives in memory and is gone when the block ends.
+    """
+    from moto.server import ThreadedMotoServer  # a development dependency: never imported on AWS
+
+    from praatmee.edition import load_edition
+    from praatmee.localaws import serialised_dynamodb
+    from praatmee.store import Store
+
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    moto.start()
+    host, port = moto.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": REGION,
+            "PRAATMEE_TABLE_NAME": TABLE,
+            "PRAATMEE_EMAIL_HASH_KEY": secrets.token_urlsafe(32),
+            "PRAATMEE_SITE_ORIGIN": site_origin,
+            "POWERTOOLS_SERVICE_NAME": "praatmee-local",
+        }
+    )
+    try:
+        with serialised_dynamodb():
+            store = Store(TABLE)
+            store.create_table()
+            store.seed(load_edition(_edition_file()))
+            yield endpoint
+    finally:
+        moto.stop()
+
+
+def _edition_file() -> Path | None:
+    value = os.environ.get("PRAATMEE_EDITION_FILE")
+    return Path(value) if value else None
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000) -> int:
+    """`praatmee serve`: one process, one Ctrl-C."""
     build_site()
-    server = make_server(host, port)
+    from praatmee.api import lambda_handler
+
+    server = make_server(host, port, api=lambda_handler)
+    origin = f"http://{host}:{server.server_port}"
 
     def stop(signum: int, frame: FrameType | None) -> None:
-        # shutdown() blocks until serve_forever returns, so it must run on another thread.
+        # shutdown() waits for serve_forever to return, so it must run on another thread.
         threading.Thread(target=server.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    print(f"Praat mee draait op http://{host}:{server.server_port}/  (stoppen: Ctrl-C)", flush=True)
-    with server:
+    with local_aws(origin) as endpoint, server:
+        print(f"Praat mee draait op {origin}/  (stoppen: Ctrl-C)", flush=True)
+        print(f"  aanmelden: {origin}/aanmelden/", flush=True)
+        print(f"  lokale AWS (moto): {endpoint}; gegevens worden niet bewaard na het stoppen.", flush=True)
         server.serve_forever()
     print("Gestopt.", flush=True)
     return 0

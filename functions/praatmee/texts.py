@@ -156,3 +156,19 @@ ERROR_MESSAGES: dict[str, str] = {
 FORM_ERROR_TITLE = "Je aanmelding is nog niet gelukt"
 FORM_ERROR_INTRO = "Dit moet je nog aanpassen:"
 FORM_BACK = "Terug naar het formulier"
+
+
+# -- the sign-up form in the browser (rendered into the page by hooks/edition.py) ----------------------
+
+FORM_TEXTS: dict[str, str] = {
+    "error_title_prefix": "Fout: ",
+    "error_summary": "Er is een probleem",
+    "seats_left": "Nog {n} plaatsen vrij.",
+    "seat_left": "Nog 1 plaats vrij.",
+    "full": "Vol: je komt op de reservelijst.",
+    "closed": "Aanmelden is gesloten.",
+    "not_eligible": "Niet voor jouw soort onderwijs. Kies een andere bijeenkomst.",
+    "network": (
+        "Je aanmelding is niet verstuurd. Controleer je internetverbinding en probeer het nog een keer."
+    ),
+}

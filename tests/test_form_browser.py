@@ -1,0 +1,194 @@
+"""The sign-up form in Chromium against the local stack (`praatmee serve`), as a participant uses it."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.test_site_browser import VIEWPORTS, violations
+
+pytestmark = pytest.mark.browser
+
+FORM = "/aanmelden/"
+
+
+def unique_email() -> str:
+    return f"deelnemer-{uuid.uuid4().hex[:12]}@example.nl"
+
+
+def fill_in(
+    page: Page, *, meeting: str, sector: str, role: str = "Ouder of verzorger", under_16: bool = False
+) -> None:
+    """Fill in the form by its labels, as a person reads it."""
+    page.get_by_label("Je naam").fill("Sam de Vries")
+    page.get_by_label("Je e-mailadres").fill(unique_email())
+    page.get_by_role("radio", name=role, exact=True).check()
+    page.get_by_role("radio", name=sector, exact=True).check()
+    page.get_by_role("checkbox", name="Lezen, spelling en dyslexie").check()
+    page.get_by_role("radio", name=re.compile(f"^{meeting}:")).check()
+    page.get_by_role("radio", name="Ja" if under_16 else "Nee", exact=True).check()
+    page.get_by_role("checkbox", name=re.compile("privacyverklaring")).check()
+
+
+def post_json(site_url: str, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    request = urllib.request.Request(
+        site_url + path, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+@pytest.fixture
+def form(page: Page, site_url: str) -> Page:
+    page.goto(site_url + FORM)
+    # Live places arrive from GET /api/meetings.
+    expect(page.locator("#meeting-online-hint [data-availability]")).not_to_be_empty()
+    return page
+
+
+def test_a_new_user_signs_up_and_sees_a_place(form: Page, screenshots: Path) -> None:
+    form.screenshot(path=screenshots / "form-empty.png", full_page=True)
+    fill_in(form, meeting="Online", sector="Voortgezet onderwijs")
+
+    form.get_by_role("button", name="Aanmelden").click()
+
+    expect(form).to_have_url(re.compile(r"/aanmelden/resultaat/placed/$"))
+    expect(form.get_by_role("heading", level=1)).to_have_text("Je bent aangemeld")
+    form.screenshot(path=screenshots / "result-placed.png", full_page=True)
+
+
+def test_errors_are_summarised_linked_and_fixable(form: Page, screenshots: Path) -> None:
+    title = form.title()
+
+    form.get_by_role("button", name="Aanmelden").click()
+
+    summary = form.locator("#pm-error-summary")
+    expect(summary).to_be_visible()
+    expect(summary.get_by_role("heading")).to_have_text("Er is een probleem")
+    expect(summary).to_be_focused()
+    assert form.title() == f"Fout: {title}"
+    links = summary.get_by_role("link")
+    assert links.count() >= 7
+    for href in links.evaluate_all("links => links.map(a => a.getAttribute('href'))"):
+        target = form.locator(href)
+        expect(target).to_have_count(1)
+        described = target.evaluate(
+            "e => [e, e.closest('fieldset')].map(x => x && x.getAttribute('aria-describedby')).join(' ')"
+        )
+        assert "-error" in described, f"{href} is not tied to its error message"
+    form.screenshot(path=screenshots / "form-errors.png", full_page=True)
+
+    links.first.click()
+    expect(form.locator(links.first.get_attribute("href") or "")).to_be_focused()
+
+    fill_in(form, meeting="Regio Midden", sector="Speciaal onderwijs", role="Leraar")
+    form.get_by_role("button", name="Aanmelden").click()
+    expect(form).to_have_url(re.compile(r"/aanmelden/resultaat/placed/$"))
+
+
+def test_a_meeting_not_for_your_sector_is_explained_not_hidden(form: Page) -> None:
+    form.get_by_role("radio", name="Basisonderwijs", exact=True).check()
+
+    noord = form.get_by_role("radio", name=re.compile("^Regio Noord:"))
+    expect(noord).to_be_visible()
+    expect(noord).to_be_disabled()
+    expect(form.locator("#meeting-noord-wolvega-hint")).to_contain_text("Niet voor jouw soort onderwijs")
+    expect(form.get_by_role("radio", name=re.compile("^Regio Zuid:"))).to_be_enabled()
+
+
+def test_a_full_meeting_puts_a_new_sign_up_on_the_waiting_list(
+    page: Page, site_url: str, screenshots: Path
+) -> None:
+    meetings = json.loads(urllib.request.urlopen(site_url + "/api/meetings", timeout=10).read())["meetings"]
+    zuid = next(m for m in meetings if m["id"] == "zuid-helmond")
+    for _ in range(zuid["seats_left"]):
+        status, answer = post_json(site_url, "/api/registrations", {
+            "meeting": "zuid-helmond", "name": "Vul Ler", "email": unique_email(), "role": "leraar",
+            "sector": "po", "themes": ["leergedrag"], "privacy_consent": True,
+        })  # fmt: skip
+        assert (status, answer["status"]) == (201, "placed")
+    page.goto(site_url + FORM)
+    expect(page.locator("#meeting-zuid-helmond-hint")).to_contain_text("Vol: je komt op de reservelijst")
+
+    fill_in(page, meeting="Regio Zuid", sector="Speciaal basisonderwijs")
+    page.get_by_role("button", name="Aanmelden").click()
+
+    expect(page).to_have_url(re.compile(r"/aanmelden/resultaat/waitlisted/\?positie=1$"))
+    expect(page.locator("#pm-position")).to_have_text("Je bent nummer 1 op de reservelijst.")
+    page.screenshot(path=screenshots / "result-waitlisted.png", full_page=True)
+
+
+def test_a_pupil_under_16_gives_a_parents_details_only_when_needed(form: Page, screenshots: Path) -> None:
+    guardian = form.get_by_label("Naam van je ouder of verzorger")
+    expect(guardian).to_be_hidden()
+
+    fill_in(form, meeting="Online", sector="Voortgezet speciaal onderwijs", role="Leerling", under_16=True)
+    expect(guardian).to_be_visible()
+    guardian.fill("Alex de Vries")
+    form.get_by_label("E-mailadres van je ouder of verzorger").fill(unique_email())
+    form.get_by_role("checkbox", name=re.compile("vindt het goed")).check()
+    form.get_by_role("button", name="Aanmelden").click()
+
+    expect(form).to_have_url(re.compile(r"/aanmelden/resultaat/pending_guardian/$"))
+    form.screenshot(path=screenshots / "result-pending-guardian.png", full_page=True)
+
+
+def test_the_form_works_without_javascript(browser: Browser, site_url: str, screenshots: Path) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site_url + FORM)
+
+    page.get_by_role("button", name="Aanmelden").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Je aanmelding is nog niet gelukt")
+    assert page.title().startswith("Fout: ")
+    page.screenshot(path=screenshots / "nojs-errors.png", full_page=True)
+
+    page.get_by_role("link", name="Terug naar het formulier").click()
+    fill_in(page, meeting="Regio Noord", sector="Voortgezet onderwijs", role="Begeleider")
+    page.get_by_role("button", name="Aanmelden").click()
+    expect(page).to_have_url(re.compile(r"/aanmelden/resultaat/placed/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Je bent aangemeld")
+    page.screenshot(path=screenshots / "nojs-result.png", full_page=True)
+    context.close()
+
+
+def test_the_error_page_without_javascript_has_no_axe_violations(page: Page, site_url: str) -> None:
+    request = urllib.request.Request(
+        site_url + "/api/registrations",
+        data=b"name=&email=",
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Origin": site_url},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 422
+
+    page.set_content(refused.value.read().decode("utf-8"))
+    assert violations(page) == []
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_form_has_no_axe_violations_empty_with_errors_and_after(
+    form: Page, viewport: str, screenshots: Path
+) -> None:
+    form.set_viewport_size(VIEWPORTS[viewport])  # type: ignore[arg-type]
+    assert violations(form) == []
+
+    form.get_by_role("button", name="Aanmelden").click()
+    expect(form.locator("#pm-error-summary")).to_be_focused()
+    assert violations(form) == []
+    form.screenshot(path=screenshots / f"form-errors-{viewport}.png", full_page=True)
+
+    fill_in(form, meeting="Online", sector="Basisonderwijs")
+    form.get_by_role("button", name="Aanmelden").click()
+    expect(form).to_have_url(re.compile(r"/resultaat/placed/$"))
+    assert violations(form) == []
