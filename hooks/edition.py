@@ -15,7 +15,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 
 from praatmee import texts
-from praatmee.edition import Edition, Role, Sector, Theme, load_edition
+from praatmee.edition import Edition, Role, Sector, Theme, load_edition, reload_edition
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 
@@ -122,5 +122,4 @@ def on_page_context(context: dict[str, Any], **_: Any) -> dict[str, Any]:
 
 
 def on_page_markdown(markdown: str, **_: Any) -> str:
-    load_edition.cache_clear()  # `mkdocs serve` re-reads an edited edition file
-    return render(markdown, load_edition())
+    return render(markdown, reload_edition())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import socket
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from praatmee.edition import EDITION_FILE_VARIABLE, load_edition, parse_edition
 from praatmee.local import ROOT, build_site
 
 pytest_plugins = ["tests.fixtures_api"]
@@ -47,15 +49,32 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return site
 
 
+def edition_still_open(folder: Path) -> Path:
+    """The shipped edition moved to next year, so sign-ups stay open whenever the tests run."""
+    year = dt.date.today().year + 1
+    shipped = load_edition()
+    text = (ROOT / "functions" / "praatmee" / "meetings.yaml").read_text(encoding="utf-8")
+    text = text.replace(f"{shipped.edition}-", f"{year}-").replace(
+        f"edition: {shipped.edition}", f"edition: {year}"
+    )
+    path = folder / "meetings.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert parse_edition(text).registration_closes_at.year == year
+    return path
+
+
 @pytest.fixture(scope="session")
 def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The whole product as `make serve` runs it (`praatmee serve`), on a free port of loopback."""
     port = free_port()
-    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    folder = tmp_path_factory.mktemp("serve")
+    log = folder / "serve.log"
+    env = {**os.environ, EDITION_FILE_VARIABLE: str(edition_still_open(folder))}
     with log.open("w") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "praatmee.cli", "serve", "--port", str(port)],
             cwd=ROOT,
+            env=env,
             stdout=output,
             stderr=subprocess.STDOUT,
         )

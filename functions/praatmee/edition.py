@@ -7,6 +7,7 @@ about a meeting is written twice.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from enum import StrEnum
 from functools import cache
 from importlib import resources
@@ -130,9 +131,25 @@ def parse_edition(text: str) -> Edition:
     return Edition.model_validate(yaml.safe_load(text))
 
 
-@cache
+EDITION_FILE_VARIABLE = "PRAATMEE_EDITION_FILE"
+
+
 def load_edition(path: Path | None = None) -> Edition:
-    """The edition in `path`, or the one shipped in this package."""
+    """The edition in `path`; else in the file `PRAATMEE_EDITION_FILE` names (to try a draft of the next
+    edition with `make serve`, or to test with dates that stay in the future); else the one shipped here."""
+    if path is None and os.environ.get(EDITION_FILE_VARIABLE):
+        path = Path(os.environ[EDITION_FILE_VARIABLE])
+    return _load(path)
+
+
+def reload_edition() -> Edition:
+    """Read the edition file again (for `mkdocs serve`, which keeps one process across edits)."""
+    _load.cache_clear()
+    return load_edition()
+
+
+@cache
+def _load(path: Path | None) -> Edition:
     if path is None:
         text = resources.files("praatmee").joinpath("meetings.yaml").read_text(encoding="utf-8")
     else:

@@ -234,15 +234,10 @@ def local_aws(site_origin: str) -> Iterator[str]:
         with serialised_dynamodb():
             store = Store(TABLE)
             store.create_table()
-            store.seed(load_edition(_edition_file()))
+            store.seed(load_edition())
             yield endpoint
     finally:
         moto.stop()
-
-
-def _edition_file() -> Path | None:
-    value = os.environ.get("PRAATMEE_EDITION_FILE")
-    return Path(value) if value else None
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000) -> int:
