@@ -49,12 +49,13 @@ from praatmee.models import (
     RegistrationAnswer,
     RegistrationRequest,
 )
-from praatmee.settings import get_settings
 from praatmee.store import Store
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
     from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from praatmee.settings import Settings
 
 logger = Logger(service="praatmee-api")
 METRICS_NAMESPACE = "Praatmee"
@@ -127,6 +128,13 @@ class RequestReader(OpenAPIRequestValidationMiddleware):
                 raise MalformedBody("form data not readable") from exc
             return form_to_fields(fields)
         raise UnsupportedMediaType((media_type or "none")[:60])
+
+
+def get_settings() -> Settings:
+    # pydantic-settings costs a tenth of the cold import; it is first needed by the first request.
+    from praatmee.settings import get_settings as cached_settings
+
+    return cached_settings()
 
 
 def _media_type(headers: Any) -> str:

@@ -1,0 +1,94 @@
+"""Cold start of the registration API: importing the handler module in a fresh process.
+
+Figures (min of 21 fresh processes each, timed inside the process around the import):
+- baseline: `import boto3; boto3.client("dynamodb")`
+- handler: `import praatmee.api`                                   goal: at most 1.2x the baseline
+- cold request: `import praatmee.api` + the first sign-up through the handler (DynamoDB stubbed in
+  botocore), which includes creating the boto3 client the handler makes lazily.
+Prints figures; never fails on them.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+RUNS = 21
+
+BASELINE = """
+import time
+start = time.perf_counter()
+import boto3
+boto3.client("dynamodb")
+print(time.perf_counter() - start)
+"""
+
+HANDLER = """
+import time
+start = time.perf_counter()
+import praatmee.api
+print(time.perf_counter() - start)
+"""
+
+COLD_REQUEST = """
+import datetime as dt, json, time
+start = time.perf_counter()
+import praatmee.api as api
+from botocore.stub import Stubber
+from praatmee import service
+from praatmee.edition import load_edition
+from praatmee.store import Store, default_client
+client = default_client()
+with Stubber(client) as stub:
+    stub.add_response("transact_write_items", {})
+    now = dt.datetime(2027, 1, 15, tzinfo=dt.UTC)
+    ctx = service.Context(Store("bench", client), load_edition(), b"k" * 32, lambda: now)
+    body = {"meeting": "online", "name": "A", "email": "a@example.org", "role": "ouder",
+            "sector": "vo", "themes": ["dyslexie"], "privacy_consent": True}
+    event = {"version": "2.0", "rawPath": "/api/registrations", "rawQueryString": "",
+             "headers": {"content-type": "application/json"}, "body": json.dumps(body),
+             "isBase64Encoded": False,
+             "requestContext": {"http": {"method": "POST", "path": "/api/registrations"},
+                                "stage": "$default"}}
+    answer = api.lambda_handler(event, None, ctx)
+assert answer["statusCode"] == 201, answer
+print(time.perf_counter() - start)
+"""
+
+ENV = {
+    **os.environ,
+    "AWS_DEFAULT_REGION": "eu-west-1",
+    "AWS_ACCESS_KEY_ID": "bench",
+    "AWS_SECRET_ACCESS_KEY": "bench",
+    "PRAATMEE_TABLE_NAME": "bench",
+    "PRAATMEE_EMAIL_HASH_KEY": "k" * 32,
+    "PRAATMEE_SITE_ORIGIN": "https://praatmee.example.nl",
+    "PYTHONDONTWRITEBYTECODE": "",
+}
+
+
+def timed(code: str) -> float:
+    done = subprocess.run([sys.executable, "-c", code], env=ENV, capture_output=True, text=True, check=True)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    timed(HANDLER)  # warm the bytecode caches once, as a deployed bundle would have them
+    # Interleaved, so a busy moment of the machine hits all three alike; the minimum is the figure.
+    runs: dict[str, list[float]] = {"baseline": [], "handler": [], "cold": []}
+    for _ in range(RUNS):
+        runs["baseline"].append(timed(BASELINE))
+        runs["handler"].append(timed(HANDLER))
+        runs["cold"].append(timed(COLD_REQUEST))
+    baseline, handler, cold = (min(runs[name]) for name in ("baseline", "handler", "cold"))
+    print(f"baseline import boto3 + dynamodb client: {baseline * 1000:7.1f} ms (min of {RUNS})")
+    print(
+        f"import praatmee.api:                      {handler * 1000:7.1f} ms  ratio {handler / baseline:.2f}x"
+        " (goal <= 1.2x)"
+    )
+    print(f"import + first sign-up (client created):  {cold * 1000:7.1f} ms  ratio {cold / baseline:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
