@@ -23,7 +23,7 @@ from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
 )
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.metrics import Metrics, MetricUnit
 
 from praatmee import service, texts
 from praatmee.edition import load_edition
@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     from praatmee.settings import Settings
 
 logger = Logger(service="praatmee-api")
-METRICS_NAMESPACE = "Praatmee"
+metrics = Metrics(namespace="Praatmee", service="praatmee-api")
 
 # The one table from domain errors to HTTP status codes.
 HTTP_STATUS: dict[type[DomainError], int] = {
@@ -195,11 +195,11 @@ def _ctx() -> service.Context:
 
 
 def _count(outcome: str) -> None:
-    # The only dimension is the outcome code: never anything a person typed.
-    with single_metric(
-        name="Registrations", unit=MetricUnit.Count, value=1, namespace=METRICS_NAMESPACE
-    ) as metric:
-        metric.add_dimension(name="outcome", value=outcome)
+    # The only dimension is the outcome code: never anything a person typed. Flushed at once, so
+    # every answer (also an error answer) writes exactly one figure.
+    metrics.add_dimension(name="outcome", value=outcome)
+    metrics.add_metric(name="Registrations", unit=MetricUnit.Count, value=1)
+    metrics.flush_metrics()
 
 
 def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response[Any]:
