@@ -32,7 +32,7 @@ print(time.perf_counter() - start)
 """
 
 COLD_REQUEST = """
-import datetime as dt, json, time
+import datetime as dt, json, time, types
 start = time.perf_counter()
 import praatmee.api as api
 from botocore.stub import Stubber
@@ -51,7 +51,9 @@ with Stubber(client) as stub:
              "isBase64Encoded": False,
              "requestContext": {"http": {"method": "POST", "path": "/api/registrations"},
                                 "stage": "$default"}}
-    answer = api.lambda_handler(event, None, ctx)
+    context = types.SimpleNamespace(function_name="f", memory_limit_in_mb=256, invoked_function_arn="a",
+                                    aws_request_id="r")
+    answer = api.lambda_handler(event, context, ctx)
 assert answer["statusCode"] == 201, answer
 print(time.perf_counter() - start)
 """

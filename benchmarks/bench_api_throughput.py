@@ -15,9 +15,13 @@ import multiprocessing
 import os
 import socket
 import time
+from types import SimpleNamespace
 from typing import Any
 
 SIGN_UPS_PER_WORKER = 150
+LAMBDA_CONTEXT = SimpleNamespace(
+    function_name="praatmee-api", memory_limit_in_mb=256, invoked_function_arn="arn", aws_request_id="bench"
+)
 SECTOR = {"noord-wolvega": "vo", "zuid-helmond": "po", "midden-utrecht": "so", "online": "vso"}
 
 
@@ -79,7 +83,7 @@ def worker(args: tuple[int, str, str]) -> tuple[float, collections.Counter[str]]
             "requestContext": {"http": {"method": "POST", "path": "/api/registrations"}, "stage": "$default"},
         }
         for _ in range(2 if n % 10 == 0 else 1):
-            answer = api.lambda_handler(event, None, ctx)  # type: ignore[arg-type]
+            answer = api.lambda_handler(event, LAMBDA_CONTEXT, ctx)  # type: ignore[arg-type]
             sent += 1
             status = answer["statusCode"]
             outcomes[f"{status} {json.loads(answer['body']).get('status', '')}".strip()] += 1

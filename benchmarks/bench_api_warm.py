@@ -15,6 +15,7 @@ import statistics
 import sys
 import time
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 from botocore.stub import Stubber
@@ -24,6 +25,9 @@ from praatmee.edition import load_edition
 from praatmee.store import Store, default_client
 
 CALLS = 3_000
+LAMBDA_CONTEXT = SimpleNamespace(
+    function_name="praatmee-api", memory_limit_in_mb=256, invoked_function_arn="arn", aws_request_id="bench"
+)
 WARM_UP = 200
 
 
@@ -60,7 +64,7 @@ def measure(ctx: service.Context, stub: Stubber, make: Any, respond: Any) -> lis
     for index in range(WARM_UP + CALLS):
         request = make(index)
         start = time.perf_counter()
-        answer = api.lambda_handler(request, None, ctx)  # type: ignore[arg-type]
+        answer = api.lambda_handler(request, LAMBDA_CONTEXT, ctx)  # type: ignore[arg-type]
         elapsed = time.perf_counter() - start
         assert answer["statusCode"] in (200, 201), answer
         if index >= WARM_UP:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import io
 import json
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -180,6 +182,17 @@ def api_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     get_settings.cache_clear()
     api.default_context.cache_clear()
+
+
+@pytest.fixture
+def api_log() -> Iterator[io.StringIO]:
+    """Everything the API logs, formatted as Lambda would write it (JSON lines)."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(api.logger.registered_handler.formatter)
+    api.logger.addHandler(handler)
+    yield stream
+    api.logger._logger.removeHandler(handler)
 
 
 @pytest.fixture

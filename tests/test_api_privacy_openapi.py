@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,11 @@ OPENAPI = Path(__file__).parents[1] / "openapi.json"
 
 
 def test_logs_and_metrics_never_hold_a_name_or_an_e_mail_address(
-    client: Api, ctx: service.Context, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+    client: Api,
+    ctx: service.Context,
+    capfd: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    api_log: io.StringIO,
 ) -> None:
     # Given a person who signs up in every way that can go right or wrong
     person = {"name": NAME, "email": EMAIL, "needs": NEEDS}

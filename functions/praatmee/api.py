@@ -23,6 +23,7 @@ from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
 )
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import Metrics, MetricUnit
 
 from praatmee import service, texts
@@ -58,7 +59,8 @@ if TYPE_CHECKING:
     from praatmee.settings import Settings
 
 logger = Logger(service="praatmee-api")
-metrics = Metrics(namespace="Praatmee", service="praatmee-api")
+METRICS_NAMESPACE = "Praatmee"
+metrics = Metrics(namespace=METRICS_NAMESPACE, service="praatmee-api")
 
 # The one table from domain errors to HTTP status codes.
 HTTP_STATUS: dict[type[DomainError], int] = {
@@ -414,6 +416,11 @@ def default_context() -> service.Context:
     )
 
 
+# Every log line carries the request id of API Gateway; the event itself is never logged (it holds
+# what people typed), whatever POWERTOOLS_LOGGER_LOG_EVENT says.
+@logger.inject_lambda_context(
+    log_event=False, correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
+)
 def lambda_handler(
     event: dict[str, Any], context: LambdaContext, ctx: service.Context | None = None
 ) -> dict[str, Any]:

@@ -1,0 +1,115 @@
+"""When DynamoDB gives no clear answer the person is told to try again (503), and nothing is half-written;
+when the function is set up wrongly it says which variable is wrong without echoing its value."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+
+from praatmee import service
+from praatmee.settings import get_settings
+from tests.fixtures_api import Api
+
+
+class FakeHttp:
+    status_code = 400
+
+
+def answer_every(client: Any, operation: str, error: dict[str, Any]) -> None:
+    def refuse(**_: Any) -> tuple[FakeHttp, dict[str, Any]]:
+        return FakeHttp(), error
+
+    client.meta.events.register(f"before-call.dynamodb.{operation}", refuse)
+
+
+def items(ctx: service.Context) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = ctx.store.client.scan(TableName=ctx.store.table_name)["Items"]
+    return found
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        {"Error": {"Code": "TransactionCanceledException", "Message": "x"}},  # no reasons at all
+        {
+            "Error": {"Code": "TransactionCanceledException", "Message": "x"},
+            "CancellationReasons": [{"Code": "None"}, {"Code": "ValidationError"}, {"Code": "None"}],
+        },
+        {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "x"}},  # throttled every time
+        {"Error": {"Code": "InternalServerError", "Message": "x"}},
+        {"Error": {"Code": "AccessDeniedException", "Message": "x"}},
+    ],
+)
+def test_an_unclear_store_answer_is_a_503_and_nothing_is_written(
+    client: Api, ctx: service.Context, error: dict[str, Any]
+) -> None:
+    # Given DynamoDB that answers every transaction unclearly
+    before = items(ctx)
+    answer_every(ctx.store.client, "TransactWriteItems", error)
+
+    # When someone signs up
+    answer = client.register()
+
+    # Then they are asked to try again, and the table is as it was
+    assert (answer.status, answer.codes) == (503, ["try_again"])
+    assert "Probeer het" in answer.json["errors"][0]["message"]
+    assert items(ctx) == before
+
+
+def test_a_503_for_a_form_post_is_json_too(client: Api, ctx: service.Context) -> None:
+    # A no-JS browser shows the JSON message; the site's result page cannot tell what went wrong.
+    answer_every(
+        ctx.store.client, "TransactWriteItems", {"Error": {"Code": "InternalServerError", "Message": "x"}}
+    )
+
+    answer = client.post_form(
+        "/api/registrations",
+        [
+            ("meeting", "online"),
+            ("name", "Jan"),
+            ("email", "jan@example.org"),
+            ("role", "leraar"),
+            ("sector", "po"),
+            ("themes", "dyslexie"),
+            ("privacy_consent", "on"),
+        ],
+    )
+    assert answer.status == 503
+
+
+def test_the_meetings_list_is_a_503_when_the_table_cannot_be_read(client: Api, ctx: service.Context) -> None:
+    answer_every(
+        ctx.store.client, "BatchGetItem", {"Error": {"Code": "ResourceNotFoundException", "Message": "x"}}
+    )
+
+    answer = client.get("/api/meetings")
+
+    assert (answer.status, answer.codes) == (503, ["try_again"])
+
+
+def test_settings_name_a_missing_table_and_never_echo_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a function without a table name and with a key that is too short
+    monkeypatch.delenv("PRAATMEE_TABLE_NAME", raising=False)
+    monkeypatch.setenv("PRAATMEE_EMAIL_HASH_KEY", "short-secret")
+    monkeypatch.setenv("PRAATMEE_SITE_ORIGIN", "https://praatmee.example.nl")
+    get_settings.cache_clear()
+
+    # When the settings are read / Then the error names both variables and not the secret
+    with pytest.raises(RuntimeError) as raised:
+        get_settings()
+    get_settings.cache_clear()
+    assert "PRAATMEE_TABLE_NAME" in str(raised.value)
+    assert "PRAATMEE_EMAIL_HASH_KEY" in str(raised.value)
+    assert "short-secret" not in str(raised.value)
+
+
+def test_logs_carry_the_request_id_of_api_gateway(client: Api, api_log: io.StringIO) -> None:
+    client.register()
+
+    lines = [json.loads(line) for line in api_log.getvalue().splitlines()]
+    assert lines
+    assert {line["correlation_id"] for line in lines} == {"id"}
+    assert {line["function_request_id"] for line in lines} == {"test-request"}
