@@ -59,8 +59,7 @@ def test_an_unclear_store_answer_is_a_503_and_nothing_is_written(
     assert items(ctx) == before
 
 
-def test_a_503_for_a_form_post_is_json_too(client: Api, ctx: service.Context) -> None:
-    # A no-JS browser shows the JSON message; the site's result page cannot tell what went wrong.
+def test_a_503_for_a_form_post_is_a_dutch_page(client: Api, ctx: service.Context) -> None:
     answer_every(
         ctx.store.client, "TransactWriteItems", {"Error": {"Code": "InternalServerError", "Message": "x"}}
     )
@@ -78,6 +77,9 @@ def test_a_503_for_a_form_post_is_json_too(client: Api, ctx: service.Context) ->
         ],
     )
     assert answer.status == 503
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "Probeer het" in answer.text
+    assert "aanpassen" not in answer.text
 
 
 def test_the_meetings_list_is_a_503_when_the_table_cannot_be_read(client: Api, ctx: service.Context) -> None:

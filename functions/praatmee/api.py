@@ -214,20 +214,22 @@ def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Resp
 
 
 def _error_answer(status: int, errors: list[ErrorItem]) -> Response[Any]:
-    if _is_form_post() and status != 503:
+    if _is_form_post():
         return _form_error_page(status, errors)
     return _json(status, {"errors": [error.model_dump() for error in errors]})
 
 
 def _form_error_page(status: int, errors: list[ErrorItem]) -> Response[Any]:
     items = "".join(f"<li>{html.escape(error.message)}</li>" for error in errors)
+    # "What you still need to change" only fits errors on fields, not "busy, try again".
+    intro = f"<p>{html.escape(texts.FORM_ERROR_INTRO)}</p>" if any(e.field for e in errors) else ""
     back = html.escape(get_settings().form_path)
     page = (
         '<!doctype html><html lang="nl"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(texts.FORM_TEXTS['error_title_prefix'] + texts.FORM_ERROR_TITLE)}</title>"
         "</head><body><main>"
-        f"<h1>{html.escape(texts.FORM_ERROR_TITLE)}</h1><p>{html.escape(texts.FORM_ERROR_INTRO)}</p>"
+        f"<h1>{html.escape(texts.FORM_ERROR_TITLE)}</h1>{intro}"
         f'<ul>{items}</ul><p><a href="{back}">{html.escape(texts.FORM_BACK)}</a></p></main></body></html>'
     )
     return Response(
