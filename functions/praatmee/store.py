@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, cast
 
@@ -697,6 +697,35 @@ class Store:
             ExpressionAttributeNames={"#capacity": "capacity"},
             ExpressionAttributeValues={":capacity": _n(capacity)},
         )
+
+    # -- exporting ---------------------------------------------------------------------------------
+
+    def export_items(self) -> Iterator[list[Item]]:
+        """Every meeting and registration item, a page (up to 1 MB) at a time: a consistent, paginated scan.
+
+        Waiting-list entries and uniqueness markers stay behind, and so do the hashes of a registration:
+        an export needs neither.
+        """
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "ConsistentRead": True,
+            "FilterExpression": "sk IN (:meeting, :reg)",
+            "ProjectionExpression": "pk, sk, meeting, #status, #name, email, #role, sector, themes, "
+            "organisation, needs, under_16, guardian, created_at, ticket, #capacity",
+            "ExpressionAttributeNames": {
+                "#status": "status",
+                "#name": "name",
+                "#role": "role",
+                "#capacity": "capacity",
+            },
+            "ExpressionAttributeValues": {":meeting": _s("MEETING"), ":reg": _s("REG")},
+        }
+        while True:
+            page = self._call("scan", **kwargs)
+            yield page["Items"]
+            if "LastEvaluatedKey" not in page:
+                return
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def new_token() -> str:

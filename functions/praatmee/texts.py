@@ -172,3 +172,71 @@ FORM_TEXTS: dict[str, str] = {
         "Je aanmelding is niet verstuurd. Controleer je internetverbinding en probeer het nog een keer."
     ),
 }
+
+
+# ---------------------------------------------------------------------------------------------------
+# Organiser exports and the `praatmee` command line (issue 5). Column headers are what Excel shows.
+# ---------------------------------------------------------------------------------------------------
+
+STATUS_LABELS: dict[str, str] = {
+    "placed": "geplaatst",
+    "waitlisted": "reservelijst",
+    "pending_guardian": "wacht op toestemming ouder",
+    "cancelled": "afgemeld",
+}
+
+# One sheet (and one CSV file) per meeting; the order of these headers is the order of the columns.
+EXPORT_COLUMNS: tuple[str, ...] = (
+    "Status",
+    "Plek op reservelijst",
+    "Naam",
+    "E-mailadres",
+    "Rol",
+    "Soort onderwijs",
+    "Onderwerpen",
+    "School of organisatie",
+    "Wensen (eten, toegankelijkheid)",
+    "Jonger dan 16",
+    "Naam ouder of verzorger",
+    "E-mailadres ouder of verzorger",
+    "Aangemeld op",
+)
+YES = "ja"
+NO = "nee"
+
+OVERVIEW_SHEET = "Overzicht"
+OVERVIEW_COLUMNS: tuple[str, ...] = (
+    "Bijeenkomst",
+    "Datum",
+    "Plaatsen",
+    "Geplaatst",
+    "Reservelijst",
+    "Wacht op toestemming ouder",
+    "Afgemeld",
+)
+OVERVIEW_TOTAL = "Totaal"
+OVERVIEW_BY_ROLE = "Rol (zonder afmeldingen)"
+OVERVIEW_BY_SECTOR = "Soort onderwijs (zonder afmeldingen)"
+OVERVIEW_BY_THEME = "Onderwerp (zonder afmeldingen)"
+
+CLI_TEXTS: dict[str, str] = {
+    "reading": "Aanmeldingen lezen: {n} gelezen",
+    "writing": "Bestanden maken: werkmap en {n} CSV-bestanden",
+    "uploading": "Opslaan in de exportmap: {name}",
+    "downloading": "Downloaden {i} van {n}: {name}",
+    "saved": "Opgeslagen in {folder}",
+    "newest": "Nieuwste export: {export}",
+    "no_exports": "Er zijn nog geen exports.",
+    "links_intro": "Links (geldig tot {until}, daarna vraag je nieuwe links op):",
+    "summary_title": "Aanmeldingen per bijeenkomst:",
+    "summary_line": (
+        "  {title}: {placed} van {capacity} plaatsen bezet, {waitlisted} op de reservelijst, "
+        "{pending} wachten op toestemming, {cancelled} afgemeld"
+    ),
+    "no_local_stack": (
+        "De lokale omgeving is niet bereikbaar op {endpoint}. Start die eerst met `make serve` "
+        "(met dezelfde PORT), of gebruik --aws."
+    ),
+    "no_bucket": "Geef de exportbucket op met --bucket of PRAATMEE_EXPORT_BUCKET (zie de README).",
+    "aws_error": "AWS gaf een fout: {error}. Controleer je profiel, regio en rechten.",
+}

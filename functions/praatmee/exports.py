@@ -1,0 +1,467 @@
+"""Organiser exports: who signed up for each meeting, as one Excel workbook and one CSV file per meeting.
+
+The daily schedule calls `lambda_handler`; the command line (`praatmee export`) calls `run_export`. Both read
+every registration through the store and write under `exports/<UTC time>/` in the export bucket:
+
+- `aanmeldingen.xlsx`: an overview sheet (per meeting: seats, placed, waiting list, pending consent,
+  cancelled; counts per role, sector and theme) and one sheet per meeting: placed first (in order of sign-up),
+  then the waiting list in order, then pupils waiting for a guardian's consent. Cancelled registrations
+  hold no personal data any more; they are only counted.
+- `<meeting id>.csv`: the same rows for Dutch Excel (UTF-8 with BOM, `;`, CRLF).
+- `summary.json`: the counts only, written last, so a folder with it is a complete export.
+
+Formula injection: a spreadsheet must never run what someone typed into the form. In the workbook every
+value is written as a string cell (never a formula or link), and a value that starts like a formula also
+gets Excel's "quote prefix" style, so editing the cell keeps it text; it reads exactly as typed. In a CSV
+file there is no cell type, so such a value gets a leading apostrophe (`'=1+1`), the OWASP advice.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from praatmee import texts
+from praatmee.edition import Edition, Role, Sector, Theme, load_edition
+from praatmee.models import RegistrationStatus
+
+if TYPE_CHECKING:
+    from praatmee.bucket import ExportBucket
+    from praatmee.store import Item, Store
+
+WORKBOOK = "aanmeldingen.xlsx"
+SUMMARY = "summary.json"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv; charset=utf-8"
+JSON_TYPE = "application/json"
+
+# Characters that make a spreadsheet read a cell as a formula (or split it into one), per OWASP.
+FORMULA_STARTS = frozenset("=+-@\t\r\n")
+DATE_FORMAT = "dd-mm-yyyy"
+DATE_TIME_FORMAT = "dd-mm-yyyy hh:mm"
+CSV_DATE_TIME = "%d-%m-%Y %H:%M"
+MAX_WIDTH = 50
+WIDTH_SAMPLE = 500
+# Excel forbids these in sheet names, and allows at most 31 characters.
+SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+Cell = str | int | dt.datetime | None
+# Called with a stage ("read", "write", "upload") and a number (items read, files written, the key).
+Progress = Callable[[str, int | str], None]
+
+
+def _ignore(stage: str, value: int | str) -> None:
+    return None
+
+
+def starts_like_formula(value: str) -> bool:
+    """True for values a spreadsheet could take as a formula, also after leading spaces."""
+    if not value:
+        return False
+    first = value[0]
+    if first == " ":
+        first = value.lstrip(" ")[:1]
+    return first in FORMULA_STARTS
+
+
+def csv_safe(value: str) -> str:
+    """The CSV cell for a text: a leading apostrophe before anything that could start a formula."""
+    return "'" + value if starts_like_formula(value) else value
+
+
+# -- reading ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """One registration as an organiser sees it (cancelled ones have no personal fields left)."""
+
+    id: str
+    meeting: str
+    status: RegistrationStatus
+    ticket: int | None
+    created_at: str
+    name: str
+    email: str
+    role: str
+    sector: str
+    themes: tuple[str, ...]
+    organisation: str
+    needs: str
+    under_16: bool | None
+    guardian_name: str
+    guardian_email: str
+
+
+def _text(item: Mapping[str, Any], name: str) -> str:
+    value = item.get(name)
+    return value.get("S", "") if value else ""
+
+
+def person(item: Item) -> Person:
+    guardian = item.get("guardian", {}).get("M", {})
+    under_16 = item.get("under_16")
+    ticket = item.get("ticket")
+    return Person(
+        id=_text(item, "pk").removeprefix("REG#"),
+        meeting=_text(item, "meeting"),
+        status=RegistrationStatus(_text(item, "status")),
+        ticket=int(ticket["N"]) if ticket and "N" in ticket else None,
+        created_at=_text(item, "created_at"),
+        name=_text(item, "name"),
+        email=_text(item, "email"),
+        role=_text(item, "role"),
+        sector=_text(item, "sector"),
+        themes=tuple(t.get("S", "") for t in item.get("themes", {}).get("L", [])),
+        organisation=_text(item, "organisation"),
+        needs=_text(item, "needs"),
+        under_16=under_16.get("BOOL") if under_16 else None,
+        guardian_name=_text(guardian, "name"),
+        guardian_email=_text(guardian, "email"),
+    )
+
+
+@dataclass
+class MeetingExport:
+    """One meeting's registrations and counts."""
+
+    id: str
+    title: str
+    date: dt.date | None
+    capacity: int
+    people: list[Person] = field(default_factory=list)
+    cancelled: int = 0
+
+    def in_order(self) -> list[Person]:
+        """Placed (in order of sign-up), the waiting list (in order of tickets), then pending consent."""
+        by_status: dict[RegistrationStatus, list[Person]] = {status: [] for status in RegistrationStatus}
+        for one in self.people:
+            by_status[one.status].append(one)
+        return [
+            *sorted(by_status[RegistrationStatus.PLACED], key=lambda p: (p.created_at, p.id)),
+            *sorted(by_status[RegistrationStatus.WAITLISTED], key=lambda p: (p.ticket or 0, p.id)),
+            *sorted(by_status[RegistrationStatus.PENDING_GUARDIAN], key=lambda p: (p.created_at, p.id)),
+        ]
+
+    def count(self, status: RegistrationStatus) -> int:
+        if status is RegistrationStatus.CANCELLED:
+            return self.cancelled
+        return sum(1 for one in self.people if one.status is status)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "capacity": self.capacity,
+            **{status.value: self.count(status) for status in RegistrationStatus},
+        }
+
+
+def collect(
+    edition: Edition, pages: Iterable[Sequence[Item]], progress: Progress = _ignore
+) -> list[MeetingExport]:
+    """Sort the table's meeting and registration items into meetings, in the edition's order."""
+    meetings = {
+        m.id: MeetingExport(id=m.id, title=m.title, date=m.date, capacity=m.capacity)
+        for m in edition.meetings
+    }
+
+    def meeting(meeting_id: str) -> MeetingExport:
+        if meeting_id not in meetings:  # in the table but not in the edition file: show it, never drop it
+            meetings[meeting_id] = MeetingExport(id=meeting_id, title=meeting_id, date=None, capacity=0)
+        return meetings[meeting_id]
+
+    read = 0
+    for page in pages:
+        for item in page:
+            if _text(item, "sk") == "MEETING":
+                capacity = item.get("capacity", {}).get("N")
+                if capacity is not None:
+                    meeting(_text(item, "pk").removeprefix("MEETING#")).capacity = int(capacity)
+                continue
+            one = person(item)
+            target = meeting(one.meeting)
+            if one.status is RegistrationStatus.CANCELLED:
+                target.cancelled += 1
+            else:
+                target.people.append(one)
+        read += len(page)
+        progress("read", read)
+    return list(meetings.values())
+
+
+# -- rows ------------------------------------------------------------------------------------------------
+
+
+ROLE_LABELS = {role.value: label for role, label in texts.ROLE_LABELS.items()}
+SECTOR_LABELS = {sector.value: label for sector, label in texts.SECTOR_LABELS.items()}
+THEME_LABELS = {theme.value: label for theme, label in texts.THEME_LABELS.items()}
+
+
+def rows(edition: Edition, meeting: MeetingExport) -> list[tuple[Cell, ...]]:
+    """The rows of a meeting's sheet, in the order and with the columns of `texts.EXPORT_COLUMNS`."""
+    tz = edition.tz
+    result: list[tuple[Cell, ...]] = []
+    position = 0
+    for one in meeting.in_order():
+        waiting: int | None = None
+        if one.status is RegistrationStatus.WAITLISTED:
+            position += 1
+            waiting = position
+        created: dt.datetime | None = None
+        if one.created_at:
+            created = dt.datetime.fromisoformat(one.created_at).astimezone(tz).replace(tzinfo=None)
+        result.append(
+            (
+                texts.STATUS_LABELS[one.status.value],
+                waiting,
+                one.name,
+                one.email,
+                ROLE_LABELS.get(one.role, one.role),
+                SECTOR_LABELS.get(one.sector, one.sector),
+                "; ".join(THEME_LABELS.get(t, t) for t in one.themes),
+                one.organisation,
+                one.needs,
+                None if one.under_16 is None else (texts.YES if one.under_16 else texts.NO),
+                one.guardian_name,
+                one.guardian_email,
+                created,
+            )
+        )
+    return result
+
+
+# -- CSV -------------------------------------------------------------------------------------------------
+
+
+def write_csv(table: Iterable[Sequence[Cell]], header: Sequence[str] = texts.EXPORT_COLUMNS) -> bytes:
+    """A CSV file Dutch Excel opens as it is: UTF-8 with BOM (else accents break), `;` (the Dutch list
+    separator; `,` is the decimal comma) and CRLF line ends."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(header)
+    starts = FORMULA_STARTS
+    for row in table:
+        cells: list[str] = []
+        for value in row:
+            if value is None:
+                cells.append("")
+            elif isinstance(value, str):
+                # Inline for speed: the same rule as `csv_safe`.
+                if value and (value[0] in starts or (value[0] == " " and value.lstrip(" ")[:1] in starts)):
+                    value = "'" + value
+                cells.append(value)
+            elif isinstance(value, dt.datetime):
+                cells.append(value.strftime(CSV_DATE_TIME))
+            else:
+                cells.append(str(value))
+        writer.writerow(cells)
+    return out.getvalue().encode("utf-8-sig")
+
+
+# -- XLSX ------------------------------------------------------------------------------------------------
+
+
+def sheet_name(title: str, taken: set[str]) -> str:
+    base = SHEET_NAME_FORBIDDEN.sub(" ", title).strip("' ")[:31] or "Bijeenkomst"
+    name, number = base, 2
+    while name.lower() in taken:
+        suffix = f" ({number})"
+        name, number = base[: 31 - len(suffix)] + suffix, number + 1
+    taken.add(name.lower())
+    return name
+
+
+def _widths(header: Sequence[str], table: Sequence[Sequence[Cell]]) -> list[int]:
+    widths = [len(title) + 2 for title in header]
+    for row in table[:WIDTH_SAMPLE]:
+        for column, value in enumerate(row):
+            length = len(value) if isinstance(value, str) else 16 if isinstance(value, dt.datetime) else 6
+            widths[column] = max(widths[column], length + 2)
+    return [min(width, MAX_WIDTH) for width in widths]
+
+
+def write_xlsx(
+    edition: Edition, meetings: Sequence[MeetingExport], tables: Sequence[Sequence[Sequence[Cell]]]
+) -> bytes:
+    """The workbook: the overview sheet, then one sheet per meeting."""
+    import xlsxwriter  # only the export needs it: the registration function never loads it
+
+    out = io.BytesIO()
+    # Strings stay strings: never a formula, a link or a number, whatever they look like.
+    workbook = xlsxwriter.Workbook(
+        out,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "default_date_format": DATE_TIME_FORMAT,
+        },
+    )
+    bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    quoted = workbook.add_format({"quote_prefix": True})
+    day = workbook.add_format({"num_format": DATE_FORMAT})
+    moment = workbook.add_format({"num_format": DATE_TIME_FORMAT})
+    taken = {texts.OVERVIEW_SHEET.lower()}
+    _write_overview(workbook, bold, day, edition, meetings)
+    header = texts.EXPORT_COLUMNS
+    for meeting, table in zip(meetings, tables, strict=True):
+        sheet = workbook.add_worksheet(sheet_name(meeting.title, taken))
+        sheet.freeze_panes(1, 0)
+        for column, width in enumerate(_widths(header, table)):
+            sheet.set_column(column, column, width)
+        sheet.autofilter(0, 0, max(len(table), 1), len(header) - 1)
+        sheet.write_row(0, 0, header, bold)
+        write_string, write_number, write_datetime = (
+            sheet.write_string,
+            sheet.write_number,
+            sheet.write_datetime,
+        )
+        starts = FORMULA_STARTS
+        for number, row in enumerate(table, start=1):
+            for column, value in enumerate(row):
+                if value is None or value == "":
+                    continue
+                if isinstance(value, str):
+                    if value[0] in starts or (value[0] == " " and value.lstrip(" ")[:1] in starts):
+                        write_string(number, column, value, quoted)
+                    else:
+                        write_string(number, column, value)
+                elif isinstance(value, dt.datetime):
+                    write_datetime(number, column, value, moment)
+                else:
+                    write_number(number, column, value)
+    workbook.close()
+    return out.getvalue()
+
+
+def _write_overview(
+    workbook: Any, bold: Any, day: Any, edition: Edition, meetings: Sequence[MeetingExport]
+) -> None:
+    sheet = workbook.add_worksheet(texts.OVERVIEW_SHEET)
+    sheet.freeze_panes(1, 0)
+    sheet.set_column(0, 0, 45)
+    sheet.set_column(1, len(meetings) + 1, 16)
+    sheet.write_row(0, 0, texts.OVERVIEW_COLUMNS, bold)
+    statuses = (
+        RegistrationStatus.PLACED,
+        RegistrationStatus.WAITLISTED,
+        RegistrationStatus.PENDING_GUARDIAN,
+        RegistrationStatus.CANCELLED,
+    )
+    row = 1
+    for meeting in meetings:
+        sheet.write_string(row, 0, meeting.title)
+        if meeting.date is not None:
+            sheet.write_datetime(row, 1, dt.datetime.combine(meeting.date, dt.time()), day)
+        sheet.write_number(row, 2, meeting.capacity)
+        for column, status in enumerate(statuses, start=3):
+            sheet.write_number(row, column, meeting.count(status))
+        row += 1
+    sheet.write_string(row, 0, texts.OVERVIEW_TOTAL, bold)
+    sheet.write_number(row, 2, sum(m.capacity for m in meetings), bold)
+    for column, status in enumerate(statuses, start=3):
+        sheet.write_number(row, column, sum(m.count(status) for m in meetings), bold)
+    row += 2
+    for title, labels, codes in (
+        (texts.OVERVIEW_BY_ROLE, ROLE_LABELS, [r.value for r in Role]),
+        (texts.OVERVIEW_BY_SECTOR, SECTOR_LABELS, [s.value for s in Sector]),
+        (texts.OVERVIEW_BY_THEME, THEME_LABELS, [t.value for t in Theme]),
+    ):
+        counts = [breakdown(meeting, title) for meeting in meetings]
+        sheet.write_row(row, 0, [title, *(m.title for m in meetings), texts.OVERVIEW_TOTAL], bold)
+        row += 1
+        for code in codes:
+            sheet.write_string(row, 0, labels[code])
+            values = [count[code] for count in counts]
+            sheet.write_row(row, 1, [*values, sum(values)])
+            row += 1
+        row += 1
+
+
+def breakdown(meeting: MeetingExport, title: str) -> Counter[str]:
+    """Counts per role, sector or theme of everyone not cancelled (`title` names which)."""
+    if title == texts.OVERVIEW_BY_ROLE:
+        return Counter(one.role for one in meeting.people)
+    if title == texts.OVERVIEW_BY_SECTOR:
+        return Counter(one.sector for one in meeting.people)
+    return Counter(theme for one in meeting.people for theme in one.themes)
+
+
+# -- the whole export ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Export:
+    folder: str  # `exports/<UTC time>/`
+    files: dict[str, tuple[bytes, str]]  # file name: (content, content type)
+    meetings: list[MeetingExport]
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "folder": self.folder,
+            "files": sorted(self.files),
+            "meetings": [meeting.summary() for meeting in self.meetings],
+        }
+
+
+def folder_for(now: dt.datetime) -> str:
+    """`exports/2027-01-15T060000Z/`: sorts by time, says nothing about anyone."""
+    return f"exports/{now.astimezone(dt.UTC):%Y-%m-%dT%H%M%SZ}/"
+
+
+def build_export(
+    edition: Edition,
+    pages: Iterable[Sequence[Item]],
+    now: dt.datetime,
+    progress: Progress = _ignore,
+) -> Export:
+    meetings = collect(edition, pages, progress)
+    tables = [rows(edition, meeting) for meeting in meetings]
+    progress("write", len(meetings) + 1)
+    files: dict[str, tuple[bytes, str]] = {
+        f"{meeting.id}.csv": (write_csv(table), CSV_TYPE)
+        for meeting, table in zip(meetings, tables, strict=True)
+    }
+    files[WORKBOOK] = (write_xlsx(edition, meetings, tables), XLSX_TYPE)
+    return Export(folder=folder_for(now), files=files, meetings=meetings)
+
+
+def run_export(
+    store: Store,
+    bucket: ExportBucket,
+    edition: Edition,
+    now: dt.datetime | None = None,
+    progress: Progress = _ignore,
+) -> Export:
+    """Read every registration, build the files and put them in the bucket; the summary goes last."""
+    export = build_export(edition, store.export_items(), now or dt.datetime.now(dt.UTC), progress)
+    for name, (content, content_type) in export.files.items():
+        progress("upload", name)
+        bucket.put(export.folder + name, content, content_type)
+    summary = json.dumps(export.summary(), ensure_ascii=False, indent=1).encode("utf-8")
+    bucket.put(export.folder + SUMMARY, summary, JSON_TYPE)
+    return export
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The daily schedule's entry point. Answers and logs counts only, never a name."""
+    from aws_lambda_powertools import Logger
+
+    from praatmee.bucket import ExportBucket
+    from praatmee.settings import get_export_settings
+    from praatmee.store import Store
+
+    settings = get_export_settings()
+    export = run_export(Store(settings.table_name), ExportBucket(settings.export_bucket), load_edition())
+    summary = export.summary()
+    Logger(service="praatmee-export").info("export written", extra=summary)
+    return summary
