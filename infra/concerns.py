@@ -126,6 +126,21 @@ def python_function(
     )
 
 
+def private_bucket(scope: Construct, access_logs: s3.IBucket, log_prefix: str, **props: Any) -> s3.Bucket:
+    """Reached only through IAM or CloudFront: no public access, TLS only, encrypted, logged."""
+    return s3.Bucket(
+        scope,
+        "Bucket",
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        enforce_ssl=True,
+        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        server_access_logs_bucket=access_logs,
+        server_access_logs_prefix=log_prefix,
+        **props,
+    )
+
+
 def acknowledge(construct: IConstruct, finding: str, reason: str) -> None:
     """Accept one cdk-nag AwsSolutions finding on one construct (and its children), with the reason."""
     acknowledgment = cdk.Acknowledgment(id=f"AwsSolutions::{finding}", reason=reason)
@@ -337,15 +352,10 @@ class Site(Construct):
         access_logs: s3.IBucket,
     ) -> None:
         super().__init__(scope, id)
-        self.bucket = s3.Bucket(
+        self.bucket = private_bucket(
             self,
-            "Bucket",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            server_access_logs_bucket=access_logs,
-            server_access_logs_prefix="site/",
+            access_logs,
+            "site/",
             # Rebuilt from the repository by every deploy: nothing in it to keep.
             removal_policy=cdk.RemovalPolicy.DESTROY,
             auto_delete_objects=True,
@@ -457,15 +467,10 @@ class Exports(Construct):
         access_logs: s3.IBucket,
     ) -> None:
         super().__init__(scope, id)
-        self.bucket = s3.Bucket(
+        self.bucket = private_bucket(
             self,
-            "Bucket",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            server_access_logs_bucket=access_logs,
-            server_access_logs_prefix="exports/",
+            access_logs,
+            "exports/",
             lifecycle_rules=[
                 s3.LifecycleRule(
                     expiration=cdk.Duration.days(names.EXPORT_EXPIRY_DAYS),
