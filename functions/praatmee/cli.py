@@ -1,10 +1,28 @@
-"""The `praatmee` command: run the product locally (and, in later work, pull organiser exports)."""
+"""The `praatmee` command: run the product locally and pull organiser exports (README, Organiser exports)."""
 
 from __future__ import annotations
 
 import argparse
 import os
 from collections.abc import Sequence
+from pathlib import Path
+
+
+def _target_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("PORT", "8000")),
+        help="poort van `make serve` (standaard PORT of 8000); de lokale AWS luistert op poort + 1",
+    )
+    command.add_argument("--aws", action="store_true", help="de exportbucket op AWS in plaats van lokaal")
+    command.add_argument("--profile", help="AWS-profiel (standaard AWS_PROFILE); alleen met --aws")
+    command.add_argument("--region", help="AWS-regio (standaard AWS_REGION); alleen met --aws")
+    command.add_argument(
+        "--bucket",
+        default=os.environ.get("PRAATMEE_EXPORT_BUCKET"),
+        help="naam van de exportbucket (standaard PRAATMEE_EXPORT_BUCKET); alleen met --aws",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -15,13 +33,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
 
+    export = commands.add_parser(
+        "export", help="lokaal: maak een export en download die; met --aws: download de nieuwste export"
+    )
+    export.add_argument("--to", type=Path, required=True, metavar="MAP", help="map voor de bestanden")
+    _target_options(export)
+
+    links = commands.add_parser("links", help="recente exports met links die 15 minuten geldig zijn")
+    links.add_argument("--count", type=int, default=3, help="hoeveel exports (standaard 3)")
+    _target_options(links)
+
     args = parser.parse_args(argv)
     if args.command == "serve":
         from praatmee.local import serve as run_server
 
         return run_server(host=args.host, port=args.port)
-    parser.error(f"unknown command {args.command}")
-    return 2
+
+    from praatmee import organiser
+    from praatmee.local import EXPORT_BUCKET
+    from praatmee.texts import CLI_TEXTS
+
+    if args.aws:
+        if not args.bucket:
+            parser.error(CLI_TEXTS["no_bucket"])
+        # boto3 reads these itself; setting them here keeps AWS settings out of the code that uses them.
+        if args.profile:
+            os.environ["AWS_PROFILE"] = args.profile
+        if args.region:
+            os.environ["AWS_DEFAULT_REGION"] = args.region
+            os.environ["AWS_REGION"] = args.region
+    target = organiser.Target(aws=args.aws, bucket=args.bucket if args.aws else EXPORT_BUCKET, port=args.port)
+    if args.command == "export":
+        return organiser.export_command(target, args.to)
+    return organiser.links_command(target, args.count)
 
 
 if __name__ == "__main__":

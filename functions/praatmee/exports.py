@@ -8,7 +8,7 @@ every registration through the store and write under `exports/<UTC time>/` in th
   then the waiting list in order, then pupils waiting for a guardian's consent. Cancelled registrations
   hold no personal data any more; they are only counted.
 - `<meeting id>.csv`: the same rows for Dutch Excel (UTF-8 with BOM, `;`, CRLF).
-- `summary.json`: the counts only, written last, so a folder with it is a complete export.
+- `samenvatting.json` (summary): the counts only, written last, so a folder with it is a complete export.
 
 Formula injection: a spreadsheet must never run what someone typed into the form. In the workbook every
 value is written as a string cell (never a formula or link), and a value that starts like a formula also
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from praatmee.store import Item, Store
 
 WORKBOOK = "aanmeldingen.xlsx"
-SUMMARY = "summary.json"
+SUMMARY = "samenvatting.json"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
 JSON_TYPE = "application/json"

@@ -1,8 +1,9 @@
 """The local stack behind `make serve`: the whole product on one machine, without an AWS account.
 
-It builds the site, starts moto in server mode on loopback as the local AWS (its DynamoDB backend
-serialised, see `localaws`), creates and seeds the table, and serves the site with `/api/*` routed to the
-same Lambda handler that runs on AWS, through a small adapter from HTTP to API Gateway (HTTP API v2) events.
+It builds the site, starts moto in server mode on loopback as the local AWS (one port above the site; its
+DynamoDB backend serialised, see `localaws`), creates and seeds the table and the export bucket, and serves
+the site with `/api/*` routed to the same Lambda handler that runs on AWS, through a small adapter from HTTP
+to API Gateway (HTTP API v2) events.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import functools
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -30,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "site"
 REGION = "eu-central-1"
 TABLE = "praatmee-local"
+EXPORT_BUCKET = "praatmee-local-exports"
 # API Gateway refuses larger payloads itself; the handler has its own, smaller limit.
 MAX_PAYLOAD = 10 * 1024 * 1024
 
@@ -201,20 +204,34 @@ def make_server(host: str, port: int, site: Path = SITE, api: Handler | None = N
 # -- the local AWS -----------------------------------------------------------------------------------------
 
 
+def aws_port(site_port: int) -> int:
+    """The local AWS listens one port above the site, so `praatmee export` finds it from the same PORT."""
+    return site_port + 1
+
+
 @contextmanager
-def local_aws(site_origin: str) -> Iterator[str]:
-    """moto in server mode on loopback, with the table created and seeded; yields its endpoint.
+def local_aws(site_origin: str, port: int = 0) -> Iterator[str]:
+    """moto in server mode on loopback (on `port`, 0 for any), with the table created and seeded and the
+    export bucket made; yields its endpoint.
 
     Sets the environment the functions read (as the Lambda configuration does on AWS). Nothing is kept:
     the data lives in memory and is gone when the block ends.
     """
     from moto.server import ThreadedMotoServer  # a development dependency: never imported on AWS
 
+    from praatmee.bucket import ExportBucket
     from praatmee.edition import load_edition
     from praatmee.localaws import serialised_dynamodb
     from praatmee.store import Store
 
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    if port:
+        # moto's server thread hangs on a port in use instead of failing: check first.
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError as exc:
+                raise RuntimeError(f"port {port} for the local AWS is in use: choose another PORT") from exc
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     moto.start()
     host, port = moto.get_host_and_port()
     endpoint = f"http://{host}:{port}"
@@ -227,6 +244,7 @@ def local_aws(site_origin: str) -> Iterator[str]:
             "PRAATMEE_TABLE_NAME": TABLE,
             "PRAATMEE_EMAIL_HASH_KEY": secrets.token_urlsafe(32),
             "PRAATMEE_SITE_ORIGIN": site_origin,
+            "PRAATMEE_EXPORT_BUCKET": EXPORT_BUCKET,
             "POWERTOOLS_SERVICE_NAME": "praatmee-local",
         }
     )
@@ -235,6 +253,7 @@ def local_aws(site_origin: str) -> Iterator[str]:
             store = Store(TABLE)
             store.create_table()
             store.seed(load_edition())
+            ExportBucket(EXPORT_BUCKET).create(REGION)
             yield endpoint
     finally:
         moto.stop()
@@ -254,10 +273,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    with local_aws(origin) as endpoint, server:
+    with local_aws(origin, aws_port(server.server_port)) as endpoint, server:
         print(f"Praat mee draait op {origin}/  (stoppen: Ctrl-C)", flush=True)
         print(f"  aanmelden: {origin}/aanmelden/", flush=True)
         print(f"  lokale AWS (moto): {endpoint}; gegevens worden niet bewaard na het stoppen.", flush=True)
+        print(f"  exports: praatmee export --to MAP (met PORT={server.server_port})", flush=True)
         server.serve_forever()
     print("Gestopt.", flush=True)
     return 0

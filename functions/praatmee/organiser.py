@@ -1,0 +1,183 @@
+"""What `praatmee export` and `praatmee links` do for organisers, against the local stack or AWS.
+
+Local (the default): the stack of `make serve` on the same PORT; its AWS (moto) listens on PORT + 1. The
+command runs a fresh export there with the same code the daily function runs, then downloads it.
+
+AWS (`--aws`): boto3's usual settings (`AWS_PROFILE` or `--profile`, `AWS_REGION` or `--region`) and the
+export bucket (`--bucket` or `PRAATMEE_EXPORT_BUCKET`). Organisers may only read exports (the organiser role),
+so `export` downloads the newest one the daily schedule made.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import socket
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from praatmee import texts
+from praatmee.bucket import LINK_SECONDS, ExportBucket
+from praatmee.errors import TryAgain
+from praatmee.exports import SUMMARY
+
+Say = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Target:
+    aws: bool
+    bucket: str
+    port: int = 8000  # the site's port of `make serve` (local only)
+
+
+def _printer(out: TextIO) -> Say:
+    def say(line: str) -> None:
+        print(line, file=out, flush=True)
+
+    return say
+
+
+def number(value: int) -> str:
+    """`50.000`: Dutch thousands."""
+    return f"{value:,}".replace(",", ".")
+
+
+def connect(target: Target, say: Say) -> bool:
+    """Point boto3 at the local stack (through the environment, as the functions read it) or at AWS."""
+    if target.aws:
+        return True
+    from praatmee.local import REGION, aws_port
+
+    port = aws_port(target.port)
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    except OSError:
+        say(texts.CLI_TEXTS["no_local_stack"].format(endpoint=endpoint))
+        return False
+    # moto accepts any credentials; a developer's own AWS profile must never be used for the local stack.
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        os.environ.pop(name, None)
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": REGION,
+        }
+    )
+    return True
+
+
+def complete_exports(bucket: ExportBucket) -> list[str]:
+    """Folders of finished exports (their summary is written last), newest first."""
+    return [folder for folder in bucket.exports() if any(o.name == SUMMARY for o in bucket.objects(folder))]
+
+
+def run_local_export(bucket: ExportBucket, say: Say) -> str:
+    from praatmee.edition import load_edition
+    from praatmee.exports import run_export
+    from praatmee.local import TABLE
+    from praatmee.store import Store
+
+    def progress(stage: str, value: int | str) -> None:
+        if stage == "read":
+            say(texts.CLI_TEXTS["reading"].format(n=number(int(value))))
+        elif stage == "write":
+            say(texts.CLI_TEXTS["writing"].format(n=int(value) - 1))
+        else:
+            say(texts.CLI_TEXTS["uploading"].format(name=value))
+
+    return run_export(Store(TABLE), bucket, load_edition(), progress=progress).folder
+
+
+def download(bucket: ExportBucket, folder: str, to: Path, say: Say) -> Path:
+    target = to / folder.rstrip("/").rsplit("/", 1)[-1]
+    target.mkdir(parents=True, exist_ok=True)
+    objects = bucket.objects(folder)
+    for index, stored in enumerate(objects, start=1):
+        say(texts.CLI_TEXTS["downloading"].format(i=index, n=len(objects), name=stored.name))
+        bucket.download(stored.key, target / stored.name)
+    say(texts.CLI_TEXTS["saved"].format(folder=target))
+    return target
+
+
+def print_summary(summary: dict[str, Any], say: Say) -> None:
+    say(texts.CLI_TEXTS["summary_title"])
+    for meeting in summary["meetings"]:
+        say(
+            texts.CLI_TEXTS["summary_line"].format(
+                title=meeting["title"],
+                placed=number(meeting["placed"]),
+                capacity=number(meeting["capacity"]),
+                waitlisted=number(meeting["waitlisted"]),
+                pending=number(meeting["pending_guardian"]),
+                cancelled=number(meeting["cancelled"]),
+            )
+        )
+
+
+def _guarded(work: Callable[[], int], say: Say) -> int:
+    try:
+        return work()
+    except TryAgain as exc:
+        say(texts.CLI_TEXTS["aws_error"].format(error=exc))
+        return 1
+    except Exception as exc:
+        # boto3's errors (no credentials, access denied, no such bucket) become one Dutch line.
+        if type(exc).__module__.startswith(("botocore", "boto3", "s3transfer")):
+            say(texts.CLI_TEXTS["aws_error"].format(error=f"{type(exc).__name__}: {exc}"))
+            return 1
+        raise
+
+
+def export_command(target: Target, to: Path, out: TextIO = sys.stdout) -> int:
+    """`praatmee export --to DIR`."""
+    say = _printer(out)
+    if not connect(target, say):
+        return 2
+    bucket = ExportBucket(target.bucket)
+
+    def work() -> int:
+        if target.aws:
+            folders = complete_exports(bucket)
+            if not folders:
+                say(texts.CLI_TEXTS["no_exports"])
+                return 1
+            folder = folders[0]
+            say(texts.CLI_TEXTS["newest"].format(export=folder))
+        else:
+            folder = run_local_export(bucket, say)
+        saved = download(bucket, folder, to, say)
+        print_summary(json.loads((saved / SUMMARY).read_text(encoding="utf-8")), say)
+        return 0
+
+    return _guarded(work, say)
+
+
+def links_command(target: Target, count: int, out: TextIO = sys.stdout) -> int:
+    """`praatmee links`: the newest exports, each file with a link that expires within 15 minutes."""
+    say = _printer(out)
+    if not connect(target, say):
+        return 2
+    bucket = ExportBucket(target.bucket)
+
+    def work() -> int:
+        folders = complete_exports(bucket)[:count]
+        if not folders:
+            say(texts.CLI_TEXTS["no_exports"])
+            return 1
+        until = dt.datetime.now().astimezone() + dt.timedelta(seconds=LINK_SECONDS)
+        say(texts.CLI_TEXTS["links_intro"].format(until=f"{until:%H.%M}"))
+        for folder in folders:
+            say(folder)
+            for stored in bucket.objects(folder):
+                say(f"  {stored.name}: {bucket.link(stored.key)}")
+        return 0
+
+    return _guarded(work, say)

@@ -1,0 +1,125 @@
+"""Organisers pull exports from the running local stack (`make serve`) with the `praatmee` command."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import subprocess
+import sys
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import openpyxl
+
+from praatmee import exports
+from praatmee.local import ROOT
+from tests.conftest import free_port
+
+
+def praatmee(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "praatmee.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def sign_up(site_url: str, name: str) -> dict[str, Any]:
+    body = {
+        "meeting": "midden-utrecht",
+        "name": name,
+        "email": f"{uuid.uuid4().hex[:12]}@example.org",
+        "role": "begeleider",
+        "sector": "so",
+        "themes": ["leergedrag"],
+        "privacy_consent": True,
+    }
+    request = urllib.request.Request(
+        site_url + "/api/registrations",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        result: dict[str, Any] = json.loads(answer.read())
+        return result
+
+
+def meetings(site_url: str) -> dict[str, dict[str, Any]]:
+    with urllib.request.urlopen(site_url + "/api/meetings", timeout=10) as answer:
+        return {m["id"]: m for m in json.loads(answer.read())["meetings"]}
+
+
+def test_export_runs_an_export_downloads_it_and_ends_with_counts_per_meeting(
+    site_url: str, tmp_path: Path
+) -> None:
+    # Given a running local stack with two new sign-ups, one with a name that is a formula
+    port = str(urlsplit(site_url).port)
+    names = [f"Eva {uuid.uuid4().hex[:6]}", f'=HYPERLINK("http://evil.example";"{uuid.uuid4().hex[:6]}")']
+    for name in names:
+        assert sign_up(site_url, name)["status"] in {"placed", "waitlisted"}
+    live = meetings(site_url)
+
+    # When an organiser runs `praatmee export --to DIR` with the same port
+    result = praatmee("export", "--to", str(tmp_path), "--port", port)
+
+    # Then it reports progress, saves the files in one folder and ends with the counts per meeting
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("Aanmeldingen lezen:") for line in lines)
+    assert any(line.startswith("Downloaden 1 van 6:") for line in lines)
+    (folder,) = tmp_path.iterdir()
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [exports.WORKBOOK, exports.SUMMARY, *(f"{m}.csv" for m in live)]
+    )
+    midden = live["midden-utrecht"]
+    placed = midden["capacity"] - midden["seats_left"]
+    summary = lines[-len(live) - 1 :]
+    assert summary[0] == "Aanmeldingen per bijeenkomst:"
+    (line,) = [line for line in summary if line.startswith("  Regio Midden: ")]
+    assert line.startswith(f"  Regio Midden: {placed} van {midden['capacity']} plaatsen bezet, ")
+    assert f"{midden['waitlist_length']} op de reservelijst" in line
+
+    # And both new people are in the meeting's CSV and sheet, the formula as harmless text
+    text = (folder / "midden-utrecht.csv").read_bytes().decode("utf-8-sig")
+    in_csv = [row[2] for row in csv.reader(io.StringIO(text, newline=""), delimiter=";")]
+    assert names[0] in in_csv
+    assert "'" + names[1] in in_csv
+    sheet = openpyxl.load_workbook(folder / exports.WORKBOOK)["Regio Midden"]
+    cells = {cell.value: cell for cell in sheet["C"]}
+    assert cells[names[1]].data_type == "s"
+
+
+def test_links_are_presigned_for_at_most_fifteen_minutes_and_download_the_files(
+    site_url: str, tmp_path: Path
+) -> None:
+    # Given an export on the local stack
+    port = str(urlsplit(site_url).port)
+    assert praatmee("export", "--to", str(tmp_path), "--port", port).returncode == 0
+
+    # When an organiser asks for links
+    result = praatmee("links", "--count", "1", "--port", port)
+
+    # Then each file of the newest export has a presigned link that expires within 15 minutes and works
+    assert result.returncode == 0, result.stderr
+    links = dict(re.findall(r"^  (\S+): (http\S+)$", result.stdout, flags=re.MULTILINE))
+    assert exports.WORKBOOK in links
+    assert exports.SUMMARY in links
+    for link in links.values():
+        expires = int(re.search(r"X-Amz-Expires=(\d+)", link).group(1))  # type: ignore[union-attr]
+        assert 0 < expires <= 15 * 60
+    with urllib.request.urlopen(links[exports.SUMMARY], timeout=10) as answer:
+        assert "meetings" in json.loads(answer.read())
+
+
+def test_without_a_running_local_stack_the_command_says_what_to_do() -> None:
+    result = praatmee("export", "--to", "unused", "--port", str(free_port()))
+    assert result.returncode == 2
+    assert "make serve" in result.stdout
