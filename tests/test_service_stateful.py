@@ -64,7 +64,8 @@ class SeatsMachine(RuleBasedStateMachine):
             return
         assert registered.cancel_token is not None
         self.ids[person] = (answer.id, registered.cancel_token)
-        if len(self.placed) < self.capacity and not self.waiting:
+        # A free seat is taken at once, also when organisers just added seats while people wait.
+        if len(self.placed) < self.capacity:
             assert answer.status is RegistrationStatus.PLACED
             self.placed.add(person)
         else:
