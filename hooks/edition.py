@@ -65,10 +65,11 @@ def themes_list(_: Edition) -> str:
 
 
 def confirm_weeks(edition: Edition) -> str:
-    weeks, days = divmod(edition.confirm_days_before, 7)
-    if days == 0:
-        return texts.count(weeks, "week", "weken")
-    return texts.count(edition.confirm_days_before, "dag", "dagen")
+    return texts.confirm_period(edition)
+
+
+def guardian_consent_period(edition: Edition) -> str:
+    return texts.count(edition.guardian_consent_days, "dag", "dagen")
 
 
 RENDERERS: dict[str, Callable[[Edition], str]] = {
@@ -79,6 +80,7 @@ RENDERERS: dict[str, Callable[[Edition], str]] = {
     "last_day": lambda e: texts.long_date(e.register_before - dt.timedelta(days=1)),
     "retain_until": lambda e: texts.long_date(e.retain_until),
     "confirm_weeks": confirm_weeks,
+    "guardian_consent_period": guardian_consent_period,
     "contact_email": lambda e: f"[{e.contact_email}](mailto:{e.contact_email})",
     "roles_list": roles_list,
     "themes_list": themes_list,

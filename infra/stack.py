@@ -115,6 +115,9 @@ class PraatMeeStack(cdk.Stack):
             sender_address=sender_address,
         )
         self.mail.function.add_environment(names.ENV_SITE_ORIGIN, self.site.origin)
+        # The API sends the receipt, the guardian's request and the promoted person's mail at once.
+        self.mail.grant_send(self.api.function)
+        self.api.function.add_environment(names.ENV_SENDER_ADDRESS, sender_address)
         self.alarms = concerns.Alarms(
             self,
             "Alarms",

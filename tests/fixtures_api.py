@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import boto3
 import pytest
@@ -23,6 +23,7 @@ from praatmee.store import Store
 
 TABLE = "praatmee-test"
 SITE = "https://praatmee.example.nl"
+SENDER = "aanmelden@praatmee.example.nl"
 HASH_KEY = "test-key-0123456789abcdef0123456789abcdef"
 # Well before the deadline (1 March 2027, Europe/Amsterdam).
 BEFORE_DEADLINE = dt.datetime(2027, 1, 15, 12, 0, tzinfo=dt.UTC)
@@ -88,11 +89,13 @@ def http_event(
     if isinstance(body, bytes):
         body = base64.b64encode(body).decode()
         base64_encoded = True
+    path, _, query = path.partition("?")
     return {
         "version": "2.0",
         "routeKey": "$default",
         "rawPath": path,
-        "rawQueryString": "",
+        "rawQueryString": query,
+        **({"queryStringParameters": dict(parse_qsl(query))} if query else {}),
         "headers": all_headers,
         "requestContext": {
             "accountId": "123456789012",
@@ -172,6 +175,7 @@ def api_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         "PRAATMEE_TABLE_NAME": TABLE,
         "PRAATMEE_EMAIL_HASH_KEY": HASH_KEY,
         "PRAATMEE_SITE_ORIGIN": SITE,
+        "PRAATMEE_SENDER_ADDRESS": SENDER,
         "POWERTOOLS_METRICS_NAMESPACE": "Praatmee",
     }.items():
         monkeypatch.setenv(name, value)

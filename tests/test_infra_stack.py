@@ -527,15 +527,20 @@ def test_organisers_may_only_read_exports(synth: Synth) -> None:
 
 def test_sender_domain_is_an_ses_identity_from_context(synth: Synth) -> None:
     synth.main.has_resource_properties("AWS::SES::EmailIdentity", {"EmailIdentity": SENDER_DOMAIN})
-    env = functions(synth)[names.CONFIRMATIONS_HANDLER]["Properties"]["Environment"]["Variables"]
-    assert env[names.ENV_SENDER_ADDRESS] == f"aanmelden@{SENDER_DOMAIN}"
+    for handler in MAIL_SENDERS:
+        env = functions(synth)[handler]["Properties"]["Environment"]["Variables"]
+        assert env[names.ENV_SENDER_ADDRESS] == f"aanmelden@{SENDER_DOMAIN}", handler
 
 
-def test_only_the_confirmations_job_sends_mail_and_only_from_the_sender(synth: Synth) -> None:
+# The API mails receipts, guardians' requests and promotions at once; the daily job the rest.
+MAIL_SENDERS = (names.API_HANDLER, names.CONFIRMATIONS_HANDLER)
+
+
+def test_only_the_api_and_the_mail_job_send_mail_and_only_from_the_sender(synth: Synth) -> None:
     for handler, function in functions(synth).items():
         statements = statements_of_role(synth, role_of(function))
         sending = [s for s in statements if any(a.startswith("ses:") for a in actions_of([s]))]
-        if handler != names.CONFIRMATIONS_HANDLER:
+        if handler not in MAIL_SENDERS:
             assert not sending, handler
             continue
         (statement,) = sending
@@ -559,6 +564,8 @@ EXPECTED_ACTIONS = {
         "dynamodb:DeleteItem",
         "dynamodb:ConditionCheckItem",
         "secretsmanager:GetSecretValue",
+        "ses:SendEmail",
+        "ses:SendRawEmail",
         "logs:CreateLogStream",
         "logs:PutLogEvents",
     },
@@ -577,6 +584,7 @@ EXPECTED_ACTIONS = {
         "dynamodb:Query",
         "dynamodb:Scan",
         "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
         "ses:SendEmail",
         "ses:SendRawEmail",
         "logs:CreateLogStream",

@@ -28,7 +28,8 @@ def all_text(site: Path) -> str:
 
 def test_the_site_has_every_page_the_public_needs(built_site: Path) -> None:
     assert site_pages(built_site) == [
-        "/", "/aanmelden/", "/aanmelden/resultaat/cancelled/", "/aanmelden/resultaat/pending_guardian/",
+        "/", "/aanmelden/", "/aanmelden/resultaat/cancelled/", "/aanmelden/resultaat/consented/",
+        "/aanmelden/resultaat/declined/", "/aanmelden/resultaat/pending_guardian/",
         "/aanmelden/resultaat/placed/", "/aanmelden/resultaat/waitlisted/", "/bijeenkomsten/", "/contact/",
         "/doel/", "/organisaties/", "/privacy/", "/toegankelijkheid/", "/voor-wie/",
         "/wat-is-basisondersteuning/", "/werkwijze/",

@@ -26,7 +26,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import Metrics, MetricUnit
 
-from praatmee import service, texts
+from praatmee import mail, service, texts
 from praatmee.edition import load_edition
 from praatmee.errors import (
     AlreadyRegistered,
@@ -44,11 +44,14 @@ from praatmee.errors import (
 from praatmee.models import (
     CancellationAnswer,
     CancellationRequest,
+    ConsentAnswer,
+    ConsentRequest,
     ErrorAnswer,
     ErrorItem,
     MeetingsAnswer,
     RegistrationAnswer,
     RegistrationRequest,
+    RegistrationStatus,
 )
 from praatmee.store import Store
 
@@ -280,6 +283,15 @@ def list_meetings() -> MeetingsAnswer:
 def create_registration(registration: Annotated[RegistrationRequest, Body()]) -> Response[Any]:
     registered = service.register(_ctx(), registration)
     status = registered.answer.status.value
+    if registered.stored:
+        # After the write, never instead of it: a mail that fails is sent by the daily job (mail.py).
+        mail.after_registration(
+            _ctx(),
+            registered.answer.id,
+            registered.cancel_token,
+            registered.guardian_token,
+            registered.answer.waitlist_position,
+        )
     if not registered.answer.waitlist_position and not registered.stored and registration.website:
         logger.info("honeypot filled: nothing stored")
         _count("honeypot")
@@ -309,12 +321,138 @@ def create_registration(registration: Annotated[RegistrationRequest, Body()]) ->
     },
 )
 def cancel_registration(cancellation: Annotated[CancellationRequest, Body()]) -> Response[Any]:
-    answer = service.cancel(_ctx(), cancellation.registration_id, cancellation.token)
-    logger.info("registration cancelled")
+    cancelled = service.cancel_registration(_ctx(), cancellation.registration_id, cancellation.token)
+    answer = cancelled.answer
+    logger.info("registration cancelled", extra={"promoted": cancelled.promoted is not None})
     _count("cancelled")
+    if cancelled.promoted is not None:
+        mail.after_promotion(_ctx(), cancelled.promoted)
     if _is_form_post():
         return _see_result(answer.status.value)
     return _json(200, answer.model_dump(mode="json"))
+
+
+@app.post(
+    "/api/consents",
+    summary="A guardian confirms or declines a pupil's sign-up, with the id and token from their e-mail",
+    responses={
+        200: {"description": "placed, waitlisted or declined", "content": {JSON: {"model": ConsentAnswer}}},
+        303: {"description": "Form posts: the result page of the site"},
+        **{status: ERROR_RESPONSES[status] for status in (400, 403, 413, 415, 422, 503)},
+        404: {"description": "Unknown id or wrong token", "content": {JSON: {"model": ErrorAnswer}}},
+    },
+)
+def answer_consent(consent: Annotated[ConsentRequest, Body()]) -> Response[Any]:
+    answer = service.answer_consent(_ctx(), consent.registration_id, consent.token, consent.decision)
+    logger.info("consent answered", extra={"outcome": answer.status})
+    _count(f"consent_{answer.status}")
+    if answer.status != "declined":
+        mail.after_consent(_ctx(), answer.id, answer.waitlist_position)
+    if _is_form_post():
+        return _see_result("consented" if answer.status != "declined" else "declined")
+    return _json(200, answer.model_dump(mode="json"))
+
+
+# -- the pages the links in the e-mails open: they ask, only their form's POST changes anything ------
+
+
+def _link_query() -> tuple[str, str] | None:
+    event = app.current_event
+    registration_id = event.get_query_string_value("registration_id") or ""
+    token = event.get_query_string_value("token") or ""
+    try:
+        CancellationRequest(registration_id=registration_id, token=token)
+    except ValueError:
+        return None
+    return registration_id, token
+
+
+def _page(status: int, title: str, inner: str) -> Response[Any]:
+    """A small Dutch page without scripts or outside resources (the site's Content-Security-Policy holds)."""
+    page = (
+        '<!doctype html><html lang="nl"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="robots" content="noindex">'
+        f'<title>{html.escape(title)}</title><link rel="stylesheet" href="/assets/praatmee.css"></head>'
+        f'<body><main class="pm-link-page"><h1>{html.escape(title)}</h1>{inner}'
+        f'<p><a href="/">{html.escape(texts.LINK_PAGES["home"])}</a></p></main></body></html>'
+    )
+    return Response(
+        status_code=status,
+        content_type="text/html; charset=utf-8",
+        body=page,
+        headers={"Cache-Control": "no-store", "X-Robots-Tag": "noindex"},
+    )
+
+
+def _not_found_page() -> Response[Any]:
+    words = texts.LINK_PAGES
+    return _page(404, words["not_found_title"], f"<p>{html.escape(words['not_found'])}</p>")
+
+
+def _hidden(registration_id: str, token: str) -> str:
+    return (
+        f'<input type="hidden" name="registration_id" value="{html.escape(registration_id)}">'
+        f'<input type="hidden" name="token" value="{html.escape(token)}">'
+    )
+
+
+@app.get("/api/cancellations", summary="The page a cancel link opens: it asks; nothing changes on GET")
+def cancellation_page() -> Response[Any]:
+    words = texts.LINK_PAGES
+    query = _link_query()
+    if query is None:
+        return _not_found_page()
+    registration_id, token = query
+    try:
+        stored = service.registration_for_token(_ctx(), registration_id, token)
+    except RegistrationNotFound:
+        return _not_found_page()
+    if stored.status is RegistrationStatus.CANCELLED:
+        return _page(200, words["cancel_title"], f"<p>{html.escape(words['cancelled_already'])}</p>")
+    meeting = _ctx().edition.meeting(stored.meeting)
+    line = texts.meeting_line(_ctx().edition, meeting) if meeting else stored.meeting
+    inner = (
+        f"<p>{html.escape(words['cancel_intro'])}</p><p><strong>{html.escape(line)}</strong></p>"
+        f"<p>{html.escape(words['cancel_question'])}</p>"
+        f'<form method="post" action="/api/cancellations">{_hidden(registration_id, token)}'
+        f'<button type="submit">{html.escape(words["cancel_button"])}</button></form>'
+    )
+    return _page(200, words["cancel_title"], inner)
+
+
+def _decision_button(decision: str, label: str) -> str:
+    return f'<p><button type="submit" name="decision" value="{decision}">{html.escape(label)}</button></p>'
+
+
+@app.get("/api/consents", summary="The page a guardian's link opens: it asks; nothing changes on GET")
+def consent_page() -> Response[Any]:
+    words = texts.LINK_PAGES
+    query = _link_query()
+    if query is None:
+        return _not_found_page()
+    registration_id, token = query
+    try:
+        data = service.guardian_registration(_ctx(), registration_id, token)
+    except RegistrationNotFound:
+        return _not_found_page()
+    if data.get("status") in ("placed", "waitlisted"):
+        return _page(200, words["consent_title"], f"<p>{html.escape(words['consent_done'])}</p>")
+    if data.get("status") != "pending_guardian":
+        return _not_found_page()
+    pupil = str(data.get("name", ""))
+    meeting = _ctx().edition.meeting(str(data.get("meeting")))
+    line = texts.meeting_line(_ctx().edition, meeting) if meeting else ""
+    inner = (
+        f"<p>{html.escape(words['consent_intro'].format(pupil=pupil))}</p>"
+        f"<p><strong>{html.escape(line)}</strong></p>"
+        f"<p>{html.escape(words['consent_question'].format(pupil=pupil))}</p>"
+        f'<form method="post" action="/api/consents">{_hidden(registration_id, token)}'
+        f"{_decision_button('confirm', words['consent_yes'])}"
+        f"{_decision_button('decline', words['consent_no'])}"
+        "</form>"
+    )
+    return _page(200, words["consent_title"], inner)
 
 
 # -- errors: the one place that turns them into answers --------------------------------------------
@@ -410,11 +548,16 @@ def _field_error(error: Any) -> ErrorItem:
 @cache
 def default_context() -> service.Context:
     """Built once per process, on the first request (the cold start): settings are validated here."""
+    from praatmee.outbox import Mailer
+
     settings = get_settings()
+    edition = load_edition()
     return service.Context(
         store=Store(settings.table_name),
-        edition=load_edition(),
+        edition=edition,
         hash_key=settings.email_hash_key.get_secret_value().encode(),
+        mailer=Mailer(sender=settings.sender_address, reply_to=str(edition.contact_email)),
+        site_origin=settings.site_origin,
     )
 
 

@@ -79,6 +79,8 @@ class Edition(_Frozen):
     timezone: str
     register_before: dt.date
     confirm_days_before: PositiveInt
+    # A pupil's sign-up waits this many days for the guardian's consent; then the daily job deletes it.
+    guardian_consent_days: PositiveInt
     retain_until: dt.date
     contact_email: EmailStr
     meetings: tuple[Meeting, ...] = Field(min_length=1)

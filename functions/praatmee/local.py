@@ -33,6 +33,9 @@ SITE = ROOT / "site"
 REGION = "eu-central-1"
 TABLE = "praatmee-local"
 EXPORT_BUCKET = "praatmee-local-exports"
+# The local sender, verified in moto's SES; every mail sent can be read at OUTBOX (not part of the site).
+SENDER = "aanmelden@praatmee.example.nl"
+OUTBOX = "/lokaal/postvak/"
 # API Gateway refuses larger payloads itself; the handler has its own, smaller limit.
 MAX_PAYLOAD = 10 * 1024 * 1024
 
@@ -173,7 +176,20 @@ class LocalHandler(SimpleHTTPRequestHandler):
             self.wfile.write(payload)
 
     def do_GET(self) -> None:
+        if self.path.startswith(OUTBOX):
+            self._outbox()
+            return
         self._to_api() if self._is_api() else super().do_GET()
+
+    def _outbox(self) -> None:
+        status, page = outbox_page(self.path.split("?", 1)[0].removeprefix(OUTBOX))
+        body = page.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def do_HEAD(self) -> None:
         self._to_api() if self._is_api() else super().do_HEAD()
@@ -245,6 +261,7 @@ def local_aws(site_origin: str, port: int = 0) -> Iterator[str]:
             "PRAATMEE_EMAIL_HASH_KEY": secrets.token_urlsafe(32),
             "PRAATMEE_SITE_ORIGIN": site_origin,
             "PRAATMEE_EXPORT_BUCKET": EXPORT_BUCKET,
+            "PRAATMEE_SENDER_ADDRESS": SENDER,
             "POWERTOOLS_SERVICE_NAME": "praatmee-local",
         }
     )
@@ -254,9 +271,62 @@ def local_aws(site_origin: str, port: int = 0) -> Iterator[str]:
             store.create_table()
             store.seed(load_edition())
             ExportBucket(EXPORT_BUCKET).create(REGION)
+            _verify_sender(SENDER)
             yield endpoint
     finally:
         moto.stop()
+
+
+# -- the local outbox: every mail moto's SES accepted, readable in the browser ---------------------------
+
+
+def _verify_sender(sender: str) -> None:
+    import boto3
+
+    boto3.client("sesv2", region_name=REGION).create_email_identity(EmailIdentity=sender)
+
+
+def sent_mails() -> list[Any]:
+    """The messages moto's SES holds (moto runs in this process), oldest first, as parsed e-mails."""
+    from email import message_from_string
+    from email.policy import default
+
+    from moto.core.models import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    backend = ses_backends[DEFAULT_ACCOUNT_ID][REGION]
+    return [
+        message_from_string(message.raw_data, policy=default)
+        for message in backend.sent_messages
+        if hasattr(message, "raw_data")
+    ]
+
+
+def outbox_page(rest: str) -> tuple[int, str]:
+    """`/lokaal/postvak/`: a list of sent mails; `/lokaal/postvak/<n>/`: mail n as its reader sees it."""
+    import html
+
+    mails = sent_mails()
+    if rest.strip("/").isdigit():
+        number = int(rest.strip("/"))
+        if not 1 <= number <= len(mails):
+            return 404, "<!doctype html><title>Niet gevonden</title><p>Deze e-mail bestaat niet.</p>"
+        part = mails[number - 1].get_body(preferencelist=("html",))
+        return 200, str(part.get_content()) if part is not None else ""
+    rows = "".join(
+        f"<tr><td>{number}</td><td>{html.escape(str(mail['To']))}</td><td>{html.escape(str(mail['Subject']))}"
+        f"</td><td>{html.escape(', '.join(a.get_filename() or '' for a in mail.iter_attachments()))}</td>"
+        f'<td><a href="{OUTBOX}{number}/">Lees e-mail {number}</a></td></tr>'
+        for number, mail in reversed(list(enumerate(mails, start=1)))
+    )
+    page = (
+        '<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Lokaal postvak</title></head>'
+        "<body><main><h1>Lokaal postvak</h1><p>Alle e-mails die de lokale omgeving verstuurde, nieuwste "
+        "eerst. Dit postvak bestaat alleen bij <code>make serve</code>.</p>"
+        "<table><thead><tr><th>Nummer</th><th>Aan</th><th>Onderwerp</th><th>Bijlagen</th><th>Lezen</th>"
+        f"</tr></thead><tbody>{rows}</tbody></table></main></body></html>"
+    )
+    return 200, page
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000) -> int:
@@ -278,6 +348,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> int:
         print(f"  aanmelden: {origin}/aanmelden/", flush=True)
         print(f"  lokale AWS (moto): {endpoint}; gegevens worden niet bewaard na het stoppen.", flush=True)
         print(f"  exports: praatmee export --to MAP (met PORT={server.server_port})", flush=True)
+        print(f"  verstuurde e-mails (lokaal postvak): {origin}{OUTBOX}", flush=True)
         server.serve_forever()
     print("Gestopt.", flush=True)
     return 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -104,6 +104,21 @@ class CancellationRequest(_Strict):
 
     registration_id: Annotated[str, StringConstraints(strict=True, pattern=r"^[0-9a-f]{32}$")]
     token: Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Za-z0-9_-]{20,100}$")]
+
+
+class ConsentRequest(_Strict):
+    """The body of `POST /api/consents`: a guardian's answer, with the id and token from their e-mail."""
+
+    registration_id: Annotated[str, StringConstraints(strict=True, pattern=r"^[0-9a-f]{32}$")]
+    token: Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Za-z0-9_-]{20,100}$")]
+    decision: Literal["confirm", "decline"]
+
+
+class ConsentAnswer(BaseModel):
+    id: str
+    # `declined`: the sign-up and its data are deleted.
+    status: Literal["placed", "waitlisted", "declined"]
+    waitlist_position: int | None = None
 
 
 class RegistrationAnswer(BaseModel):

@@ -11,6 +11,7 @@ import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 from praatmee.edition import Edition, Sector
 from praatmee.errors import (
@@ -27,6 +28,7 @@ from praatmee.errors import (
 )
 from praatmee.models import (
     CancellationAnswer,
+    ConsentAnswer,
     MeetingsAnswer,
     MeetingStatus,
     MeetingView,
@@ -34,7 +36,10 @@ from praatmee.models import (
     RegistrationRequest,
     RegistrationStatus,
 )
-from praatmee.store import NewRegistration, Store, new_token
+from praatmee.store import NewRegistration, Store, StoredRegistration, new_token
+
+if TYPE_CHECKING:
+    from praatmee.outbox import Mailer
 
 # A full meeting and a freed seat can alternate under heavy traffic; after this many rounds: try again.
 MAX_ROUNDS = 5
@@ -52,6 +57,9 @@ class Context:
     edition: Edition
     hash_key: bytes
     now: Callable[[], dt.datetime] = utc_now
+    # Mail (issue 6): without a mailer nothing is sent; links in mails start with the site's origin.
+    mailer: Mailer | None = None
+    site_origin: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,8 @@ class Registered:
     # The secret for cancelling, for the confirmation e-mail only: never in an HTTP answer or a log.
     cancel_token: str | None
     stored: bool
+    # The secret of the guardian's consent link (pupils under 16), for their e-mail only.
+    guardian_token: str | None = None
 
 
 def normalise_email(email: str) -> str:
@@ -105,6 +115,10 @@ def register(ctx: Context, request: RegistrationRequest) -> Registered:
         raise NotEligible(f"{request.sector} for {meeting.id}")
 
     cancel_token = secrets.token_urlsafe(32)
+    guardian_token = secrets.token_urlsafe(32) if request.under_16 else None
+    data = _stored_fields(request)
+    if guardian_token is not None:
+        data["guardian_token_hash"] = token_hash(guardian_token)
     new = NewRegistration(
         id=uuid.uuid4().hex,
         meeting=meeting.id,
@@ -113,38 +127,50 @@ def register(ctx: Context, request: RegistrationRequest) -> Registered:
         token_hash=token_hash(cancel_token),
         created_at=ctx.now().astimezone(dt.UTC).isoformat(timespec="milliseconds"),
         expires_at=ctx.edition.expires_at,
-        data=_stored_fields(request),
+        data=data,
     )
     try:
         answer = _write(ctx, new, pending=request.under_16)
     except Duplicate as duplicate:
         return _replay(ctx, new, duplicate)
-    return Registered(answer=answer, cancel_token=cancel_token, stored=True)
+    return Registered(answer=answer, cancel_token=cancel_token, stored=True, guardian_token=guardian_token)
 
 
 def _write(ctx: Context, new: NewRegistration, *, pending: bool) -> RegistrationAnswer:
     if pending:
         ctx.store.hold_pending(new, new_token())
         return RegistrationAnswer(id=new.id, status=RegistrationStatus.PENDING_GUARDIAN, meeting=new.meeting)
+    status, position = _seat_or_wait(
+        new.meeting,
+        place=lambda token: ctx.store.place(new, token),
+        wait=lambda ticket: ctx.store.join_waitlist(new, ticket, new_token()),
+        take_ticket=ctx.store.take_ticket,
+    )
+    return RegistrationAnswer(id=new.id, status=status, meeting=new.meeting, waitlist_position=position)
+
+
+def _seat_or_wait(
+    meeting_id: str,
+    *,
+    place: Callable[[str], None],
+    wait: Callable[[int], None],
+    take_ticket: Callable[[str], tuple[int, int]],
+) -> tuple[RegistrationStatus, int | None]:
+    """A seat if there is one, else the waiting list: the one loop a sign-up and a consent go through."""
     # One token per logical transaction, so its retries are idempotent at DynamoDB.
     seat_token = new_token()
     for _ in range(MAX_ROUNDS):
         try:
-            ctx.store.place(new, seat_token)
-            return RegistrationAnswer(id=new.id, status=RegistrationStatus.PLACED, meeting=new.meeting)
+            place(seat_token)
+            return RegistrationStatus.PLACED, None
         except MeetingFull:
             pass
         try:
-            ticket, waiting = ctx.store.take_ticket(new.meeting)
-            ctx.store.join_waitlist(new, ticket, new_token())
+            ticket, waiting = take_ticket(meeting_id)
+            wait(ticket)
         except SeatFreed:
             continue
-        return RegistrationAnswer(
-            id=new.id,
-            status=RegistrationStatus.WAITLISTED,
-            meeting=new.meeting,
-            waitlist_position=waiting + 1,
-        )
+        return RegistrationStatus.WAITLISTED, waiting + 1
     raise TryAgain("seats kept changing")
 
 
@@ -164,21 +190,90 @@ def _replay(ctx: Context, new: NewRegistration, duplicate: Duplicate) -> Registe
     return Registered(answer=answer, cancel_token=None, stored=False)
 
 
+@dataclass(frozen=True)
+class Cancelled:
+    answer: CancellationAnswer
+    # Who got the freed seat from the waiting list (they are mailed at once), if anyone.
+    promoted: str | None = None
+
+
 def cancel(ctx: Context, registration_id: str, token: str) -> CancellationAnswer:
     """Cancel with the secret token; a freed seat goes to the first person waiting, in one transaction."""
+    return cancel_registration(ctx, registration_id, token).answer
+
+
+def cancel_registration(ctx: Context, registration_id: str, token: str) -> Cancelled:
+    """`cancel`, also telling who was promoted."""
     for _ in range(MAX_ROUNDS):
         stored = ctx.store.registration(registration_id)
         if stored is None or not hmac.compare_digest(stored.token_hash, token_hash(token)):
             raise RegistrationNotFound()
         if stored.status is RegistrationStatus.CANCELLED:
-            return CancellationAnswer(id=stored.id, status=stored.status)
+            return Cancelled(CancellationAnswer(id=stored.id, status=stored.status))
         head = ctx.store.waitlist_head(stored.meeting) if stored.status is RegistrationStatus.PLACED else None
         try:
-            ctx.store.cancel(stored, token_hash(token), head, new_token())
+            outcome = ctx.store.cancel(stored, token_hash(token), head, new_token())
         except StateChanged:
             continue
-        return CancellationAnswer(id=stored.id, status=RegistrationStatus.CANCELLED)
+        promoted = head[1] if outcome == "promoted" and head is not None else None
+        return Cancelled(CancellationAnswer(id=stored.id, status=RegistrationStatus.CANCELLED), promoted)
     raise TryAgain("registration kept changing")
+
+
+def registration_for_token(ctx: Context, registration_id: str, token: str) -> StoredRegistration:
+    """The registration a cancel link is for. Raises `RegistrationNotFound` for an unknown id or a wrong
+    token, alike."""
+    stored = ctx.store.registration(registration_id)
+    if stored is None or not hmac.compare_digest(stored.token_hash, token_hash(token)):
+        raise RegistrationNotFound()
+    return stored
+
+
+def guardian_registration(ctx: Context, registration_id: str, token: str) -> dict[str, object]:
+    """The registration a guardian's link is for (plain values). Raises `RegistrationNotFound` for an
+    unknown id or a wrong token, alike."""
+    data = ctx.store.registration_data(registration_id)
+    stored_hash = str((data or {}).get("guardian_token_hash", ""))
+    if data is None or not stored_hash or not hmac.compare_digest(stored_hash, token_hash(token)):
+        raise RegistrationNotFound()
+    return data
+
+
+def answer_consent(
+    ctx: Context, registration_id: str, token: str, decision: Literal["confirm", "decline"]
+) -> ConsentAnswer:
+    """A guardian's answer. Confirming takes a seat (or a waiting-list place) through the same seat
+    transaction as a sign-up; declining deletes the sign-up and its data. Answering again changes nothing."""
+    data = guardian_registration(ctx, registration_id, token)
+    status = RegistrationStatus(str(data["status"]))
+    if status in (RegistrationStatus.PLACED, RegistrationStatus.WAITLISTED):
+        return ConsentAnswer(id=registration_id, status=status.value)  # a double click or a reload
+    if status is not RegistrationStatus.PENDING_GUARDIAN:
+        raise RegistrationNotFound()
+    guardian_hash = token_hash(token)
+    meeting_id = str(data["meeting"])
+    if decision == "decline":
+        try:
+            ctx.store.delete_pending(registration_id, str(data["email_hash"]), guardian_hash, new_token())
+        except StateChanged as exc:
+            raise RegistrationNotFound() from exc
+        return ConsentAnswer(id=registration_id, status="declined")
+    at = ctx.now().astimezone(dt.UTC).isoformat(timespec="milliseconds")
+    try:
+        placed, position = _seat_or_wait(
+            meeting_id,
+            place=lambda seat_token: ctx.store.place_consented(
+                registration_id, meeting_id, guardian_hash, at, seat_token
+            ),
+            wait=lambda ticket: ctx.store.wait_consented(
+                registration_id, meeting_id, guardian_hash, ticket, at, ctx.edition.expires_at, new_token()
+            ),
+            take_ticket=ctx.store.take_ticket,
+        )
+    except StateChanged:
+        # Another answer came first: report what it did.
+        return answer_consent(ctx, registration_id, token, decision)
+    return ConsentAnswer(id=registration_id, status=placed.value, waitlist_position=position)
 
 
 def promote_waitlist(ctx: Context, meeting_id: str) -> int:

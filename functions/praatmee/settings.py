@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Annotated, TypeVar
 
-from pydantic import Field, SecretStr, StringConstraints, ValidationError
+from pydantic import EmailStr, Field, SecretStr, StringConstraints, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Origin = Annotated[str, StringConstraints(pattern=r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$", max_length=200)]
@@ -39,6 +39,15 @@ class Settings(TableSettings):
     result_path: SitePath = "/aanmelden/resultaat/"
     form_path: SitePath = "/aanmelden/"
     max_body_bytes: int = Field(default=16_384, ge=1_024, le=1_048_576)
+    # The verified SES sender of the receipts (issue 6); replies go to the edition's contact address.
+    sender_address: EmailStr
+
+
+class MailSettings(TableSettings):
+    """The daily mail job: reads and marks registrations, sends from the sender, links to the site."""
+
+    site_origin: Origin
+    sender_address: EmailStr
 
 
 class ExportSettings(TableSettings):
@@ -71,3 +80,9 @@ def get_settings() -> Settings:
 def get_export_settings() -> ExportSettings:
     """The export function's settings, validated at its cold start."""
     return _load(ExportSettings)
+
+
+@cache
+def get_mail_settings() -> MailSettings:
+    """The mail job's settings, validated at its cold start."""
+    return _load(MailSettings)

@@ -274,17 +274,7 @@ class Store:
     def seat_items(self, new: NewRegistration) -> list[TransactWriteItemTypeDef]:
         """The seat transaction of DESIGN.md: counter, uniqueness marker, registration. Order matters."""
         return [
-            {
-                "Update": {
-                    "TableName": self.table_name,
-                    "Key": meeting_key(new.meeting),
-                    "UpdateExpression": "SET placed = placed + :one",
-                    "ConditionExpression": "attribute_exists(pk) AND placed < #capacity",
-                    "ExpressionAttributeNames": {"#capacity": "capacity"},
-                    "ExpressionAttributeValues": {":one": _n(1)},
-                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-                }
-            },
+            self._seat_counter(new.meeting),
             {
                 "Put": {
                     "TableName": self.table_name,
@@ -301,6 +291,33 @@ class Store:
                 }
             },
         ]
+
+    def _seat_counter(self, meeting_id: str) -> TransactWriteItemTypeDef:
+        """Take one seat: the one counter update every way onto a seat goes through."""
+        return {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": meeting_key(meeting_id),
+                "UpdateExpression": "SET placed = placed + :one",
+                "ConditionExpression": "attribute_exists(pk) AND placed < #capacity",
+                "ExpressionAttributeNames": {"#capacity": "capacity"},
+                "ExpressionAttributeValues": {":one": _n(1)},
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }
+        }
+
+    def _waitlist_counter(self, meeting_id: str) -> TransactWriteItemTypeDef:
+        """Join the waiting list: only while the meeting is full."""
+        return {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": meeting_key(meeting_id),
+                "UpdateExpression": "SET waitlist_length = waitlist_length + :one",
+                "ConditionExpression": "attribute_exists(pk) AND placed >= #capacity",
+                "ExpressionAttributeNames": {"#capacity": "capacity"},
+                "ExpressionAttributeValues": {":one": _n(1)},
+            }
+        }
 
     def place(self, new: NewRegistration, token: str) -> None:
         """Take a seat. Raises `MeetingFull`, `Duplicate` or `TryAgain`."""
@@ -344,16 +361,7 @@ class Store:
 
     def waitlist_items(self, new: NewRegistration, ticket: int) -> list[TransactWriteItemTypeDef]:
         return [
-            {
-                "Update": {
-                    "TableName": self.table_name,
-                    "Key": meeting_key(new.meeting),
-                    "UpdateExpression": "SET waitlist_length = waitlist_length + :one",
-                    "ConditionExpression": "attribute_exists(pk) AND placed >= #capacity",
-                    "ExpressionAttributeNames": {"#capacity": "capacity"},
-                    "ExpressionAttributeValues": {":one": _n(1)},
-                }
-            },
+            self._waitlist_counter(new.meeting),
             {
                 "Put": {
                     "TableName": self.table_name,
@@ -538,12 +546,14 @@ class Store:
                 "Update": {
                     "TableName": self.table_name,
                     "Key": registration_key(registration_id),
-                    "UpdateExpression": "SET #status = :placed REMOVE ticket",
+                    # `promoted` tells the mail job who is owed a "a seat is free" mail (mail.py).
+                    "UpdateExpression": "SET #status = :placed, promoted = :true REMOVE ticket",
                     "ConditionExpression": "#status = :waitlisted",
                     "ExpressionAttributeNames": {"#status": "status"},
                     "ExpressionAttributeValues": {
                         ":placed": _s(RegistrationStatus.PLACED.value),
                         ":waitlisted": _s(RegistrationStatus.WAITLISTED.value),
+                        ":true": {"BOOL": True},
                     },
                 }
             },
@@ -648,6 +658,220 @@ class Store:
         except _Cancelled as cancelled:
             raise StateChanged(",".join(cancelled.reasons)) from cancelled
 
+    # -- mail marks and a guardian's consent (issue 6) ------------------------------------------------
+
+    def claim_mail(
+        self,
+        registration_id: str,
+        kind: str,
+        at: str,
+        statuses: Sequence[RegistrationStatus],
+        rotate: tuple[str, str] | None = None,
+    ) -> dict[str, Any] | None:
+        """Mark mail `kind` of a registration as sent, once (a conditional write); send only after it won.
+
+        Returns the registration as it was (plain values) when this call marked it, None when the mail was
+        marked before or the status is not one of `statuses`. `rotate` (attribute, new hash) replaces a token
+        hash in the same write, for a mail whose link carries a fresh token.
+        """
+        from botocore.exceptions import ClientError
+
+        names = {"#mail": f"mail_{kind}", "#status": "status"}
+        values: dict[str, AttributeValueTypeDef] = {":at": _s(at)}
+        allowed = []
+        for index, status in enumerate(statuses):
+            values[f":s{index}"] = _s(status.value)
+            allowed.append(f":s{index}")
+        update = "SET #mail = :at"
+        if rotate is not None:
+            names["#token"] = rotate[0]
+            values[":token"] = _s(rotate[1])
+            update += ", #token = :token"
+        try:
+            response = self._call(
+                "update_item",
+                TableName=self.table_name,
+                Key=registration_key(registration_id),
+                UpdateExpression=update,
+                ConditionExpression=(
+                    "attribute_exists(pk) AND attribute_not_exists(#mail) "
+                    f"AND #status IN ({', '.join(allowed)})"
+                ),
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_OLD",
+            )
+        except ClientError:
+            return None
+        return plain(response["Attributes"])
+
+    def release_mail(
+        self, registration_id: str, kind: str, failed_at: str, restore: tuple[str, str] | None = None
+    ) -> None:
+        """A marked mail that could not be sent: unmark it so the daily job tries again, count the failure
+        on the item (for the organisers), and put back the token hash the unsent mail would have replaced."""
+        names = {"#mail": f"mail_{kind}"}
+        values: dict[str, AttributeValueTypeDef] = {":at": _s(failed_at), ":zero": _n(0), ":one": _n(1)}
+        update = "SET mail_failed_at = :at, mail_failures = if_not_exists(mail_failures, :zero) + :one"
+        if restore is not None:
+            names["#token"] = restore[0]
+            values[":old"] = _s(restore[1])
+            update += ", #token = :old"
+        self._call(
+            "update_item",
+            TableName=self.table_name,
+            Key=registration_key(registration_id),
+            UpdateExpression=f"{update} REMOVE #mail",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+
+    def registration_data(self, registration_id: str) -> dict[str, Any] | None:
+        """Every field of one registration as plain values (consistent read), or None."""
+        response = self._call(
+            "get_item", TableName=self.table_name, Key=registration_key(registration_id), ConsistentRead=True
+        )
+        item = response.get("Item")
+        return None if item is None else plain(item)
+
+    def registrations(self) -> Iterator[dict[str, Any]]:
+        """Every registration as plain values: a consistent, paginated scan (the daily mail job)."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "ConsistentRead": True,
+            "FilterExpression": "sk = :reg",
+            "ExpressionAttributeValues": {":reg": _s("REG")},
+        }
+        while True:
+            page = self._call("scan", **kwargs)
+            yield from (plain(item) for item in page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _consent_item(
+        self,
+        registration_id: str,
+        guardian_hash: str,
+        at: str,
+        status: RegistrationStatus,
+        ticket: int | None,
+    ) -> TransactWriteItemTypeDef:
+        values: dict[str, AttributeValueTypeDef] = {
+            ":new": _s(status.value),
+            ":pending": _s(RegistrationStatus.PENDING_GUARDIAN.value),
+            ":hash": _s(guardian_hash),
+            ":at": _s(at),
+        }
+        update = "SET #status = :new, consented_at = :at"
+        if ticket is not None:
+            values[":ticket"] = _n(ticket)
+            update += ", ticket = :ticket"
+        return {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": registration_key(registration_id),
+                # The guardian's token hash stays, so a second click can be answered with what happened.
+                "UpdateExpression": update,
+                "ConditionExpression": "#status = :pending AND guardian_token_hash = :hash",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": values,
+            }
+        }
+
+    def place_consented(
+        self, registration_id: str, meeting_id: str, guardian_hash: str, at: str, token: str
+    ) -> None:
+        """The guardian agreed: take a seat with the same counter update as a sign-up.
+
+        Raises `MeetingFull`, `StateChanged` (wrong token, or no longer waiting for consent) or `TryAgain`.
+        """
+        items = [
+            self._seat_counter(meeting_id),
+            self._consent_item(registration_id, guardian_hash, at, RegistrationStatus.PLACED, None),
+        ]
+        try:
+            self._transact(items, token)
+        except _Cancelled as cancelled:
+            if cancelled.reasons[1] == CHECK_FAILED:
+                raise StateChanged("not waiting for this consent") from cancelled
+            if not cancelled.items[0]:
+                raise TryAgain(f"meeting {meeting_id} is not in the table") from cancelled
+            raise MeetingFull(meeting_id) from cancelled
+
+    def wait_consented(
+        self,
+        registration_id: str,
+        meeting_id: str,
+        guardian_hash: str,
+        ticket: int,
+        at: str,
+        expires_at: int,
+        token: str,
+    ) -> None:
+        """The guardian agreed and the meeting is full: join the waiting list with `ticket` (`take_ticket`).
+
+        Raises `SeatFreed`, `StateChanged` or `TryAgain`.
+        """
+        items: list[TransactWriteItemTypeDef] = [
+            self._waitlist_counter(meeting_id),
+            self._consent_item(registration_id, guardian_hash, at, RegistrationStatus.WAITLISTED, ticket),
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": {
+                        **wait_key(meeting_id, ticket),
+                        "registration_id": _s(registration_id),
+                        "expires_at": _n(expires_at),
+                    },
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+        ]
+        try:
+            self._transact(items, token)
+        except _Cancelled as cancelled:
+            if cancelled.reasons[1] == CHECK_FAILED:
+                raise StateChanged("not waiting for this consent") from cancelled
+            if cancelled.reasons[0] == CHECK_FAILED:
+                raise SeatFreed(meeting_id) from cancelled
+            raise TryAgain(f"consent transaction cancelled: {cancelled.reasons}") from cancelled
+
+    def delete_pending(
+        self, registration_id: str, email_hash: str, guardian_hash: str | None, token: str
+    ) -> None:
+        """Delete a sign-up that waits for consent, and its marker: the guardian declined (their token in
+        `guardian_hash`) or the consent period ended (None). Raises `StateChanged`."""
+        values: dict[str, AttributeValueTypeDef] = {":pending": _s(RegistrationStatus.PENDING_GUARDIAN.value)}
+        condition = "#status = :pending"
+        if guardian_hash is not None:
+            values[":hash"] = _s(guardian_hash)
+            condition += " AND guardian_token_hash = :hash"
+        items: list[TransactWriteItemTypeDef] = [
+            {
+                "Delete": {
+                    "TableName": self.table_name,
+                    "Key": registration_key(registration_id),
+                    "ConditionExpression": condition,
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": values,
+                }
+            },
+            {
+                "Delete": {
+                    "TableName": self.table_name,
+                    "Key": marker_key(email_hash),
+                    "ConditionExpression": "registration_id = :id",
+                    "ExpressionAttributeValues": {":id": _s(registration_id)},
+                }
+            },
+        ]
+        try:
+            self._transact(items, token)
+        except _Cancelled as cancelled:
+            raise StateChanged(",".join(cancelled.reasons)) from cancelled
+
     # -- set-up ------------------------------------------------------------------------------------
 
     def create_table(self) -> None:
@@ -726,6 +950,24 @@ class Store:
             if "LastEvaluatedKey" not in page:
                 return
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _from_attribute(value: Any) -> Any:
+    kind, inner = next(iter(value.items()))
+    if kind == "N":
+        return int(inner)
+    if kind == "L":
+        return [_from_attribute(v) for v in inner]
+    if kind == "M":
+        return {k: _from_attribute(v) for k, v in inner.items()}
+    if kind == "NULL":
+        return None
+    return inner  # S, BOOL
+
+
+def plain(item: Mapping[str, Any]) -> dict[str, Any]:
+    """An item as plain Python values (numbers are whole numbers in this table)."""
+    return {name: _from_attribute(value) for name, value in item.items()}
 
 
 def new_token() -> str:

@@ -240,3 +240,162 @@ CLI_TEXTS: dict[str, str] = {
     "no_bucket": "Geef de exportbucket op met --bucket of PRAATMEE_EXPORT_BUCKET (zie de README).",
     "aws_error": "AWS gaf een fout: {error}. Controleer je profiel, regio en rechten.",
 }
+
+
+# ---------------------------------------------------------------------------------------------------
+# E-mails to participants and guardians, and the small pages their links open (issue 6). Level B1.
+# A mail is a subject and a list of paragraphs; a paragraph may end in a link (label, address).
+# ---------------------------------------------------------------------------------------------------
+
+
+def confirm_period(edition: Edition) -> str:
+    """`twee weken` (or `10 dagen`): how long before a meeting the confirmation comes."""
+    weeks, days = divmod(edition.confirm_days_before, 7)
+    if days == 0:
+        return count(weeks, "week", "weken")
+    return count(edition.confirm_days_before, "dag", "dagen")
+
+
+MAIL_SIGNATURE = "Met vriendelijke groet,\nDe organisatie van Praat mee over basisondersteuning"
+
+
+def meeting_line(edition: Edition, meeting: Meeting) -> str:
+    """`Regio Noord, op donderdag 18 maart 2027 van 19.00 tot 21.00 uur in Wolvega`"""
+    return f"{meeting.title}, op {long_date(meeting.date)} van {times(meeting)} {where(meeting)}"
+
+
+def cancel_paragraph(*, newest: bool) -> str:
+    text = "Kun je toch niet komen? Meld je dan af met de link hieronder. Dan krijgt iemand anders je plek."
+    if newest:
+        text += " Gebruik de link in deze e-mail: links uit eerdere e-mails werken niet meer."
+    return text
+
+
+CANCEL_LINK_LABEL = "Afmelden"
+CONSENT_LINK_LABEL = "Toestemming geven of weigeren"
+CONTACT_PARAGRAPH = (
+    "Heb je een vraag? Stuur dan een e-mail naar {contact}. Je kunt ook op deze e-mail antwoorden."
+)
+
+RECEIPT_SUBJECTS: dict[str, str] = {
+    "placed": "Je bent aangemeld voor Praat mee: er is een plek voor je",
+    "waitlisted": "Je bent aangemeld voor Praat mee: je staat op de reservelijst",
+    "pending_guardian": "Je aanmelding voor Praat mee: je ouder of verzorger moet nog toestemming geven",
+}
+RECEIPT_INTRO = "We hebben je aanmelding ontvangen voor deze bijeenkomst:"
+STATUS_PARAGRAPHS: dict[str, str] = {
+    "placed": "Er is een plek voor je.",
+    "waitlisted": "De bijeenkomst is vol. Je staat op de reservelijst. Je bent nummer {position}.",
+    "waitlisted_unknown": "De bijeenkomst is vol. Je staat op de reservelijst.",
+    "pending_guardian": (
+        "Je bent jonger dan 16 jaar. Daarom vragen we je ouder of verzorger om toestemming. "
+        "We hebben hem of haar een e-mail gestuurd."
+    ),
+}
+NEXT_PARAGRAPHS: dict[str, str] = {
+    "placed": (
+        "Je krijgt {confirm_weeks} voor de bijeenkomst een bevestiging. Daarin staat alles wat je moet weten."
+    ),
+    "waitlisted": (
+        "Gaat iemand niet? Dan krijgt de eerste persoon op de reservelijst die plek. Je krijgt dan meteen "
+        "een e-mail. Je hoort {confirm_weeks} voor de bijeenkomst in elk geval of je mee kunt doen."
+    ),
+    "pending_guardian": (
+        "Geeft je ouder of verzorger toestemming? Dan krijg je een plek, of een plek op de reservelijst "
+        "als de bijeenkomst vol is. Je krijgt daarover een e-mail. "
+        "Komt er geen toestemming vóór {expires}? Dan verwijderen we je aanmelding."
+    ),
+}
+RECEIPT_DATA = "Dit hebben we van je bewaard: je naam, je e-mailadres en de antwoorden op het formulier."
+
+GUARDIAN_SUBJECT = "Geef je toestemming? {pupil} wil meedoen aan Praat mee"
+GUARDIAN_PARAGRAPHS: tuple[str, ...] = (
+    "{pupil} heeft zich aangemeld voor een bijeenkomst van Praat mee over basisondersteuning:",
+    "In deze bijeenkomsten praten ouders, leerlingen, leraren en begeleiders mee over de ondersteuning die "
+    "elke school moet geven.",
+    "{pupil} is jonger dan 16 jaar. Daarom mag {pupil} alleen meedoen als jij als ouder of verzorger "
+    "toestemming geeft. Open de link hieronder. Daar kies je of je toestemming geeft. "
+    "Je kunt ook nee zeggen. Dan verwijderen we de aanmelding meteen.",
+    "Doe je niets? Dan verwijderen we de aanmelding na {expires}.",
+)
+GUARDIAN_NOT_YOU = (
+    "Ken je {pupil} niet? Dan kun je deze e-mail negeren. We verwijderen de aanmelding dan vanzelf."
+)
+
+CONSENTED_SUBJECTS: dict[str, str] = {
+    "placed": "Je ouder of verzorger gaf toestemming: er is een plek voor je",
+    "waitlisted": "Je ouder of verzorger gaf toestemming: je staat op de reservelijst",
+}
+CONSENTED_INTRO = "Je ouder of verzorger heeft toestemming gegeven. Je aanmelding is nu compleet voor:"
+
+PROMOTED_SUBJECT = "Er is een plek vrij: je kunt meedoen met Praat mee"
+PROMOTED_PARAGRAPHS: tuple[str, ...] = (
+    "Goed nieuws! Iemand heeft zich afgemeld. Jij stond bovenaan de reservelijst. Daarom is er nu een plek "
+    "voor je bij:",
+    "Je krijgt {confirm_weeks} voor de bijeenkomst een bevestiging met alle informatie. Is dat al voorbij? "
+    "Dan krijg je die bevestiging binnen een dag.",
+)
+
+CONFIRMATION_SUBJECT = "Bevestiging: je doet mee met Praat mee op {date}"
+CONFIRMATION_PARAGRAPHS: tuple[str, ...] = (
+    "Je doet mee. We zien je graag bij deze bijeenkomst:",
+    "In de bijlage zit een afspraak voor je agenda.",
+)
+CONFIRMATION_PLACE = (
+    "Plaats: {place}. Het precieze adres en de route sturen we je nog."  # ASSUMPTION: no address yet
+)
+CONFIRMATION_ONLINE = (
+    "De bijeenkomst is online. De link om mee te doen sturen we je een paar dagen van tevoren."
+)
+
+NO_PLACE_SUBJECT = "Geen plek bij Praat mee op {date}"
+NO_PLACE_PARAGRAPHS: tuple[str, ...] = (
+    "Bedankt dat je wilt meepraten. Helaas is er deze keer geen plek voor je bij deze bijeenkomst:",
+    "Je blijft op de reservelijst staan. Meldt iemand zich nog af? Dan krijg je meteen een e-mail. "
+    "Je hoeft zelf niets te doen.",
+    "Wil je niet meer op de reservelijst staan? Meld je dan af met de link hieronder.",
+)
+
+GREETING = "Hallo {name},"
+
+
+def ics_summary(meeting: Meeting) -> str:
+    return f"Praat mee over basisondersteuning: {meeting.title}"
+
+
+def ics_location(meeting: Meeting) -> str:
+    return "Online" if meeting.place is None else meeting.place
+
+
+def ics_description(edition: Edition, site_origin: str) -> str:
+    return (
+        "Bijeenkomst over de landelijke norm voor basisondersteuning. "
+        f"Vragen: {edition.contact_email}. {site_origin}/"
+    )
+
+
+ICS_FILENAME = "praat-mee.ics"
+
+# Pages that the links in the e-mails open (served by the API; the confirming button posts the form).
+LINK_PAGES: dict[str, str] = {
+    "cancel_title": "Wil je je afmelden?",
+    "cancel_intro": "Je bent aangemeld voor deze bijeenkomst:",
+    "cancel_question": "Weet je het zeker? Als je je afmeldt, krijgt iemand anders je plek.",
+    "cancel_button": "Ja, meld mij af",
+    "cancelled_already": "Je bent al afgemeld. Je hoeft niets meer te doen.",
+    "consent_title": "Geef je toestemming?",
+    "consent_intro": "{pupil} wil meedoen aan deze bijeenkomst:",
+    "consent_question": (
+        "{pupil} is jonger dan 16 jaar. Mag {pupil} meedoen? Als je ja zegt, bewaren we de aanmelding. "
+        "Als je nee zegt, verwijderen we alle gegevens meteen."
+    ),
+    "consent_yes": "Ja, ik geef toestemming",
+    "consent_no": "Nee, ik geef geen toestemming",
+    "consent_done": "De toestemming is al gegeven. Je hoeft niets meer te doen.",
+    "not_found_title": "We vinden deze aanmelding niet",
+    "not_found": (
+        "Deze link werkt niet (meer). Misschien is de aanmelding al afgemeld of verwijderd. Of je gebruikt "
+        "een link uit een oudere e-mail: gebruik dan de link uit je nieuwste e-mail van ons."
+    ),
+    "home": "Naar de website",
+}

@@ -1,0 +1,500 @@
+"""The journey by e-mail, on moto: receipts, cancel links, promotion, consent and the daily job."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import re
+from email import message_from_string
+from email.message import EmailMessage
+from email.policy import default
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import boto3
+import icalendar
+import pytest
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.ses.models import ses_backends
+
+from praatmee import mail, service, texts
+from praatmee.edition import Edition
+from praatmee.outbox import Mailer
+from tests.fixtures_api import SENDER, SITE, Api, Clock, FakeLambdaContext
+
+REGION = "eu-west-1"
+LINK = re.compile(r"https?://\S+")
+
+
+@pytest.fixture
+def ses() -> Any:
+    """moto's SES with the sender verified (the store fixture has already started moto)."""
+    client = boto3.client("sesv2", region_name=REGION)
+    client.create_email_identity(EmailIdentity=SENDER)
+    return client
+
+
+@pytest.fixture
+def mail_ctx(ctx: service.Context, ses: Any, edition: Edition) -> service.Context:
+    mailer = Mailer(sender=SENDER, reply_to=str(edition.contact_email), client_factory=lambda: ses)
+    return dataclasses.replace(ctx, mailer=mailer, site_origin=SITE)
+
+
+@pytest.fixture
+def app(mail_ctx: service.Context) -> Api:
+    return Api(mail_ctx)
+
+
+def sent() -> list[EmailMessage]:
+    backend = ses_backends[DEFAULT_ACCOUNT_ID][REGION]
+    return [
+        message_from_string(m.raw_data, _class=EmailMessage, policy=default)
+        for m in backend.sent_messages
+        if hasattr(m, "raw_data")
+    ]
+
+
+def mails_to(address: str) -> list[EmailMessage]:
+    return [m for m in sent() if m["To"] == address]
+
+
+def text_of(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+def html_of(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("html",))
+    assert part is not None
+    return str(part.get_content())
+
+
+def link_in(message: EmailMessage, path: str) -> tuple[str, str]:
+    """The registration id and token of the one link to `path` in the mail."""
+    [url] = [u for u in LINK.findall(text_of(message)) if urlsplit(u).path == path]
+    assert url.startswith(SITE + path + "?")
+    query = parse_qs(urlsplit(url).query)
+    return query["registration_id"][0], query["token"][0]
+
+
+def cancel(app: Api, registration_id: str, token: str) -> Any:
+    return app.post_json("/api/cancellations", {"registration_id": registration_id, "token": token})
+
+
+def counts(ctx: service.Context, meeting: str) -> tuple[int, int]:
+    c = ctx.store.meeting_counts([meeting])[meeting]
+    return c.placed, c.waitlist_length
+
+
+def assert_invariants(ctx: service.Context, meeting: str) -> None:
+    """The counter equals the placed registrations and never exceeds capacity; the list length its entries."""
+    items = ctx.store.client.scan(TableName=ctx.store.table_name, ConsistentRead=True)["Items"]
+    meeting_item = next(
+        i for i in items if i["pk"]["S"] == f"MEETING#{meeting}" and i["sk"]["S"] == "MEETING"
+    )
+    regs = [i for i in items if i["sk"]["S"] == "REG" and i["meeting"]["S"] == meeting]
+    placed = sum(1 for i in regs if i["status"]["S"] == "placed")
+    waiting = [i for i in items if i["pk"]["S"] == f"MEETING#{meeting}" and i["sk"]["S"].startswith("WAIT#")]
+    assert int(meeting_item["placed"]["N"]) == placed <= int(meeting_item["capacity"]["N"])
+    assert int(meeting_item["waitlist_length"]["N"]) == len(waiting)
+    assert sum(1 for i in regs if i["status"]["S"] == "waitlisted") == len(waiting)
+    live = {i["registration_id"]["S"] for i in regs if i["status"]["S"] != "cancelled"}
+    markers = {i["registration_id"]["S"] for i in items if i["pk"]["S"].startswith("EMAIL#")}
+    assert live <= markers
+
+
+def pupil(**changes: Any) -> dict[str, Any]:
+    return {
+        "role": "leerling",
+        "under_16": True,
+        "guardian": {"name": "Petra Jansen", "email": "petra.jansen@example.org", "consent": True},
+        **changes,
+    }
+
+
+# -- the receipt ------------------------------------------------------------------------------------
+
+
+def test_a_new_sign_up_gets_one_receipt_with_its_status_and_a_working_cancel_link(app: Api) -> None:
+    # When someone signs up
+    answer = app.register(email="anna@example.org", name="Anna Smit")
+
+    # Then one receipt goes to them, from the sender, with replies to the organisers
+    assert answer.status == 201
+    [receipt] = mails_to("anna@example.org")
+    assert receipt["From"] == SENDER
+    assert receipt["Reply-To"] == "basisondersteuning@expertisecentrumnederlands.nl"
+    assert receipt["Subject"] == texts.RECEIPT_SUBJECTS["placed"]
+    body = text_of(receipt)
+    assert "Hallo Anna Smit," in body
+    assert texts.STATUS_PARAGRAPHS["placed"] in body
+    assert "Online, op zondag 4 april 2027 van 19.00 tot 21.00 uur online" in body
+    assert "twee weken voor de bijeenkomst" in body
+    # And the HTML part says the same, with a real link
+    assert '<html lang="nl">' in html_of(receipt)
+    registration_id, token = link_in(receipt, "/api/cancellations")
+    assert registration_id == answer.json["id"]
+    assert f'href="{SITE}/api/cancellations?registration_id={registration_id}' in html_of(receipt)
+    # And the link's token cancels this registration
+    assert cancel(app, registration_id, token).json["status"] == "cancelled"
+
+
+def test_a_waitlisted_sign_up_hears_its_position(app: Api, mail_ctx: service.Context) -> None:
+    # Given a meeting with one seat, taken
+    mail_ctx.store.set_capacity("noord-wolvega", 1)
+    app.register(meeting="noord-wolvega", email="first@example.org")
+
+    # When a second person signs up
+    app.register(meeting="noord-wolvega", email="second@example.org")
+
+    # Then their receipt says they are number 1 on the waiting list
+    [receipt] = mails_to("second@example.org")
+    assert receipt["Subject"] == texts.RECEIPT_SUBJECTS["waitlisted"]
+    assert "Je bent nummer 1." in text_of(receipt)
+
+
+def test_a_replayed_sign_up_sends_no_second_receipt(app: Api) -> None:
+    app.register(email="twice@example.org")
+    app.register(email="twice@example.org")
+
+    assert len(mails_to("twice@example.org")) == 1
+
+
+def test_a_refused_mail_keeps_the_registration_and_the_daily_job_sends_it_later(
+    ctx: service.Context, edition: Edition, ses: Any, mail_ctx: service.Context
+) -> None:
+    # Given SES refuses the sender (not verified)
+    ses.delete_email_identity(EmailIdentity=SENDER)
+
+    # When someone signs up
+    answer = Api(mail_ctx).register(email="later@example.org")
+
+    # Then the sign-up stands, no mail went out, and the failure is counted on the item without an address
+    assert answer.status == 201
+    assert mails_to("later@example.org") == []
+    data = mail_ctx.store.registration_data(answer.json["id"])
+    assert data is not None
+    assert data["mail_failures"] == 1
+    assert "mail_receipt" not in data
+
+    # When SES works again and the daily job runs (twice)
+    ses.create_email_identity(EmailIdentity=SENDER)
+    first = mail.run_daily(mail_ctx)
+    second = mail.run_daily(mail_ctx)
+
+    # Then the receipt is sent once, with a fresh link that works
+    assert first.sent == {"receipt": 1}
+    assert second.sent == {}
+    [receipt] = mails_to("later@example.org")
+    registration_id, token = link_in(receipt, "/api/cancellations")
+    assert cancel(Api(mail_ctx), registration_id, token).json["status"] == "cancelled"
+
+
+def test_mail_logs_and_metrics_hold_no_address(app: Api, capsys: pytest.CaptureFixture[str]) -> None:
+    app.register(email="private.person@example.org", name="Private Person")
+
+    output = capsys.readouterr().out
+    assert "MailsSent" in output
+    assert "private.person" not in output
+    assert "Private Person" not in output
+
+
+# -- the cancel link --------------------------------------------------------------------------------
+
+
+def test_opening_the_cancel_link_only_asks(app: Api, mail_ctx: service.Context) -> None:
+    # Given a receipt
+    answer = app.register(email="scanner@example.org")
+    registration_id, token = link_in(mails_to("scanner@example.org")[0], "/api/cancellations")
+
+    # When the link is opened twice (a mail scanner, then the person)
+    pages = [app.get(f"/api/cancellations?registration_id={registration_id}&token={token}") for _ in range(2)]
+
+    # Then it shows a Dutch page with a confirming form, and nothing changed
+    for page in pages:
+        assert page.status == 200
+        assert page.headers["content-type"].startswith("text/html")
+        assert texts.LINK_PAGES["cancel_button"] in page.text
+        assert '<form method="post" action="/api/cancellations">' in page.text
+    assert mail_ctx.store.registration(answer.json["id"]).status.value == "placed"  # type: ignore[union-attr]
+
+
+def test_a_form_post_from_the_cancel_page_cancels_and_ends_on_the_site(app: Api) -> None:
+    app.register(email="leaving@example.org")
+    registration_id, token = link_in(mails_to("leaving@example.org")[0], "/api/cancellations")
+
+    answer = app.post_form("/api/cancellations", [("registration_id", registration_id), ("token", token)])
+
+    assert (answer.status, answer.headers["location"]) == (303, "/aanmelden/resultaat/cancelled/")
+
+
+def test_cancelling_promotes_the_first_waiting_who_is_mailed_at_once(
+    app: Api, mail_ctx: service.Context
+) -> None:
+    # Given a full meeting of one seat and one person waiting
+    mail_ctx.store.set_capacity("noord-wolvega", 1)
+    app.register(meeting="noord-wolvega", email="seat@example.org")
+    waiting = app.register(meeting="noord-wolvega", email="waiting@example.org", name="Wim Wachter")
+    registration_id, token = link_in(mails_to("seat@example.org")[0], "/api/cancellations")
+
+    # When the seated person cancels with the link from their receipt
+    assert cancel(app, registration_id, token).status == 200
+
+    # Then the waiting person has the seat and one mail that says so, with a working cancel link
+    assert mail_ctx.store.registration(waiting.json["id"]).status.value == "placed"  # type: ignore[union-attr]
+    receipt, promoted = mails_to("waiting@example.org")
+    assert promoted["Subject"] == texts.PROMOTED_SUBJECT
+    assert "Hallo Wim Wachter," in text_of(promoted)
+    assert "Regio Noord" in text_of(promoted)
+    promoted_id, promoted_token = link_in(promoted, "/api/cancellations")
+    assert promoted_id == waiting.json["id"]
+    assert counts(mail_ctx, "noord-wolvega") == (1, 0)
+    assert_invariants(mail_ctx, "noord-wolvega")
+    # And the daily job does not send the promotion again
+    assert "promoted" not in mail.run_daily(mail_ctx).sent
+    # And the receipt's old link no longer works; the newest does
+    old_id, old_token = link_in(receipt, "/api/cancellations")
+    assert cancel(app, old_id, old_token).status == 404
+    assert cancel(app, promoted_id, promoted_token).status == 200
+    assert_invariants(mail_ctx, "noord-wolvega")
+
+
+def test_a_reused_or_wrong_token_changes_nothing(app: Api, mail_ctx: service.Context) -> None:
+    # Given two people on a one-seat meeting and two waiting
+    mail_ctx.store.set_capacity("noord-wolvega", 1)
+    a = app.register(meeting="noord-wolvega", email="a@example.org")
+    b = app.register(meeting="noord-wolvega", email="b@example.org")
+    app.register(meeting="noord-wolvega", email="c@example.org")
+    a_id, a_token = link_in(mails_to("a@example.org")[0], "/api/cancellations")
+    b_id, _ = link_in(mails_to("b@example.org")[0], "/api/cancellations")
+    cancel(app, a_id, a_token)
+    before = (counts(mail_ctx, "noord-wolvega"), len(sent()))
+
+    # When A's token is used again, on B's id, and a made-up token on B
+    again = cancel(app, a_id, a_token)
+    borrowed = cancel(app, b_id, a_token)
+    wrong = cancel(app, b_id, "x" * 43)
+    page = app.get(f"/api/cancellations?registration_id={b_id}&token={a_token}")
+
+    # Then nothing changed and nobody got another mail
+    assert again.json["status"] == "cancelled"
+    assert (borrowed.status, wrong.status, page.status) == (404, 404, 404)
+    assert texts.LINK_PAGES["not_found_title"] in page.text
+    assert (counts(mail_ctx, "noord-wolvega"), len(sent())) == before
+    assert mail_ctx.store.registration(b.json["id"]).status.value == "placed"  # type: ignore[union-attr]
+    assert_invariants(mail_ctx, "noord-wolvega")
+    assert a.status == 201
+
+
+# -- a guardian's consent ---------------------------------------------------------------------------
+
+
+def test_a_pupil_under_16_and_the_guardian_each_get_one_mail(app: Api) -> None:
+    answer = app.register(email="pupil@example.org", name="Pim", **pupil())
+
+    assert answer.json["status"] == "pending_guardian"
+    [receipt] = mails_to("pupil@example.org")
+    assert receipt["Subject"] == texts.RECEIPT_SUBJECTS["pending_guardian"]
+    assert "vóór vrijdag 22 januari 2027" in text_of(receipt)  # 15 January + 7 days (ASSUMPTION in the file)
+    [request] = mails_to("petra.jansen@example.org")
+    assert request["Subject"] == texts.GUARDIAN_SUBJECT.format(pupil="Pim")
+    assert "Hallo Petra Jansen," in text_of(request)
+    registration_id, _ = link_in(request, "/api/consents")
+    assert registration_id == answer.json["id"]
+
+
+def test_a_guardian_confirms_and_the_pupil_takes_a_seat_through_the_seat_transaction(
+    app: Api, mail_ctx: service.Context
+) -> None:
+    # Given a pupil's sign-up and the guardian's mail
+    answer = app.register(meeting="noord-wolvega", email="pupil@example.org", **pupil())
+    registration_id, token = link_in(mails_to("petra.jansen@example.org")[0], "/api/consents")
+    assert counts(mail_ctx, "noord-wolvega") == (0, 0)
+
+    # When the guardian opens the link (nothing changes) and confirms with the form
+    page = app.get(f"/api/consents?registration_id={registration_id}&token={token}")
+    assert page.status == 200
+    assert texts.LINK_PAGES["consent_yes"] in page.text
+    assert counts(mail_ctx, "noord-wolvega") == (0, 0)
+    confirmed = app.post_form(
+        "/api/consents", [("registration_id", registration_id), ("token", token), ("decision", "confirm")]
+    )
+
+    # Then the pupil holds a seat, the counter says so, and the pupil hears it once
+    assert (confirmed.status, confirmed.headers["location"]) == (303, "/aanmelden/resultaat/consented/")
+    assert mail_ctx.store.registration(answer.json["id"]).status.value == "placed"  # type: ignore[union-attr]
+    assert counts(mail_ctx, "noord-wolvega") == (1, 0)
+    _receipt, news = mails_to("pupil@example.org")
+    assert news["Subject"] == texts.CONSENTED_SUBJECTS["placed"]
+    link_in(news, "/api/cancellations")
+    # And confirming again changes nothing
+    again = app.post_json(
+        "/api/consents", {"registration_id": registration_id, "token": token, "decision": "confirm"}
+    )
+    assert again.json == {"id": registration_id, "status": "placed", "waitlist_position": None}
+    assert counts(mail_ctx, "noord-wolvega") == (1, 0)
+    assert len(mails_to("pupil@example.org")) == 2
+    assert_invariants(mail_ctx, "noord-wolvega")
+
+
+def test_a_guardian_confirms_for_a_full_meeting_and_the_pupil_waits_in_line(
+    app: Api, mail_ctx: service.Context
+) -> None:
+    mail_ctx.store.set_capacity("noord-wolvega", 1)
+    answer = app.register(meeting="noord-wolvega", email="pupil@example.org", **pupil())
+    app.register(meeting="noord-wolvega", email="adult@example.org")
+    registration_id, token = link_in(mails_to("petra.jansen@example.org")[0], "/api/consents")
+
+    confirmed = app.post_json(
+        "/api/consents", {"registration_id": registration_id, "token": token, "decision": "confirm"}
+    )
+
+    assert confirmed.json == {"id": answer.json["id"], "status": "waitlisted", "waitlist_position": 1}
+    assert counts(mail_ctx, "noord-wolvega") == (1, 1)
+    assert mails_to("pupil@example.org")[-1]["Subject"] == texts.CONSENTED_SUBJECTS["waitlisted"]
+    assert_invariants(mail_ctx, "noord-wolvega")
+
+
+def test_a_guardian_declines_and_the_sign_up_is_deleted(app: Api, mail_ctx: service.Context) -> None:
+    answer = app.register(meeting="noord-wolvega", email="pupil@example.org", **pupil())
+    registration_id, token = link_in(mails_to("petra.jansen@example.org")[0], "/api/consents")
+
+    declined = app.post_form(
+        "/api/consents", [("registration_id", registration_id), ("token", token), ("decision", "decline")]
+    )
+
+    assert (declined.status, declined.headers["location"]) == (303, "/aanmelden/resultaat/declined/")
+    assert mail_ctx.store.registration_data(answer.json["id"]) is None
+    assert counts(mail_ctx, "noord-wolvega") == (0, 0)
+    assert_invariants(mail_ctx, "noord-wolvega")
+    # And the pupil may sign up again (the marker is gone); the old link is dead
+    assert app.register(meeting="noord-wolvega", email="pupil@example.org", **pupil()).status == 201
+    page = app.get(f"/api/consents?registration_id={registration_id}&token={token}")
+    assert page.status == 404
+
+
+def test_a_wrong_guardian_token_changes_nothing(app: Api, mail_ctx: service.Context) -> None:
+    answer = app.register(email="pupil@example.org", **pupil())
+    registration_id = answer.json["id"]
+    _, cancel_token = link_in(mails_to("pupil@example.org")[0], "/api/cancellations")
+
+    for token in ("y" * 43, cancel_token):  # a made-up token, and the pupil's own cancel token
+        refused = app.post_json(
+            "/api/consents", {"registration_id": registration_id, "token": token, "decision": "confirm"}
+        )
+        assert refused.status == 404
+    assert mail_ctx.store.registration(registration_id).status.value == "pending_guardian"  # type: ignore[union-attr]
+
+
+def test_unanswered_consent_expires_and_the_data_is_deleted(
+    app: Api, mail_ctx: service.Context, clock: Clock
+) -> None:
+    answer = app.register(meeting="noord-wolvega", email="pupil@example.org", **pupil())
+
+    # When the daily job runs within the period, nothing is deleted
+    clock.now += dt.timedelta(days=6)
+    assert mail.run_daily(mail_ctx).expired == 0
+    # When it runs after the period
+    clock.now += dt.timedelta(days=1)
+    report = mail.run_daily(mail_ctx)
+
+    # Then the sign-up and its marker are gone, counters untouched
+    assert report.expired == 1
+    assert mail_ctx.store.registration_data(answer.json["id"]) is None
+    assert counts(mail_ctx, "noord-wolvega") == (0, 0)
+    assert_invariants(mail_ctx, "noord-wolvega")
+    assert app.register(meeting="noord-wolvega", email="pupil@example.org", **pupil()).status == 201
+
+
+# -- two weeks before ------------------------------------------------------------------------------
+
+
+def local(edition: Edition, day: dt.date, hour: int = 9) -> dt.datetime:
+    return edition.local(day, f"{hour:02d}:00")
+
+
+def test_two_weeks_before_placed_people_get_a_confirmation_and_waiting_people_kind_news_once(
+    app: Api, mail_ctx: service.Context, clock: Clock, edition: Edition
+) -> None:
+    # Given Noord (18 March) with one seat, one placed and one waiting, and Zuid (21 March) with one placed
+    mail_ctx.store.set_capacity("noord-wolvega", 1)
+    app.register(meeting="noord-wolvega", email="placed@example.org")
+    app.register(meeting="noord-wolvega", email="waiting@example.org")
+    app.register(meeting="zuid-helmond", sector="po", email="zuid@example.org")
+
+    # When the job runs twice on 4 March, fourteen days before Noord
+    clock.now = local(edition, dt.date(2027, 3, 4))
+    first = mail.run_daily(mail_ctx)
+    second = mail.run_daily(mail_ctx)
+
+    # Then Noord's people get one mail each, and Zuid (not yet due) nothing
+    assert first.sent == {"confirmation": 1, "no_place": 1}
+    assert second.sent == {}
+    [_, confirmation] = mails_to("placed@example.org")
+    assert confirmation["Subject"] == "Bevestiging: je doet mee met Praat mee op 18 maart"
+    assert "Plaats: Wolvega." in text_of(confirmation)
+    link_in(confirmation, "/api/cancellations")
+    [_, no_place] = mails_to("waiting@example.org")
+    assert no_place["Subject"] == "Geen plek bij Praat mee op 18 maart"
+    assert "Je blijft op de reservelijst staan." in text_of(no_place)
+    assert len(mails_to("zuid@example.org")) == 1  # the receipt only
+
+
+def test_the_day_before_it_is_due_nothing_is_sent(
+    app: Api, mail_ctx: service.Context, clock: Clock, edition: Edition
+) -> None:
+    app.register(meeting="noord-wolvega", email="placed@example.org")
+
+    clock.now = local(edition, dt.date(2027, 3, 3), hour=23)
+
+    assert mail.run_daily(mail_ctx).sent == {}
+
+
+def test_the_calendar_entry_has_the_meeting_in_amsterdam_time(
+    app: Api, mail_ctx: service.Context, clock: Clock, edition: Edition
+) -> None:
+    app.register(meeting="noord-wolvega", email="placed@example.org")
+    app.register(meeting="online", email="online@example.org")
+    clock.now = local(edition, dt.date(2027, 3, 21))
+    mail.run_daily(mail_ctx)
+    clock.now = local(edition, dt.date(2027, 3, 4))
+    mail.run_daily(mail_ctx)
+
+    for address, start, place in [
+        ("placed@example.org", dt.datetime(2027, 3, 18, 19), "Wolvega"),
+        ("online@example.org", dt.datetime(2027, 4, 4, 19), "Online"),
+    ]:
+        confirmation = mails_to(address)[-1]
+        [attachment] = list(confirmation.iter_attachments())
+        assert attachment.get_filename() == texts.ICS_FILENAME
+        assert attachment.get_content_type() == "text/calendar"
+        raw = attachment.get_payload(decode=True)
+        assert isinstance(raw, bytes)
+        calendar = icalendar.Calendar.from_ical(raw)
+        [event] = calendar.walk("VEVENT")
+        [zone] = calendar.walk("VTIMEZONE")
+        assert str(zone["TZID"]) == "Europe/Amsterdam"
+        assert event.decoded("dtstart") == start.replace(tzinfo=edition.tz)
+        assert event.decoded("dtend") == (start + dt.timedelta(hours=2)).replace(tzinfo=edition.tz)
+        assert event["dtstart"].params["TZID"] == "Europe/Amsterdam"
+        assert str(event["location"]) == place
+        assert "TZID=Europe/Amsterdam:" in raw.decode()
+
+
+def test_the_scheduled_handler_runs_with_its_own_settings(
+    app: Api, mail_ctx: service.Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from praatmee.settings import get_mail_settings
+
+    # Given the job's environment: table, site origin and sender, no hash key
+    monkeypatch.delenv("PRAATMEE_EMAIL_HASH_KEY")
+    get_mail_settings.cache_clear()
+    try:
+        answer = mail.confirmations_handler({}, FakeLambdaContext())  # type: ignore[arg-type]
+    finally:
+        get_mail_settings.cache_clear()
+
+    assert answer == {"sent": {}, "expired": 0}
+    assert "@" not in json.dumps(answer)
