@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -14,9 +15,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import boto3
 import openpyxl
+import pytest
 
-from praatmee import exports
+from praatmee import exports, organiser, service
+from praatmee.bucket import ExportBucket
 from praatmee.local import ROOT
 from tests.conftest import free_port
 
@@ -123,3 +127,24 @@ def test_without_a_running_local_stack_the_command_says_what_to_do() -> None:
     result = praatmee("export", "--to", "unused", "--port", str(free_port()))
     assert result.returncode == 2
     assert "make serve" in result.stdout
+
+
+def test_with_aws_export_downloads_the_newest_complete_export(
+    ctx: service.Context, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given an export bucket (moto) with an older and a newer export, and a newer one still being written
+    bucket = ExportBucket("praatmee-organiser-test", boto3.client("s3", region_name="eu-west-1"))
+    bucket.create("eu-west-1")
+    exports.run_export(ctx.store, bucket, ctx.edition, dt.datetime(2027, 2, 1, 5, tzinfo=dt.UTC))
+    newest = exports.run_export(ctx.store, bucket, ctx.edition, dt.datetime(2027, 2, 2, 5, tzinfo=dt.UTC))
+    bucket.put("exports/2027-02-03T050000Z/online.csv", b"half", exports.CSV_TYPE)
+
+    # When an organiser runs `praatmee export --aws --to DIR` (the organiser role can only read)
+    code = organiser.export_command(organiser.Target(aws=True, bucket=bucket.name), tmp_path)
+
+    # Then the newest complete export is downloaded and summarised
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert f"Nieuwste export: {newest.folder}" in out
+    assert [p.name for p in tmp_path.iterdir()] == ["2027-02-02T050000Z"]
+    assert "Online: 0 van 50 plaatsen bezet" in out

@@ -35,9 +35,9 @@ class Target:
     port: int = 8000  # the site's port of `make serve` (local only)
 
 
-def _printer(out: TextIO) -> Say:
+def _printer(out: TextIO | None) -> Say:
     def say(line: str) -> None:
-        print(line, file=out, flush=True)
+        print(line, file=out or sys.stdout, flush=True)
 
     return say
 
@@ -136,7 +136,7 @@ def _guarded(work: Callable[[], int], say: Say) -> int:
         raise
 
 
-def export_command(target: Target, to: Path, out: TextIO = sys.stdout) -> int:
+def export_command(target: Target, to: Path, out: TextIO | None = None) -> int:
     """`praatmee export --to DIR`."""
     say = _printer(out)
     if not connect(target, say):
@@ -160,7 +160,7 @@ def export_command(target: Target, to: Path, out: TextIO = sys.stdout) -> int:
     return _guarded(work, say)
 
 
-def links_command(target: Target, count: int, out: TextIO = sys.stdout) -> int:
+def links_command(target: Target, count: int, out: TextIO | None = None) -> int:
     """`praatmee links`: the newest exports, each file with a link that expires within 15 minutes."""
     say = _printer(out)
     if not connect(target, say):
