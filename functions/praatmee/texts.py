@@ -261,7 +261,10 @@ MAIL_SIGNATURE = "Met vriendelijke groet,\nDe organisatie van Praat mee over bas
 
 def meeting_line(edition: Edition, meeting: Meeting) -> str:
     """`Regio Noord, op donderdag 18 maart 2027 van 19.00 tot 21.00 uur in Wolvega`"""
-    return f"{meeting.title}, op {long_date(meeting.date)} van {times(meeting)} {where(meeting)}"
+    line = f"{meeting.title}, op {long_date(meeting.date)} van {times(meeting)}"
+    if meeting.place is None and meeting.title.lower() == "online":
+        return line  # not "Online, ... uur online"
+    return f"{line} {where(meeting)}"
 
 
 def cancel_paragraph(*, newest: bool) -> str:
