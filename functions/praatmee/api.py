@@ -26,7 +26,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import Metrics, MetricUnit
 
-from praatmee import mail, service, texts
+from praatmee import service, texts
 from praatmee.edition import load_edition
 from praatmee.errors import (
     AlreadyRegistered,
@@ -285,6 +285,9 @@ def create_registration(registration: Annotated[RegistrationRequest, Body()]) ->
     status = registered.answer.status.value
     if registered.stored:
         # After the write, never instead of it: a mail that fails is sent by the daily job (mail.py).
+        # Imported here, like the settings: the import budget of a cold start has no room for it.
+        from praatmee import mail
+
         mail.after_registration(
             _ctx(),
             registered.answer.id,
@@ -326,6 +329,8 @@ def cancel_registration(cancellation: Annotated[CancellationRequest, Body()]) ->
     logger.info("registration cancelled", extra={"promoted": cancelled.promoted is not None})
     _count("cancelled")
     if cancelled.promoted is not None:
+        from praatmee import mail
+
         mail.after_promotion(_ctx(), cancelled.promoted)
     if _is_form_post():
         return _see_result(answer.status.value)
@@ -347,6 +352,8 @@ def answer_consent(consent: Annotated[ConsentRequest, Body()]) -> Response[Any]:
     logger.info("consent answered", extra={"outcome": answer.status})
     _count(f"consent_{answer.status}")
     if answer.status != "declined":
+        from praatmee import mail
+
         mail.after_consent(_ctx(), answer.id, answer.waitlist_position)
     if _is_form_post():
         return _see_result("consented" if answer.status != "declined" else "declined")
