@@ -499,3 +499,46 @@ def test_the_scheduled_handler_runs_with_its_own_settings(
 
     assert answer == {"sent": {}, "expired": 0}
     assert "@" not in json.dumps(answer)
+
+
+def test_people_promoted_into_added_seats_are_mailed_once_by_the_daily_job(
+    app: Api, mail_ctx: service.Context
+) -> None:
+    # Given a full one-seat meeting with one person waiting
+    mail_ctx.store.set_capacity("noord-wolvega", 1)
+    app.register(meeting="noord-wolvega", email="seat@example.org")
+    waiting = app.register(meeting="noord-wolvega", email="waiting@example.org")
+
+    # When organisers add a seat and fill it from the waiting list, and the daily job runs twice
+    mail_ctx.store.set_capacity("noord-wolvega", 2)
+    assert service.promote_waitlist(mail_ctx, "noord-wolvega") == 1
+    first, second = mail.run_daily(mail_ctx), mail.run_daily(mail_ctx)
+
+    # Then the promoted person hears it once
+    assert (first.sent, second.sent) == ({"promoted": 1}, {})
+    assert mails_to("waiting@example.org")[-1]["Subject"] == texts.PROMOTED_SUBJECT
+    assert mail_ctx.store.registration(waiting.json["id"]).status.value == "placed"  # type: ignore[union-attr]
+    assert_invariants(mail_ctx, "noord-wolvega")
+
+
+def test_the_local_outbox_lists_every_sent_mail_and_shows_each_as_sent(app: Api) -> None:
+    from praatmee import local
+
+    # Given the local stack's region, and two mails sent there
+    local_ses = boto3.client("sesv2", region_name=local.REGION)
+    local_ses.create_email_identity(EmailIdentity=SENDER)
+    mailer = Mailer(sender=SENDER, reply_to="vragen@example.org", client_factory=lambda: local_ses)
+    ctx = dataclasses.replace(app.ctx, mailer=mailer)
+    Api(ctx).register(email="een@example.org")
+    Api(ctx).register(email="twee@example.org")
+
+    # When the outbox and its newest mail are opened
+    status, listing = local.outbox_page("")
+    mail_status, newest = local.outbox_page("2/")
+
+    # Then both are listed, newest first, and the mail page is the mail's own HTML with its links
+    assert status == 200
+    assert listing.index("twee@example.org") < listing.index("een@example.org")
+    assert mail_status == 200
+    assert "/api/cancellations?registration_id=" in newest
+    assert local.outbox_page("99/")[0] == 404
