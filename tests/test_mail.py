@@ -497,7 +497,7 @@ def test_the_scheduled_handler_runs_with_its_own_settings(
     finally:
         get_mail_settings.cache_clear()
 
-    assert answer == {"sent": {}, "expired": 0}
+    assert answer == {"sent": {}, "expired": 0, "failed": 0}
     assert "@" not in json.dumps(answer)
 
 
@@ -542,3 +542,26 @@ def test_the_local_outbox_lists_every_sent_mail_and_shows_each_as_sent(app: Api)
     assert mail_status == 200
     assert "/api/cancellations?registration_id=" in newest
     assert local.outbox_page("99/")[0] == 404
+
+
+class BrokenMailer(Mailer):
+    def send(self, mail: Any) -> str:
+        raise RuntimeError("a bug, not SES")
+
+
+def test_an_unexpected_error_while_sending_unmarks_the_mail_for_the_next_run(
+    app: Api, mail_ctx: service.Context
+) -> None:
+    # Given a mailer that fails in an unforeseen way
+    broken = dataclasses.replace(mail_ctx, mailer=BrokenMailer(sender=SENDER, reply_to="vragen@example.org"))
+
+    # When someone signs up
+    answer = Api(broken).register(email="bug@example.org")
+
+    # Then the sign-up stands, the receipt is not marked, and the next run with a working mailer sends it
+    assert answer.status == 201
+    data = mail_ctx.store.registration_data(answer.json["id"])
+    assert data is not None
+    assert ("mail_receipt" in data, data["mail_failures"]) == (False, 1)
+    assert mail.run_daily(mail_ctx).sent == {"receipt": 1}
+    assert len(mails_to("bug@example.org")) == 1

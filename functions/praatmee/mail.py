@@ -289,10 +289,11 @@ def deliver(
         if meeting is None:
             raise MailNotSent("unknown meeting")
         ctx.mailer.send(kind.compose(Letter(ctx, data, meeting, token, position)))
-    except MailNotSent as exc:
+    except Exception as exc:  # whatever went wrong, the mark must go, or the mail is never sent
         restore = (kind.token, str(data[kind.token])) if rotate is not None and kind.token else None
         ctx.store.release_mail(registration_id, kind.name, at, restore)
-        logger.warning("mail not sent", extra={"kind": kind.name, "error": exc.code})
+        error = exc.code if isinstance(exc, MailNotSent) else type(exc).__name__
+        logger.warning("mail not sent", extra={"kind": kind.name, "error": error})
         _count("MailsFailed", kind.name)
         return False
     logger.info("mail sent", extra={"kind": kind.name})
@@ -339,9 +340,10 @@ class Report:
 
     sent: dict[str, int]
     expired: int = 0
+    failed: int = 0  # registrations the run could not handle (logged by error type); the next run tries again
 
     def as_dict(self) -> dict[str, Any]:
-        return {"sent": self.sent, "expired": self.expired}
+        return {"sent": self.sent, "expired": self.expired, "failed": self.failed}
 
 
 def due_kinds(ctx: Context, data: dict[str, Any], meeting: Meeting, today: dt.date) -> list[Kind]:
@@ -367,27 +369,33 @@ def consent_expired(ctx: Context, data: dict[str, Any]) -> bool:
 def run_daily(ctx: Context) -> Report:
     """Send what is due, retry what failed, delete sign-ups whose guardian never answered."""
     from praatmee.errors import StateChanged
-    from praatmee.store import new_token
 
     report = Report(sent={})
     today = ctx.now().astimezone(ctx.edition.tz).date()
     for data in ctx.store.registrations():
-        meeting = ctx.edition.meeting(str(data.get("meeting")))
-        if data.get("status") == PENDING.value and (meeting is None or consent_expired(ctx, data)):
-            try:
-                ctx.store.delete_pending(
-                    str(data["registration_id"]), str(data["email_hash"]), None, new_token()
-                )
-                report.expired += 1
-            except StateChanged:
-                pass  # the guardian answered meanwhile
-            continue
-        if meeting is None or today >= meeting.date:
-            continue  # on the day itself and after it, no mail helps anymore
-        for kind in due_kinds(ctx, data, meeting, today):
-            if deliver(ctx, kind, str(data["registration_id"])):
-                report.sent[kind.name] = report.sent.get(kind.name, 0) + 1
+        try:
+            _run_one(ctx, data, today, report)
+        except StateChanged:
+            pass  # a guardian answered while the consent period ran out
+        except Exception as exc:  # one bad registration must not keep the others from their mail
+            logger.warning("registration skipped", extra={"error": type(exc).__name__})
+            report.failed += 1
     return report
+
+
+def _run_one(ctx: Context, data: dict[str, Any], today: dt.date, report: Report) -> None:
+    from praatmee.store import new_token
+
+    meeting = ctx.edition.meeting(str(data.get("meeting")))
+    if data.get("status") == PENDING.value and (meeting is None or consent_expired(ctx, data)):
+        ctx.store.delete_pending(str(data["registration_id"]), str(data["email_hash"]), None, new_token())
+        report.expired += 1
+        return
+    if meeting is None or today >= meeting.date:
+        return  # on the day itself and after it, no mail helps anymore
+    for kind in due_kinds(ctx, data, meeting, today):
+        if deliver(ctx, kind, str(data["registration_id"])):
+            report.sent[kind.name] = report.sent.get(kind.name, 0) + 1
 
 
 def default_context() -> Context:
