@@ -562,7 +562,7 @@ def default_context() -> service.Context:
     return service.Context(
         store=Store(settings.table_name),
         edition=edition,
-        hash_key=settings.email_hash_key.get_secret_value().encode(),
+        hash_key=settings.hash_key(),
         mailer=Mailer(sender=settings.sender_address, reply_to=str(edition.contact_email)),
         site_origin=settings.site_origin,
     )

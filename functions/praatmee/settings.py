@@ -9,13 +9,16 @@ from __future__ import annotations
 from functools import cache
 from typing import Annotated, TypeVar
 
-from pydantic import EmailStr, Field, SecretStr, StringConstraints, ValidationError
+from pydantic import EmailStr, Field, SecretStr, StringConstraints, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Origin = Annotated[str, StringConstraints(pattern=r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$", max_length=200)]
 SitePath = Annotated[str, StringConstraints(pattern=r"^/[A-Za-z0-9/_-]*$", max_length=200)]
 TableName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{3,255}$")]
 # S3's rules for bucket names (lower case, digits, dots and hyphens; 3 to 63 characters).
+SecretArn = Annotated[
+    str, StringConstraints(pattern=r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$")
+]
 BucketName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
 
 
@@ -31,8 +34,10 @@ class Settings(TableSettings):
     """The registration API."""
 
     # Key of the HMAC over normalised e-mail addresses (the uniqueness marker). Rotating it
-    # forgets who registered, so it lives as long as the edition.
-    email_hash_key: SecretStr = Field(min_length=32)
+    # forgets who registered, so it lives as long as the edition. Locally the key itself; on AWS the ARN
+    # of the Secrets Manager secret that holds it (an environment variable is readable by too many).
+    email_hash_key: SecretStr | None = Field(default=None, min_length=32)
+    email_hash_key_secret_arn: SecretArn | None = None
     # The site's own origin: form posts must come from it.
     site_origin: Origin
     # Where a form post without JavaScript ends: a page of the site that explains the status.
@@ -41,6 +46,26 @@ class Settings(TableSettings):
     max_body_bytes: int = Field(default=16_384, ge=1_024, le=1_048_576)
     # The verified SES sender of the receipts (issue 6); replies go to the edition's contact address.
     sender_address: EmailStr
+
+    @model_validator(mode="after")
+    def _one_key_source(self) -> Settings:
+        if (self.email_hash_key is None) == (self.email_hash_key_secret_arn is None):
+            raise ValueError(
+                "set exactly one of PRAATMEE_EMAIL_HASH_KEY and PRAATMEE_EMAIL_HASH_KEY_SECRET_ARN"
+            )
+        return self
+
+    def hash_key(self) -> bytes:
+        """The HMAC key: from the environment, or read once from Secrets Manager (at the cold start)."""
+        if self.email_hash_key is not None:
+            return self.email_hash_key.get_secret_value().encode()
+        from aws_lambda_powertools.utilities.parameters import get_secret
+
+        assert self.email_hash_key_secret_arn is not None  # the validator above
+        key = get_secret(self.email_hash_key_secret_arn, max_age=24 * 3600)
+        if len(key) < 32:
+            raise RuntimeError("the e-mail hash key secret is shorter than 32 characters")
+        return key.encode()
 
 
 class MailSettings(TableSettings):
@@ -65,7 +90,8 @@ def _load(model: type[Model]) -> Model:
     except ValidationError as exc:
         # Name the bad variables without echoing their values: one of them is a secret key.
         problems = ", ".join(
-            f"PRAATMEE_{'.'.join(map(str, e['loc'])).upper()} ({e['type']})" for e in exc.errors()
+            f"PRAATMEE_{'.'.join(map(str, e['loc'])).upper()} ({e['type']})" if e["loc"] else e["msg"]
+            for e in exc.errors()
         )
         raise RuntimeError(f"invalid settings: {problems}") from None
 
