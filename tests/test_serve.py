@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
+import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from praatmee.local import ROOT
 from tests.conftest import free_port
+
+JSON = "application/json"
 
 
 def test_serve_answers_on_the_chosen_port_and_stops_on_sigint(tmp_path: Path) -> None:
@@ -36,3 +41,27 @@ def test_serve_answers_on_the_chosen_port_and_stops_on_sigint(tmp_path: Path) ->
         assert "Gestopt." in process.stdout.read()
     finally:
         process.kill()
+
+
+def test_simultaneous_requests_to_the_local_stack_each_get_their_own_answer(site_url: str) -> None:
+    # Given many people signing up at once, for different meetings
+    def sign_up(n: int) -> tuple[str, int, str]:
+        meeting = ("online", "midden-utrecht")[n % 2]
+        body = {
+            "meeting": meeting, "name": f"Tegelijk {n}", "email": f"tegelijk-{n}-{time.time_ns()}@example.nl",
+            "role": "ouder", "sector": "vo", "themes": ["leergedrag"], "privacy_consent": True,
+        }  # fmt: skip
+        request = urllib.request.Request(
+            site_url + "/api/registrations", data=json.dumps(body).encode(), headers={"Content-Type": JSON}
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return meeting, answer.status, json.loads(answer.read())["meeting"]
+
+    # When they all post at the same moment
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(sign_up, range(32)))
+
+    # Then each answer is about the request that asked for it
+    assert [(status, answered) for meeting, status, answered in answers] == [
+        (201, meeting) for meeting, _, _ in answers
+    ]

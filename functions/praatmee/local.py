@@ -165,7 +165,11 @@ class LocalHandler(SimpleHTTPRequestHandler):
             return
         body = self.rfile.read(length) if length > 0 else b""
         event = to_event(self.command, self.path, list(self.headers.items()), body, self.client_address[0])
-        status, headers, payload = from_result(api(event, LambdaContext()))
+        # One request at a time, as one Lambda instance handles them: Powertools' resolver keeps the current
+        # request in shared state, so two at once would mix up.
+        with self.server.api_lock:
+            result = api(event, LambdaContext())
+        status, headers, payload = from_result(result)
         self.send_response(status)
         for name, value in headers:
             if name.lower() != "content-length":
@@ -210,6 +214,7 @@ class LocalServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], site: Path, api: Handler | None) -> None:
         self.api = api
+        self.api_lock = threading.Lock()
         super().__init__(address, functools.partial(LocalHandler, directory=str(site)))
 
 
