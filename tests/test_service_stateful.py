@@ -23,7 +23,7 @@ from moto import mock_aws
 from praatmee import service
 from praatmee.edition import load_edition
 from praatmee.errors import RegistrationNotFound
-from praatmee.models import RegistrationRequest, RegistrationStatus
+from praatmee.models import RegistrationAnswer, RegistrationRequest, RegistrationStatus
 from tests.fixtures_api import HASH_KEY, Clock, make_store, valid_body
 
 MEETING = "noord-wolvega"
@@ -64,7 +64,10 @@ class SeatsMachine(RuleBasedStateMachine):
             return
         assert registered.cancel_token is not None
         self.ids[person] = (answer.id, registered.cancel_token)
-        # A free seat is taken at once, also when organisers just added seats while people wait.
+        # People waiting get seats the organisers added before a newcomer does (first come, first served).
+        while self.waiting and len(self.placed) < self.capacity:
+            self.placed.add(self.waiting.pop(0))
+        self.seats_added_since_promotion = False
         if len(self.placed) < self.capacity:
             assert answer.status is RegistrationStatus.PLACED
             self.placed.add(person)
@@ -143,6 +146,32 @@ class SeatsMachine(RuleBasedStateMachine):
         # A seat is never free while people wait, unless organisers just added seats
         if not self.seats_added_since_promotion:
             assert len(self.placed) == self.capacity or not self.waiting
+
+
+def test_seats_added_while_people_wait_go_to_them_before_a_newcomer(api_settings: None) -> None:
+    with mock_aws():
+        # Given a full meeting of one seat with one person waiting
+        store = make_store(table="fair")
+        store.set_capacity(MEETING, 1)
+        ctx = service.Context(store=store, edition=load_edition(), hash_key=HASH_KEY.encode(), now=Clock())
+
+        def sign_up(n: int) -> RegistrationAnswer:
+            body = valid_body(meeting=MEETING, email=f"f{n}@example.org")
+            return service.register(ctx, RegistrationRequest.model_validate(body)).answer
+
+        sign_up(0)
+        waiting = sign_up(1)
+        assert waiting.status is RegistrationStatus.WAITLISTED
+
+        # When organisers add a seat and a newcomer signs up
+        store.set_capacity(MEETING, 2)
+        newcomer = sign_up(2)
+
+        # Then the one who waited has the seat and the newcomer waits
+        promoted = store.registration(waiting.id)
+        assert promoted is not None
+        assert promoted.status is RegistrationStatus.PLACED
+        assert (newcomer.status, newcomer.waitlist_position) == (RegistrationStatus.WAITLISTED, 1)
 
 
 def test_seats_keep_their_invariants(api_settings: None) -> None:

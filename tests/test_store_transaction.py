@@ -33,9 +33,12 @@ SEAT_TRANSACTION: dict[str, Any] = {
                 "TableName": "praatmee",
                 "Key": {"pk": {"S": "MEETING#online"}, "sk": {"S": "MEETING"}},
                 "UpdateExpression": "SET placed = placed + :one",
-                "ConditionExpression": "attribute_exists(pk) AND placed < #capacity",
+                # A seat for a newcomer only while one is free and nobody waits.
+                "ConditionExpression": (
+                    "attribute_exists(pk) AND placed < #capacity AND waitlist_length = :zero"
+                ),
                 "ExpressionAttributeNames": {"#capacity": "capacity"},
-                "ExpressionAttributeValues": {":one": {"N": "1"}},
+                "ExpressionAttributeValues": {":one": {"N": "1"}, ":zero": {"N": "0"}},
                 "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
             }
         },

@@ -75,7 +75,12 @@ class StoreOutcome(Exception):
 
 
 class MeetingFull(StoreOutcome):
-    pass
+    """No seat for a newcomer: the meeting is full, or people are waiting (they come first)."""
+
+    def __init__(self, meeting_id: str, *, seats_free: bool = False) -> None:
+        super().__init__(meeting_id)
+        # Seats are free but people wait (organisers raised the capacity): promote them first.
+        self.seats_free = seats_free
 
 
 class SeatFreed(StoreOutcome):

@@ -142,6 +142,7 @@ def _write(ctx: Context, new: NewRegistration, *, pending: bool) -> Registration
         return RegistrationAnswer(id=new.id, status=RegistrationStatus.PENDING_GUARDIAN, meeting=new.meeting)
     status, position = _seat_or_wait(
         new.meeting,
+        promote=lambda: promote_waitlist(ctx, new.meeting),
         place=lambda token: ctx.store.place(new, token),
         wait=lambda ticket: ctx.store.join_waitlist(new, ticket, new_token()),
         take_ticket=ctx.store.take_ticket,
@@ -152,6 +153,7 @@ def _write(ctx: Context, new: NewRegistration, *, pending: bool) -> Registration
 def _seat_or_wait(
     meeting_id: str,
     *,
+    promote: Callable[[], object],
     place: Callable[[str], None],
     wait: Callable[[int], None],
     take_ticket: Callable[[str], tuple[int, int]],
@@ -163,8 +165,11 @@ def _seat_or_wait(
         try:
             place(seat_token)
             return RegistrationStatus.PLACED, None
-        except MeetingFull:
-            pass
+        except MeetingFull as full:
+            if full.seats_free:
+                # Seats were added while people wait: they get them first, then try again.
+                promote()
+                continue
         try:
             ticket, waiting = take_ticket(meeting_id)
             wait(ticket)
@@ -262,6 +267,7 @@ def answer_consent(
     try:
         placed, position = _seat_or_wait(
             meeting_id,
+            promote=lambda: promote_waitlist(ctx, meeting_id),
             place=lambda seat_token: ctx.store.place_consented(
                 registration_id, meeting_id, guardian_hash, at, seat_token
             ),

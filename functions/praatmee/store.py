@@ -153,6 +153,15 @@ class _Cancelled(Exception):
         self.items = items
 
 
+# A newcomer gets a seat only while one is free and nobody waits: the waiting list comes first, also when
+# organisers raise the capacity while people wait (they are promoted before anyone new is seated).
+SEAT_FOR_NEWCOMER = "placed < #capacity AND waitlist_length = :zero"
+
+
+def _seats_free(meeting: Item) -> bool:
+    return int(meeting["placed"]["N"]) < int(meeting["capacity"]["N"])
+
+
 def _full_jitter(attempt: int) -> float:
     # Full jitter (AWS architecture blog): spreads retries of competing writers apart.
     return random.uniform(0, min(0.2, 0.01 * 2**attempt))  # noqa: S311 - timing jitter, not a secret
@@ -293,29 +302,29 @@ class Store:
         ]
 
     def _seat_counter(self, meeting_id: str) -> TransactWriteItemTypeDef:
-        """Take one seat: the one counter update every way onto a seat goes through."""
+        """Take one seat for a newcomer: only while a seat is free and nobody waits (they come first)."""
         return {
             "Update": {
                 "TableName": self.table_name,
                 "Key": meeting_key(meeting_id),
                 "UpdateExpression": "SET placed = placed + :one",
-                "ConditionExpression": "attribute_exists(pk) AND placed < #capacity",
+                "ConditionExpression": f"attribute_exists(pk) AND {SEAT_FOR_NEWCOMER}",
                 "ExpressionAttributeNames": {"#capacity": "capacity"},
-                "ExpressionAttributeValues": {":one": _n(1)},
+                "ExpressionAttributeValues": {":one": _n(1), ":zero": _n(0)},
                 "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
             }
         }
 
     def _waitlist_counter(self, meeting_id: str) -> TransactWriteItemTypeDef:
-        """Join the waiting list: only while the meeting is full."""
+        """Join the waiting list: exactly when a newcomer gets no seat."""
         return {
             "Update": {
                 "TableName": self.table_name,
                 "Key": meeting_key(meeting_id),
                 "UpdateExpression": "SET waitlist_length = waitlist_length + :one",
-                "ConditionExpression": "attribute_exists(pk) AND placed >= #capacity",
+                "ConditionExpression": f"attribute_exists(pk) AND NOT ({SEAT_FOR_NEWCOMER})",
                 "ExpressionAttributeNames": {"#capacity": "capacity"},
-                "ExpressionAttributeValues": {":one": _n(1)},
+                "ExpressionAttributeValues": {":one": _n(1), ":zero": _n(0)},
             }
         }
 
@@ -330,11 +339,11 @@ class Store:
             if cancelled.reasons == [CHECK_FAILED, NO_REASON, NO_REASON]:
                 if not cancelled.items[0]:
                     raise TryAgain(f"meeting {new.meeting} is not in the table") from cancelled
-                raise MeetingFull(new.meeting) from cancelled
+                raise MeetingFull(new.meeting, seats_free=_seats_free(cancelled.items[0])) from cancelled
             raise TryAgain(f"seat transaction cancelled: {cancelled.reasons}") from cancelled
 
     def take_ticket(self, meeting_id: str) -> tuple[int, int]:
-        """A place in the queue, handed out by an atomic counter while the meeting is full.
+        """A place in the queue, handed out by an atomic counter while a newcomer gets no seat.
 
         The ticket is the order of the waiting list (first come, first served). Also returns how many
         people were waiting when it was issued: all of them hold lower tickets, so one more than that is
@@ -349,9 +358,9 @@ class Store:
                 TableName=self.table_name,
                 Key=meeting_key(meeting_id),
                 UpdateExpression="SET tickets_issued = tickets_issued + :one",
-                ConditionExpression="attribute_exists(pk) AND placed >= #capacity",
+                ConditionExpression=f"attribute_exists(pk) AND NOT ({SEAT_FOR_NEWCOMER})",
                 ExpressionAttributeNames={"#capacity": "capacity"},
-                ExpressionAttributeValues={":one": _n(1)},
+                ExpressionAttributeValues={":one": _n(1), ":zero": _n(0)},
                 ReturnValues="ALL_NEW",
             )
         except ClientError as exc:
@@ -798,7 +807,7 @@ class Store:
                 raise StateChanged("not waiting for this consent") from cancelled
             if not cancelled.items[0]:
                 raise TryAgain(f"meeting {meeting_id} is not in the table") from cancelled
-            raise MeetingFull(meeting_id) from cancelled
+            raise MeetingFull(meeting_id, seats_free=_seats_free(cancelled.items[0])) from cancelled
 
     def wait_consented(
         self,
