@@ -25,7 +25,7 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from praatmee import texts
 from praatmee.models import RegistrationStatus
 from praatmee.outbox import Attachment, Mail, MailNotSent
-from praatmee.service import Context, token_hash
+from praatmee.service import Context, promote_waitlist, token_hash
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -339,11 +339,12 @@ class Report:
     """What one run did: numbers only."""
 
     sent: dict[str, int]
+    promoted: int = 0  # seats organisers added while people waited, given to them by this run
     expired: int = 0
     failed: int = 0  # registrations the run could not handle (logged by error type); the next run tries again
 
     def as_dict(self) -> dict[str, Any]:
-        return {"sent": self.sent, "expired": self.expired, "failed": self.failed}
+        return {"sent": self.sent, "promoted": self.promoted, "expired": self.expired, "failed": self.failed}
 
 
 def due_kinds(ctx: Context, data: dict[str, Any], meeting: Meeting, today: dt.date) -> list[Kind]:
@@ -372,6 +373,10 @@ def run_daily(ctx: Context) -> Report:
 
     report = Report(sent={})
     today = ctx.now().astimezone(ctx.edition.tz).date()
+    # Seats added while people wait go to them now (not only at the next sign-up); the scan below then
+    # sends their "a seat is free" mail.
+    for meeting in ctx.edition.meetings:
+        report.promoted += promote_waitlist(ctx, meeting.id)
     for data in ctx.store.registrations():
         try:
             _run_one(ctx, data, today, report)
