@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import logging
 import os
 import secrets
 import signal
@@ -43,11 +44,17 @@ Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
 def build_site(site: Path = SITE) -> None:
-    subprocess.run(  # noqa: S603 - our own interpreter running mkdocs, no outside input
+    """Build the site with --strict; mkdocs' own notices are shown only when the build fails."""
+    build = subprocess.run(  # noqa: S603 - our own interpreter running mkdocs, no outside input
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(site)],
         cwd=ROOT,
-        check=True,
+        capture_output=True,
+        text=True,
+        check=False,
     )
+    if build.returncode != 0:
+        sys.stderr.write(build.stdout + build.stderr)
+        raise SystemExit(f"De site kon niet worden gebouwd (mkdocs stopte met code {build.returncode}).")
 
 
 def site_pages(site: Path = SITE) -> list[str]:
@@ -252,6 +259,7 @@ def local_aws(site_origin: str, port: int = 0) -> Iterator[str]:
                 probe.bind(("127.0.0.1", port))
             except OSError as exc:
                 raise RuntimeError(f"port {port} for the local AWS is in use: choose another PORT") from exc
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's server: no line per AWS call
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     moto.start()
     host, port = moto.get_host_and_port()
