@@ -366,7 +366,7 @@ def test_no_csv_value_can_start_a_formula_and_each_reads_as_typed_or_with_an_apo
     content, _ = export.files[f"{edition.meetings[0].id}.csv"]
     header, *body = csv.reader(io.StringIO(content.decode("utf-8-sig"), newline=""), delimiter=";")
     assert len(body) == len(CORPUS)
-    ours = {"Status", "Plek op reservelijst", "Jonger dan 16", "Aangemeld op"}
+    ours = {"Status", "Plek op reservelijst", "Jonger dan 16", "E-mails niet verstuurd", "Aangemeld op"}
     person_columns = [i for i, title in enumerate(header) if title not in ours]
     assert len(person_columns) == 9
     for row, expected in zip(body, CORPUS, strict=True):
@@ -391,3 +391,22 @@ def test_the_registration_function_never_loads_the_spreadsheet_writer() -> None:
     code = "import sys, praatmee.api; print('xlsxwriter' in sys.modules, 'praatmee.exports' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_mails_that_could_not_be_sent_show_in_the_export(
+    ctx: service.Context, clock: Clock, bucket: ExportBucket
+) -> None:
+    # Given a sign-up whose receipt SES refused twice
+    registered = sign_up(ctx, clock, meeting="online", email="onbereikbaar@example.org")
+    for _ in range(2):
+        ctx.store.release_mail(registered.answer.id, "receipt", "2027-02-01T05:00:00+00:00")
+
+    # When organisers export
+    export = exports.run_export(ctx.store, bucket, ctx.edition, NOW)
+    opened = open_export(bucket, export.folder)
+
+    # Then the sheet and the CSV say how many mails did not go out, so someone can follow up by hand
+    column = texts.EXPORT_COLUMNS.index("E-mails niet verstuurd")
+    online = next(m for m in ctx.edition.meetings if m.id == "online")
+    assert opened.sheet_rows(online.title)[1][column] == 2
+    assert opened.csv_rows("online")[1][column] == "2"

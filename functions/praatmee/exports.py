@@ -54,7 +54,9 @@ SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 Cell = str | int | dt.datetime | None
 # A row of a meeting's sheet: the columns of `texts.EXPORT_COLUMNS`, in order.
-Row = tuple[str, int | None, str, str, str, str, str, str, str, str | None, str, str, dt.datetime | None]
+Row = tuple[
+    str, int | None, str, str, str, str, str, str, str, str | None, str, str, int | None, dt.datetime | None
+]
 # Called with a stage ("read", "write", "upload") and a number (items read, files written, the key).
 Progress = Callable[[str, int | str], None]
 
@@ -100,6 +102,8 @@ class Person:
     under_16: bool | None
     guardian_name: str
     guardian_email: str
+    # Mails to this person that SES refused (the daily job tries again); organisers can follow up by hand.
+    mail_failures: int = 0
 
 
 def _text(item: Mapping[str, Any], name: str) -> str:
@@ -127,6 +131,7 @@ def person(item: Item) -> Person:
         under_16=under_16.get("BOOL") if under_16 else None,
         guardian_name=_text(guardian, "name"),
         guardian_email=_text(guardian, "email"),
+        mail_failures=int(item.get("mail_failures", {}).get("N", 0)),
     )
 
 
@@ -238,6 +243,7 @@ def rows(edition: Edition, meeting: MeetingExport) -> list[Row]:
                 None if one.under_16 is None else (texts.YES if one.under_16 else texts.NO),
                 one.guardian_name,
                 one.guardian_email,
+                one.mail_failures or None,
                 created,
             )
         )
@@ -261,7 +267,22 @@ def write_csv(table: Iterable[Row]) -> bytes:
         return "'" + value if value.startswith(maybe_risky) and starts_like_formula(value) else value
 
     # None is written empty; numbers as digits. Only the columns people typed into can hold a formula.
-    for status, waiting, name, email, role, sector, themes, org, needs, young, g_name, g_mail, at in table:
+    for (
+        status,
+        waiting,
+        name,
+        email,
+        role,
+        sector,
+        themes,
+        org,
+        needs,
+        young,
+        g_name,
+        g_mail,
+        failed,
+        at,
+    ) in table:
         write(
             (
                 status,
@@ -276,6 +297,7 @@ def write_csv(table: Iterable[Row]) -> bytes:
                 young,
                 safe(g_name),
                 safe(g_mail),
+                failed,
                 None if at is None else at.strftime(CSV_DATE_TIME),
             )
         )

@@ -944,7 +944,7 @@ class Store:
             "ConsistentRead": True,
             "FilterExpression": "sk IN (:meeting, :reg)",
             "ProjectionExpression": "pk, sk, meeting, #status, #name, email, #role, sector, themes, "
-            "organisation, needs, under_16, guardian, created_at, ticket, #capacity",
+            "organisation, needs, under_16, guardian, created_at, ticket, mail_failures, #capacity",
             "ExpressionAttributeNames": {
                 "#status": "status",
                 "#name": "name",

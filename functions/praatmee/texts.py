@@ -199,6 +199,7 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "Jonger dan 16",
     "Naam ouder of verzorger",
     "E-mailadres ouder of verzorger",
+    "E-mails niet verstuurd",
     "Aangemeld op",
 )
 YES = "ja"
