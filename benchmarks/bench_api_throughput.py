@@ -41,6 +41,7 @@ def environment(endpoint: str) -> dict[str, str]:
         "PRAATMEE_TABLE_NAME": "praatmee-bench",
         "PRAATMEE_EMAIL_HASH_KEY": "k" * 32,
         "PRAATMEE_SITE_ORIGIN": "https://praatmee.example.nl",
+        "PRAATMEE_SENDER_ADDRESS": "aanmelden@praatmee.example.nl",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
     }
 

@@ -8,6 +8,7 @@ BatchGetItem), after 200 warm-up calls. Logs and metrics are written as in Lambd
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -20,7 +21,7 @@ from typing import Any
 
 from botocore.stub import Stubber
 
-from praatmee import api, service
+from praatmee import api, outbox, service
 from praatmee.edition import load_edition
 from praatmee.store import Store, default_client
 
@@ -29,6 +30,19 @@ LAMBDA_CONTEXT = SimpleNamespace(
     function_name="praatmee-api", memory_limit_in_mb=256, invoked_function_arn="arn", aws_request_id="bench"
 )
 WARM_UP = 200
+STORED = {
+    "pk": {"S": "REG#0123456789abcdef0123456789abcdef"},
+    "sk": {"S": "REG"},
+    "registration_id": {"S": "0123456789abcdef0123456789abcdef"},
+    "meeting": {"S": "online"},
+    "status": {"S": "placed"},
+    "name": {"S": "Deelnemer"},
+    "email": {"S": "p@example.org"},
+    "role": {"S": "ouder"},
+    "sector": {"S": "vo"},
+    "themes": {"L": [{"S": "dyslexie"}, {"S": "leergedrag"}]},
+    "created_at": {"S": "2027-01-15T00:00:00.000+00:00"},
+}
 
 
 def event(method: str, path: str, body: Any = None) -> dict[str, Any]:
@@ -89,11 +103,21 @@ def main() -> None:
         PRAATMEE_TABLE_NAME="bench",
         PRAATMEE_EMAIL_HASH_KEY="k" * 32,
         PRAATMEE_SITE_ORIGIN="https://praatmee.example.nl",
+        PRAATMEE_SENDER_ADDRESS="aanmelden@praatmee.example.nl",
     )
     client = default_client()
+    ses = outbox.default_client()
     now = dt.datetime(2027, 1, 15, tzinfo=dt.UTC)
     ctx = service.Context(
         store=Store("bench", client), edition=load_edition(), hash_key=b"k" * 32, now=lambda: now
+    )
+    # The same, with the receipt every sign-up sends (SES stubbed too).
+    mailing = dataclasses.replace(
+        ctx,
+        mailer=outbox.Mailer(
+            "aanmelden@praatmee.example.nl", "vragen@example.nl", client_factory=lambda: ses
+        ),
+        site_origin="https://praatmee.example.nl",
     )
     counts = {
         "Responses": {
@@ -121,8 +145,19 @@ def main() -> None:
         }
         return event("POST", "/api/registrations", body)
 
-    with Stubber(client) as stub, quiet_stdout():
+    def sign_up_and_mail(stub: Stubber) -> None:
+        stub.add_response("transact_write_items", {})
+        # The receipt's send-once mark answers with the registration as it was (ReturnValues ALL_OLD).
+        stub.add_response("update_item", {"Attributes": STORED})
+
+    with Stubber(client) as stub, Stubber(ses) as mail_stub, quiet_stdout():
         registrations = measure(ctx, stub, sign_up, lambda s: s.add_response("transact_write_items", {}))
+        for _ in range(WARM_UP + CALLS):
+            mail_stub.add_response("send_email", {"MessageId": "bench"})
+        with_receipt = measure(mailing, stub, lambda i: sign_up(CALLS * 2 + i), sign_up_and_mail)
+        # Every stubbed answer was used: each sign-up wrote, marked its receipt and sent it.
+        stub.assert_no_pending_responses()
+        mail_stub.assert_no_pending_responses()
         meetings = measure(
             ctx,
             stub,
@@ -130,6 +165,7 @@ def main() -> None:
             lambda s: s.add_response("batch_get_item", counts),
         )
     report("POST /api/registrations", registrations)
+    report("  the same, with its receipt", with_receipt)
     report("GET /api/meetings", meetings)
     print("goal: median <= 0.5 ms for a sign-up")
 
