@@ -227,20 +227,8 @@ def _form_error_page(status: int, errors: list[ErrorItem]) -> Response[Any]:
     # "What you still need to change" only fits errors on fields, not "busy, try again".
     intro = f"<p>{html.escape(texts.FORM_ERROR_INTRO)}</p>" if any(e.field for e in errors) else ""
     back = html.escape(get_settings().form_path)
-    page = (
-        '<!doctype html><html lang="nl"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(texts.FORM_TEXTS['error_title_prefix'] + texts.FORM_ERROR_TITLE)}</title>"
-        "</head><body><main>"
-        f"<h1>{html.escape(texts.FORM_ERROR_TITLE)}</h1>{intro}"
-        f'<ul>{items}</ul><p><a href="{back}">{html.escape(texts.FORM_BACK)}</a></p></main></body></html>'
-    )
-    return Response(
-        status_code=status,
-        content_type="text/html; charset=utf-8",
-        body=page,
-        headers={"Cache-Control": "no-store"},
-    )
+    inner = f'{intro}<ul>{items}</ul><p><a href="{back}">{html.escape(texts.FORM_BACK)}</a></p>'
+    return _page(status, texts.FORM_ERROR_TITLE, inner, title_prefix=texts.FORM_TEXTS["error_title_prefix"])
 
 
 def _see_result(status: str, waitlist_position: int | None = None) -> Response[Any]:
@@ -374,13 +362,14 @@ def _link_query() -> tuple[str, str] | None:
     return registration_id, token
 
 
-def _page(status: int, title: str, inner: str) -> Response[Any]:
+def _page(status: int, title: str, inner: str, title_prefix: str = "") -> Response[Any]:
     """A small Dutch page without scripts or outside resources (the site's Content-Security-Policy holds)."""
     page = (
         '<!doctype html><html lang="nl"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="robots" content="noindex">'
-        f'<title>{html.escape(title)}</title><link rel="stylesheet" href="/assets/praatmee.css"></head>'
+        f"<title>{html.escape(title_prefix + title)}</title>"
+        '<link rel="stylesheet" href="/assets/praatmee.css"></head>'
         f'<body><main class="pm-link-page"><h1>{html.escape(title)}</h1>{inner}'
         f'<p><a href="/">{html.escape(texts.LINK_PAGES["home"])}</a></p></main></body></html>'
     )
