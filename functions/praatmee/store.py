@@ -303,26 +303,21 @@ class Store:
 
     def _seat_counter(self, meeting_id: str) -> TransactWriteItemTypeDef:
         """Take one seat for a newcomer: only while a seat is free and nobody waits (they come first)."""
-        return {
-            "Update": {
-                "TableName": self.table_name,
-                "Key": meeting_key(meeting_id),
-                "UpdateExpression": "SET placed = placed + :one",
-                "ConditionExpression": f"attribute_exists(pk) AND {SEAT_FOR_NEWCOMER}",
-                "ExpressionAttributeNames": {"#capacity": "capacity"},
-                "ExpressionAttributeValues": {":one": _n(1), ":zero": _n(0)},
-                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-            }
-        }
+        update = self._newcomer_update(meeting_id, "placed", SEAT_FOR_NEWCOMER)
+        update["Update"]["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        return update
 
     def _waitlist_counter(self, meeting_id: str) -> TransactWriteItemTypeDef:
         """Join the waiting list: exactly when a newcomer gets no seat."""
+        return self._newcomer_update(meeting_id, "waitlist_length", f"NOT ({SEAT_FOR_NEWCOMER})")
+
+    def _newcomer_update(self, meeting_id: str, counter: str, condition: str) -> TransactWriteItemTypeDef:
         return {
             "Update": {
                 "TableName": self.table_name,
                 "Key": meeting_key(meeting_id),
-                "UpdateExpression": "SET waitlist_length = waitlist_length + :one",
-                "ConditionExpression": f"attribute_exists(pk) AND NOT ({SEAT_FOR_NEWCOMER})",
+                "UpdateExpression": f"SET {counter} = {counter} + :one",
+                "ConditionExpression": f"attribute_exists(pk) AND {condition}",
                 "ExpressionAttributeNames": {"#capacity": "capacity"},
                 "ExpressionAttributeValues": {":one": _n(1), ":zero": _n(0)},
             }
