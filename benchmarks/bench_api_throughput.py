@@ -1,6 +1,6 @@
 """Sign-ups per second through the Lambda handler against the local emulator (moto server, serialised).
 
-moto's DynamoDB backend runs under one lock (`praatmee.localaws`), as the local stack runs it. Worker
+moto's DynamoDB backend runs under one lock (`praatmee.laptop.localaws`), as the local stack runs it. Worker
 processes stand for concurrent Lambda instances; each calls `praatmee.api.lambda_handler` with its own
 boto3 client pointed at the server. Every tenth sign-up is sent twice (a double click; its replay counts
 under the first answer's status). Prints the rate, the outcome counts and the counters; never fails on them.
@@ -112,7 +112,7 @@ def main() -> None:
     from moto.server import ThreadedMotoServer
 
     from praatmee.edition import load_edition
-    from praatmee.localaws import cheap_transaction_snapshots, serialised_dynamodb
+    from praatmee.laptop.localaws import cheap_transaction_snapshots, serialised_dynamodb
     from praatmee.store import Store
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Request, sync_playwright
 
-from praatmee.local import SITE, make_server, site_pages
+from praatmee.laptop.serve import SITE, make_server, site_pages
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from praatmee.edition import EDITION_FILE_VARIABLE, load_edition, parse_edition
-from praatmee.local import ROOT, build_site
+from praatmee.laptop.serve import ROOT, build_site
 
 pytest_plugins = ["tests.fixtures_api"]
 
@@ -72,7 +72,7 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {**os.environ, EDITION_FILE_VARIABLE: str(edition_still_open(folder))}
     with log.open("w") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "praatmee.cli", "serve", "--port", str(port)],
+            [sys.executable, "-m", "praatmee.laptop.cli", "serve", "--port", str(port)],
             cwd=ROOT,
             env=env,
             stdout=output,

@@ -19,15 +19,16 @@ import boto3
 import openpyxl
 import pytest
 
-from praatmee import exports, organiser, service
+from praatmee import exports, service
 from praatmee.bucket import ExportBucket
-from praatmee.local import ROOT
+from praatmee.laptop import organiser
+from praatmee.laptop.serve import ROOT
 from tests.conftest import free_port
 
 
 def praatmee(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "praatmee.cli", *args],
+        [sys.executable, "-m", "praatmee.laptop.cli", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -523,7 +523,7 @@ def test_the_daily_job_gives_added_seats_to_those_waiting_and_mails_them_once(
 
 
 def test_the_local_outbox_lists_every_sent_mail_and_shows_each_as_sent(app: Api) -> None:
-    from praatmee import local
+    from praatmee.laptop import serve as local
 
     # Given the local stack's region, and two mails sent there
     local_ses = boto3.client("sesv2", region_name=local.REGION)

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from praatmee import texts
-from praatmee.local import OUTBOX
+from praatmee.laptop.serve import OUTBOX
 from tests.test_form_browser import post_json, unique_email
 from tests.test_site_browser import violations
 

@@ -11,7 +11,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from praatmee.local import ROOT
+from praatmee.laptop.serve import ROOT
 from tests.conftest import free_port
 
 JSON = "application/json"
@@ -20,7 +20,7 @@ JSON = "application/json"
 def test_serve_answers_on_the_chosen_port_and_stops_on_sigint(tmp_path: Path) -> None:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "praatmee.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "praatmee.laptop.cli", "serve", "--port", str(port)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

@@ -9,7 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, Request
 
-from praatmee.local import site_pages
+from praatmee.laptop.serve import site_pages
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ from mkdocs.exceptions import PluginError
 
 from praatmee import texts
 from praatmee.edition import Role, Theme, load_edition
-from praatmee.local import site_pages
+from praatmee.laptop.serve import site_pages
 
 DOCS = Path(__file__).parents[1] / "docs"
 

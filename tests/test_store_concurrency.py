@@ -1,6 +1,6 @@
 """Many people at once: the seat counter never overbooks and the waiting list keeps its order.
 
-moto's DynamoDB backend is serialised with one lock (`praatmee.localaws`), the honest local model of
+moto's DynamoDB backend is serialised with one lock (`praatmee.laptop.localaws`), the honest local model of
 DynamoDB's serialisable transactions; conflicts and throttling are injected through a botocore event hook,
 since moto never produces them. A check-then-write bug in our code would still overbook here.
 
@@ -22,7 +22,7 @@ from moto import mock_aws
 
 from praatmee import service
 from praatmee.edition import load_edition
-from praatmee.localaws import cheap_transaction_snapshots, serialised_dynamodb
+from praatmee.laptop.localaws import cheap_transaction_snapshots, serialised_dynamodb
 from praatmee.models import RegistrationRequest, RegistrationStatus
 from praatmee.store import Store
 from tests.fixtures_api import HASH_KEY, Clock, make_store, valid_body

@@ -45,12 +45,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     if args.command == "serve":
-        from praatmee.local import serve as run_server
+        from praatmee.laptop.serve import serve as run_server
 
         return run_server(host=args.host, port=args.port)
 
-    from praatmee import organiser
-    from praatmee.local import EXPORT_BUCKET
+    from praatmee.laptop import organiser
+    from praatmee.laptop.serve import EXPORT_BUCKET
     from praatmee.texts import CLI_TEXTS
 
     if args.aws:

@@ -29,7 +29,7 @@ from types import FrameType
 from typing import Any
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SITE = ROOT / "site"
 REGION = "eu-central-1"
 TABLE = "praatmee-local"
@@ -249,7 +249,7 @@ def local_aws(site_origin: str, port: int = 0) -> Iterator[str]:
 
     from praatmee.bucket import ExportBucket
     from praatmee.edition import load_edition
-    from praatmee.localaws import serialised_dynamodb
+    from praatmee.laptop.localaws import serialised_dynamodb
     from praatmee.store import Store
 
     if port:

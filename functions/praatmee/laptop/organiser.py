@@ -51,7 +51,7 @@ def connect(target: Target, say: Say) -> bool:
     """Point boto3 at the local stack (through the environment, as the functions read it) or at AWS."""
     if target.aws:
         return True
-    from praatmee.local import REGION, aws_port
+    from praatmee.laptop.serve import REGION, aws_port
 
     port = aws_port(target.port)
     endpoint = f"http://127.0.0.1:{port}"
@@ -82,7 +82,7 @@ def complete_exports(bucket: ExportBucket) -> list[str]:
 def run_local_export(bucket: ExportBucket, say: Say) -> str:
     from praatmee.edition import load_edition
     from praatmee.exports import run_export
-    from praatmee.local import TABLE
+    from praatmee.laptop.serve import TABLE
     from praatmee.store import Store
 
     def progress(stage: str, value: int | str) -> None:
