@@ -1,7 +1,8 @@
 """Packaging without Docker: pip installs wheels for the Lambda platform, cached per requirement set.
 
 The asset is the package `praatmee` plus its [project] dependencies from pyproject.toml. boto3 is not one of
-them: the Lambda runtime provides it.
+them: the Lambda runtime provides it. The package's `laptop` sub-package (the `praatmee` command and the local
+stack) runs on a laptop only, so the asset leaves it out.
 """
 
 from __future__ import annotations
@@ -24,6 +25,20 @@ from infra import names
 
 CACHE_DIR = names.REPO / "build" / "lambda-deps"
 _SKIP = shutil.ignore_patterns("__pycache__", "*.pyc")
+# What never runs on AWS stays out of the asset (and out of its hash, so editing it redeploys nothing).
+LAPTOP_ONLY = "laptop"
+
+
+def package_files() -> list[Path]:
+    """The package's files that go into the asset, in a stable order."""
+    return [
+        path
+        for path in sorted(names.PACKAGE_DIR.rglob("*"))
+        if path.is_file()
+        and "__pycache__" not in path.parts
+        and path.suffix != ".pyc"
+        and path.relative_to(names.PACKAGE_DIR).parts[0] != LAPTOP_ONLY
+    ]
 
 
 def runtime_requirements() -> list[str]:
@@ -65,10 +80,9 @@ def dependencies_dir() -> Path:
 def source_hash() -> str:
     """Changes when the package's files or the requirement set change, and only then."""
     digest = hashlib.sha256(_requirements_key().encode())
-    for path in sorted(names.PACKAGE_DIR.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(names.PACKAGE_DIR)).encode())
-            digest.update(path.read_bytes())
+    for path in package_files():
+        digest.update(str(path.relative_to(names.PACKAGE_DIR)).encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
@@ -81,7 +95,11 @@ class LocalPipBundling:
         out = Path(output_dir)
         shutil.copytree(dependencies_dir(), out, dirs_exist_ok=True, ignore=_SKIP)
         (out / ".complete").unlink(missing_ok=True)
-        shutil.copytree(names.PACKAGE_DIR, out / names.PACKAGE_DIR.name, dirs_exist_ok=True, ignore=_SKIP)
+        package = out / names.PACKAGE_DIR.name
+        for path in package_files():
+            target = package / path.relative_to(names.PACKAGE_DIR)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
         return True
 
 

@@ -334,6 +334,23 @@ def test_asset_holds_the_package_and_wheels_for_lambda_on_arm_without_boto3(synt
     assert not list(asset.rglob("__pycache__"))
 
 
+def test_asset_leaves_out_the_laptop_tools_and_needs_none_of_them(synth: Synth) -> None:
+    # Given the function asset's file list
+    asset = function_asset(synth)
+    shipped = sorted(p.relative_to(asset / "praatmee").as_posix() for p in (asset / "praatmee").rglob("*.py"))
+
+    # Then the functions' modules are there, the laptop tools are not, and nothing shipped imports them
+    assert {"api.py", "service.py", "store.py", "exports.py", "mail.py"} <= set(shipped)
+    assert not [name for name in shipped if name.startswith("laptop/")], shipped
+    assert not (asset / "praatmee" / "laptop").exists()
+    importers = [
+        name
+        for name in shipped
+        if re.search(r"praatmee\.laptop|from praatmee import laptop", (asset / "praatmee" / name).read_text())
+    ]
+    assert importers == []
+
+
 def test_asset_stays_far_below_the_lambda_size_limit(synth: Synth) -> None:
     unzipped = sum(p.stat().st_size for p in function_asset(synth).rglob("*") if p.is_file())
     assert unzipped < 50 * 2**20, f"{unzipped / 2**20:.1f} MiB unzipped (Lambda allows 250)"
