@@ -396,3 +396,44 @@ def test_a_form_post_without_origin_counts_on_the_referer(client: Api) -> None:
 def test_a_field_sent_twice_is_refused(client: Api) -> None:
     answer = client.post_form("/api/registrations", [*form_fields(), ("name", "Tweede naam")])
     assert answer.status == 422
+
+
+# -- our body reader runs in Powertools' place: a private hook, so it is guarded here ---------------
+
+
+def test_the_request_validator_powertools_runs_is_our_body_reader(
+    client: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the resolver's request validator, spied on where it reads the body
+    from praatmee import api
+
+    assert type(api.app._request_validation_middleware) is api.RequestReader
+    read: list[str] = []
+    read_body = api.RequestReader._get_body
+
+    def spy(self: api.RequestReader, app: Any) -> Any:
+        read.append(app.current_event.path)
+        return read_body(self, app)
+
+    monkeypatch.setattr(api.RequestReader, "_get_body", spy)
+
+    # When a sign-up is posted
+    answer = client.register()
+
+    # Then Powertools read its body through our reader
+    assert answer.status == 201
+    assert read == ["/api/registrations"]
+
+
+def test_a_form_from_another_site_is_refused_before_its_fields_are_checked(client: Api, store: Store) -> None:
+    # Given a form from another site whose fields are all wrong
+    fields = [("email", "fout"), ("shoe_size", "43")]
+
+    # When it is posted
+    answer = client.post_form("/api/registrations", fields, origin="https://evil.example")
+
+    # Then it is refused for where it comes from, not for its fields
+    assert answer.status == 403
+    assert "eigen website" in answer.text
+    assert "e-mailadres" not in answer.text
+    assert registrations(store) == []
