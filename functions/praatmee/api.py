@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import html
 import json
 import sys
 from functools import cache
@@ -26,7 +25,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import Metrics, MetricUnit
 
-from praatmee import service, texts
+from praatmee import pages, service, texts
 from praatmee.edition import load_edition
 from praatmee.errors import (
     AlreadyRegistered,
@@ -51,7 +50,6 @@ from praatmee.models import (
     MeetingsAnswer,
     RegistrationAnswer,
     RegistrationRequest,
-    RegistrationStatus,
 )
 from praatmee.store import Store
 
@@ -218,17 +216,8 @@ def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Resp
 
 def _error_answer(status: int, errors: list[ErrorItem]) -> Response[Any]:
     if _is_form_post():
-        return _form_error_page(status, errors)
+        return pages.form_error_page(status, errors, back=get_settings().form_path)
     return _json(status, {"errors": [error.model_dump() for error in errors]})
-
-
-def _form_error_page(status: int, errors: list[ErrorItem]) -> Response[Any]:
-    items = "".join(f"<li>{html.escape(error.message)}</li>" for error in errors)
-    # "What you still need to change" only fits errors on fields, not "busy, try again".
-    intro = f"<p>{html.escape(texts.FORM_ERROR_INTRO)}</p>" if any(e.field for e in errors) else ""
-    back = html.escape(get_settings().form_path)
-    inner = f'{intro}<ul>{items}</ul><p><a href="{back}">{html.escape(texts.FORM_BACK)}</a></p>'
-    return _page(status, texts.FORM_ERROR_TITLE, inner, title_prefix=texts.FORM_TEXTS["error_title_prefix"])
 
 
 def _see_result(status: str, waitlist_position: int | None = None) -> Response[Any]:
@@ -348,107 +337,8 @@ def answer_consent(consent: Annotated[ConsentRequest, Body()]) -> Response[Any]:
     return _json(200, answer.model_dump(mode="json"))
 
 
-# -- the pages the links in the e-mails open: they ask, only their form's POST changes anything ------
-
-
-def _link_query() -> tuple[str, str] | None:
-    event = app.current_event
-    registration_id = event.get_query_string_value("registration_id") or ""
-    token = event.get_query_string_value("token") or ""
-    try:
-        CancellationRequest(registration_id=registration_id, token=token)
-    except ValueError:
-        return None
-    return registration_id, token
-
-
-def _page(status: int, title: str, inner: str, title_prefix: str = "") -> Response[Any]:
-    """A small Dutch page without scripts or outside resources (the site's Content-Security-Policy holds)."""
-    page = (
-        '<!doctype html><html lang="nl"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta name="robots" content="noindex">'
-        f"<title>{html.escape(title_prefix + title)}</title>"
-        '<link rel="stylesheet" href="/assets/praatmee.css"></head>'
-        f'<body><main class="pm-link-page"><h1>{html.escape(title)}</h1>{inner}'
-        f'<p><a href="/">{html.escape(texts.LINK_PAGES["home"])}</a></p></main></body></html>'
-    )
-    return Response(
-        status_code=status,
-        content_type="text/html; charset=utf-8",
-        body=page,
-        headers={"Cache-Control": "no-store", "X-Robots-Tag": "noindex"},
-    )
-
-
-def _not_found_page() -> Response[Any]:
-    words = texts.LINK_PAGES
-    return _page(404, words["not_found_title"], f"<p>{html.escape(words['not_found'])}</p>")
-
-
-def _hidden(registration_id: str, token: str) -> str:
-    return (
-        f'<input type="hidden" name="registration_id" value="{html.escape(registration_id)}">'
-        f'<input type="hidden" name="token" value="{html.escape(token)}">'
-    )
-
-
-@app.get("/api/cancellations", summary="The page a cancel link opens: it asks; nothing changes on GET")
-def cancellation_page() -> Response[Any]:
-    words = texts.LINK_PAGES
-    query = _link_query()
-    if query is None:
-        return _not_found_page()
-    registration_id, token = query
-    try:
-        stored = service.registration_for_token(_ctx(), registration_id, token)
-    except RegistrationNotFound:
-        return _not_found_page()
-    if stored.status is RegistrationStatus.CANCELLED:
-        return _page(200, words["cancel_title"], f"<p>{html.escape(words['cancelled_already'])}</p>")
-    meeting = _ctx().edition.meeting(stored.meeting)
-    line = texts.meeting_line(_ctx().edition, meeting) if meeting else stored.meeting
-    inner = (
-        f"<p>{html.escape(words['cancel_intro'])}</p><p><strong>{html.escape(line)}</strong></p>"
-        f"<p>{html.escape(words['cancel_question'])}</p>"
-        f'<form method="post" action="/api/cancellations">{_hidden(registration_id, token)}'
-        f'<button type="submit">{html.escape(words["cancel_button"])}</button></form>'
-    )
-    return _page(200, words["cancel_title"], inner)
-
-
-def _decision_button(decision: str, label: str) -> str:
-    return f'<p><button type="submit" name="decision" value="{decision}">{html.escape(label)}</button></p>'
-
-
-@app.get("/api/consents", summary="The page a guardian's link opens: it asks; nothing changes on GET")
-def consent_page() -> Response[Any]:
-    words = texts.LINK_PAGES
-    query = _link_query()
-    if query is None:
-        return _not_found_page()
-    registration_id, token = query
-    try:
-        data = service.guardian_registration(_ctx(), registration_id, token)
-    except RegistrationNotFound:
-        return _not_found_page()
-    if data.get("status") in ("placed", "waitlisted"):
-        return _page(200, words["consent_title"], f"<p>{html.escape(words['consent_done'])}</p>")
-    if data.get("status") != "pending_guardian":
-        return _not_found_page()
-    pupil = str(data.get("name", ""))
-    meeting = _ctx().edition.meeting(str(data.get("meeting")))
-    line = texts.meeting_line(_ctx().edition, meeting) if meeting else ""
-    inner = (
-        f"<p>{html.escape(words['consent_intro'].format(pupil=pupil))}</p>"
-        f"<p><strong>{html.escape(line)}</strong></p>"
-        f"<p>{html.escape(words['consent_question'].format(pupil=pupil))}</p>"
-        f'<form method="post" action="/api/consents">{_hidden(registration_id, token)}'
-        f"{_decision_button('confirm', words['consent_yes'])}"
-        f"{_decision_button('decline', words['consent_no'])}"
-        "</form>"
-    )
-    return _page(200, words["consent_title"], inner)
+# The pages the links in the e-mails open: they ask; only their form's POST above changes anything.
+app.include_router(pages.router)
 
 
 # -- errors: the one place that turns them into answers --------------------------------------------
