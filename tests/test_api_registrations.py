@@ -406,16 +406,17 @@ def test_the_request_validator_powertools_runs_is_our_body_reader(
 ) -> None:
     # Given the resolver's request validator, spied on where it reads the body
     from praatmee import api
+    from praatmee.reader import RequestReader
 
-    assert type(api.app._request_validation_middleware) is api.RequestReader
+    assert type(api.app._request_validation_middleware) is RequestReader
     read: list[str] = []
-    read_body = api.RequestReader._get_body
+    read_body = RequestReader._get_body
 
-    def spy(self: api.RequestReader, app: Any) -> Any:
+    def spy(self: RequestReader, app: Any) -> Any:
         read.append(app.current_event.path)
         return read_body(self, app)
 
-    monkeypatch.setattr(api.RequestReader, "_get_body", spy)
+    monkeypatch.setattr(RequestReader, "_get_body", spy)
 
     # When a sign-up is posted
     answer = client.register()
