@@ -34,6 +34,7 @@ from praatmee.errors import (
     UnknownMeeting,
     UnsupportedMediaType,
 )
+from praatmee.field_errors import field_error
 from praatmee.models import (
     CancellationAnswer,
     CancellationRequest,
@@ -266,7 +267,7 @@ def _domain_error(exc: DomainError) -> Response[Any]:
 
 @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
 def _invalid_request(exc: RequestValidationError) -> Response[Any]:
-    errors = [_field_error(error) for error in exc.errors()]
+    errors = [field_error(error) for error in exc.errors()]
     status = 400 if any(error.code == MalformedBody.code for error in errors) else 422
     # Field names and codes only: pydantic's `input` holds what the person typed.
     logger.info(
@@ -286,56 +287,6 @@ def _no_route(exc: NotFoundError) -> Response[Any]:
             ]
         },
     )
-
-
-CHOICE_FIELDS = frozenset({"meeting", "role", "sector"})
-CONSENT_FIELDS = frozenset({"privacy_consent", "guardian.consent"})
-_CODES = {
-    "missing": "missing",
-    "string_too_short": "missing",
-    "too_short": "missing",
-    "string_too_long": "too_long",
-    "too_long": "too_long",
-    "enum": "invalid_choice",
-    "literal_error": "invalid_choice",
-    "extra_forbidden": "not_allowed",
-    "consent_required": "consent_required",
-    "duplicate_theme": "duplicate_theme",
-    "guardian_required": "guardian_required",
-    "guardian_not_allowed": "guardian_not_allowed",
-}
-
-
-def _field_error(error: Any) -> ErrorItem:
-    """A pydantic error as a field, a code of the contract and a Dutch message."""
-    loc = [str(part) for part in error.get("loc", ()) if not isinstance(part, int)]
-    kind = str(error.get("type", ""))
-    path = loc[1:] if loc[:1] == ["body"] else loc
-    field = ".".join(path) or None
-    if kind == "json_invalid" or (
-        field is None and kind not in {"guardian_required", "guardian_not_allowed"}
-    ):
-        return ErrorItem(
-            field=None, code=MalformedBody.code, message=texts.ERROR_MESSAGES[MalformedBody.code]
-        )
-    if field is None:
-        field = "guardian"
-    code = _CODES.get(kind, "invalid")
-    if code == "missing" and field in CONSENT_FIELDS:
-        code = "consent_required"  # an unticked checkbox is simply not sent
-    if code == "invalid" and field.endswith("email") and kind == "value_error":
-        code = "invalid_email"
-    if field == "meeting" and kind == "string_pattern_mismatch":
-        code = "invalid_choice"
-    message_key = code
-    if code == "missing" and field in CHOICE_FIELDS:
-        message_key = "choice_missing"
-    if code == "missing" and field == "themes":
-        message_key = "themes_missing"
-    elif code == "consent_required" and field.startswith("guardian"):
-        message_key = "guardian_consent_required"
-    label = texts.FIELD_LABELS.get(field, "dit veld")
-    return ErrorItem(field=field, code=code, message=texts.FIELD_MESSAGES[message_key].format(label=label))
 
 
 # -- entry points ----------------------------------------------------------------------------------
