@@ -173,6 +173,34 @@ def test_a_filled_honeypot_looks_like_success_but_stores_nothing(client: Api, st
     assert meeting(client, "online")["seats_left"] == 50
 
 
+def counted_outcomes(capsys: pytest.CaptureFixture[str]) -> list[str]:
+    """The outcome of every `Registrations` figure written so far (CloudWatch's embedded metric format)."""
+    import json
+
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    records = [json.loads(line) for line in lines]
+    return [record["outcome"] for record in records if "Registrations" in record and "_aws" in record]
+
+
+def test_every_sign_up_is_counted_once_by_its_outcome(
+    client: Api, fill_meeting: Fill, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a full meeting, and nothing counted yet
+    fill_meeting("noord-wolvega", 30)
+    capsys.readouterr()
+    guardian = {"name": "Ouder", "email": "ouder@example.org", "consent": True}
+
+    # When people sign up in each way that ends well
+    client.register()
+    client.register()
+    client.register(meeting="noord-wolvega", email="wacht@example.org")
+    client.register(email="kind@example.org", role="leerling", under_16=True, guardian=guardian)
+    client.register(email="bot@example.org", website="http://spam.example")
+
+    # Then each answer is counted once, by its outcome
+    assert counted_outcomes(capsys) == ["placed", "replayed", "waitlisted", "pending_guardian", "honeypot"]
+
+
 def test_an_unknown_meeting_is_refused_on_its_field(client: Api) -> None:
     answer = client.register(meeting="regio-west")
 
