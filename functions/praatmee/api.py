@@ -183,19 +183,18 @@ def create_registration(registration: Annotated[RegistrationRequest, Body()]) ->
             registered.guardian_token,
             registered.answer.waitlist_position,
         )
-    if not registered.answer.waitlist_position and not registered.stored and registration.website:
+    if registered.outcome is service.Outcome.HONEYPOT:
         logger.info("honeypot filled: nothing stored")
-        _count("honeypot")
     else:
         logger.info(
             "registration answered",
             extra={
                 "outcome": status,
                 "meeting": registered.answer.meeting,
-                "replayed": not registered.stored,
+                "replayed": registered.outcome is service.Outcome.REPLAYED,
             },
         )
-        _count(status if registered.stored else "replayed")
+    _count(registered.outcome.value)
     if _is_form_post():
         return _see_result(status, registered.answer.waitlist_position)
     return _json(201, registered.answer.model_dump(mode="json"))
