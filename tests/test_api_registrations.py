@@ -1,4 +1,4 @@
-"""Signing up through the HTTP API: the rules of issue 3, each error code, JSON and form posts."""
+"""Signing up through the HTTP API: the rules, each error code, JSON and form posts."""
 
 from __future__ import annotations
 

@@ -95,7 +95,7 @@ def get_settings() -> Settings:
 
 
 app = APIGatewayHttpResolver(enable_validation=True)
-# Our reader replaces Powertools' default request validator (same class, one method overridden).
+# No public hook of Powertools runs before validation, so our reader takes its private place (DECISIONS.md).
 app._request_validation_middleware = RequestReader()  # type: ignore[no-untyped-call]
 
 
