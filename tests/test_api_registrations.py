@@ -1,4 +1,4 @@
-"""Signing up through the HTTP API: the rules of issue 3, each error code, JSON and form posts."""
+"""Signing up through the HTTP API: the rules, each error code, JSON and form posts."""
 
 from __future__ import annotations
 
@@ -171,6 +171,34 @@ def test_a_filled_honeypot_looks_like_success_but_stores_nothing(client: Api, st
     assert answer.json["status"] == "placed"
     assert registrations(store) == []
     assert meeting(client, "online")["seats_left"] == 50
+
+
+def counted_outcomes(capsys: pytest.CaptureFixture[str]) -> list[str]:
+    """The outcome of every `Registrations` figure written so far (CloudWatch's embedded metric format)."""
+    import json
+
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    records = [json.loads(line) for line in lines]
+    return [record["outcome"] for record in records if "Registrations" in record and "_aws" in record]
+
+
+def test_every_sign_up_is_counted_once_by_its_outcome(
+    client: Api, fill_meeting: Fill, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a full meeting, and nothing counted yet
+    fill_meeting("noord-wolvega", 30)
+    capsys.readouterr()
+    guardian = {"name": "Ouder", "email": "ouder@example.org", "consent": True}
+
+    # When people sign up in each way that ends well
+    client.register()
+    client.register()
+    client.register(meeting="noord-wolvega", email="wacht@example.org")
+    client.register(email="kind@example.org", role="leerling", under_16=True, guardian=guardian)
+    client.register(email="bot@example.org", website="http://spam.example")
+
+    # Then each answer is counted once, by its outcome
+    assert counted_outcomes(capsys) == ["placed", "replayed", "waitlisted", "pending_guardian", "honeypot"]
 
 
 def test_an_unknown_meeting_is_refused_on_its_field(client: Api) -> None:
@@ -396,3 +424,45 @@ def test_a_form_post_without_origin_counts_on_the_referer(client: Api) -> None:
 def test_a_field_sent_twice_is_refused(client: Api) -> None:
     answer = client.post_form("/api/registrations", [*form_fields(), ("name", "Tweede naam")])
     assert answer.status == 422
+
+
+# -- our body reader runs in Powertools' place: a private hook, so it is guarded here ---------------
+
+
+def test_the_request_validator_powertools_runs_is_our_body_reader(
+    client: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the resolver's request validator, spied on where it reads the body
+    from praatmee import api
+    from praatmee.reader import RequestReader
+
+    assert type(api.app._request_validation_middleware) is RequestReader
+    read: list[str] = []
+    read_body = RequestReader._get_body
+
+    def spy(self: RequestReader, app: Any) -> Any:
+        read.append(app.current_event.path)
+        return read_body(self, app)
+
+    monkeypatch.setattr(RequestReader, "_get_body", spy)
+
+    # When a sign-up is posted
+    answer = client.register()
+
+    # Then Powertools read its body through our reader
+    assert answer.status == 201
+    assert read == ["/api/registrations"]
+
+
+def test_a_form_from_another_site_is_refused_before_its_fields_are_checked(client: Api, store: Store) -> None:
+    # Given a form from another site whose fields are all wrong
+    fields = [("email", "fout"), ("shoe_size", "43")]
+
+    # When it is posted
+    answer = client.post_form("/api/registrations", fields, origin="https://evil.example")
+
+    # Then it is refused for where it comes from, not for its fields
+    assert answer.status == 403
+    assert "eigen website" in answer.text
+    assert "e-mailadres" not in answer.text
+    assert registrations(store) == []

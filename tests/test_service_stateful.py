@@ -56,7 +56,7 @@ class SeatsMachine(RuleBasedStateMachine):
         if person in self.placed or person in self.waiting:
             # A replay: the same registration, its current status
             assert answer.id == self.ids[person][0]
-            assert not registered.stored
+            assert registered.outcome is service.Outcome.REPLAYED
             expected = RegistrationStatus.PLACED if person in self.placed else RegistrationStatus.WAITLISTED
             assert answer.status is expected
             if person in self.waiting:
@@ -70,9 +70,11 @@ class SeatsMachine(RuleBasedStateMachine):
         self.seats_added_since_promotion = False
         if len(self.placed) < self.capacity:
             assert answer.status is RegistrationStatus.PLACED
+            assert registered.outcome is service.Outcome.PLACED
             self.placed.add(person)
         else:
             assert answer.status is RegistrationStatus.WAITLISTED
+            assert registered.outcome is service.Outcome.WAITLISTED
             self.waiting.append(person)
             assert answer.waitlist_position == len(self.waiting)
 

@@ -6,27 +6,20 @@ HTTP answers in one table below. A form post without JavaScript gets a redirect 
 
 from __future__ import annotations
 
-import base64
-import binascii
-import html
 import json
 import sys
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any
-from urllib.parse import parse_qs
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
-    OpenAPIRequestValidationMiddleware,
-)
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import Metrics, MetricUnit
 
-from praatmee import service, texts
+from praatmee import pages, service, texts
 from praatmee.edition import load_edition
 from praatmee.errors import (
     AlreadyRegistered,
@@ -41,6 +34,7 @@ from praatmee.errors import (
     UnknownMeeting,
     UnsupportedMediaType,
 )
+from praatmee.field_errors import field_error
 from praatmee.models import (
     CancellationAnswer,
     CancellationRequest,
@@ -51,8 +45,8 @@ from praatmee.models import (
     MeetingsAnswer,
     RegistrationAnswer,
     RegistrationRequest,
-    RegistrationStatus,
 )
+from praatmee.reader import FORM, JSON, RequestReader, media_type
 from praatmee.store import Store
 
 if TYPE_CHECKING:
@@ -79,11 +73,6 @@ HTTP_STATUS: dict[type[DomainError], int] = {
     TryAgain: 503,
 }
 
-FORM = "application/x-www-form-urlencoded"
-JSON = "application/json"
-CHECKED = frozenset({"on", "ja", "true", "1", "yes"})
-FORM_FLAGS = frozenset({"privacy_consent", "under_16", "guardian_consent"})
-
 ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
     status: {"description": description, "content": {JSON: {"model": ErrorAnswer}}}
     for status, description in [
@@ -98,43 +87,6 @@ ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
 }
 
 
-class RequestReader(OpenAPIRequestValidationMiddleware):
-    """Powertools' request validation, with our own reading of the body before the model checks it.
-
-    It refuses oversized bodies (413), unreadable bodies (400), other content types (415) and form posts
-    from other sites (403), and turns a form post into the same fields the JSON body has, so both go
-    through one model.
-    """
-
-    def _get_body(self, app: Any) -> Any:
-        event = app.current_event
-        settings = get_settings()
-        raw = event.body or ""
-        if len(raw) > settings.max_body_bytes * 2:  # cheap early refusal before decoding
-            raise BodyTooLarge(f"{len(raw)} characters")
-        try:
-            data = base64.b64decode(raw, validate=True) if event.is_base64_encoded else raw.encode()
-            if len(data) > settings.max_body_bytes:
-                raise BodyTooLarge(f"{len(data)} bytes")
-            text = data.decode("utf-8")
-        except (binascii.Error, UnicodeError) as exc:
-            raise MalformedBody("body is not valid base64 or UTF-8") from exc
-        media_type = _media_type(event.headers)
-        if media_type == JSON:
-            try:
-                return json.loads(text)
-            except ValueError as exc:
-                raise MalformedBody("body is not JSON") from exc
-        if media_type == FORM:
-            _check_origin(event.headers, settings.site_origin)
-            try:
-                fields = parse_qs(text, keep_blank_values=True, strict_parsing=False, max_num_fields=60)
-            except ValueError as exc:
-                raise MalformedBody("form data not readable") from exc
-            return form_to_fields(fields)
-        raise UnsupportedMediaType((media_type or "none")[:60])
-
-
 def get_settings() -> Settings:
     # pydantic-settings costs a tenth of the cold import; it is first needed by the first request.
     from praatmee.settings import get_settings as cached_settings
@@ -142,56 +94,13 @@ def get_settings() -> Settings:
     return cached_settings()
 
 
-def _media_type(headers: Any) -> str:
-    return str(headers.get("content-type") or "").split(";", 1)[0].strip().lower()
-
-
-def _check_origin(headers: Any, site_origin: str) -> None:
-    """Form posts must come from the site's own pages (browsers send Origin; older ones only Referer)."""
-    origin = headers.get("origin")
-    if origin is not None:
-        if origin != site_origin:
-            raise ForeignOrigin("origin differs")
-        return
-    referer = str(headers.get("referer") or "")
-    if referer != site_origin and not referer.startswith(site_origin + "/"):
-        raise ForeignOrigin("no matching origin or referer")
-
-
-def form_to_fields(form: dict[str, list[str]]) -> dict[str, Any]:
-    """Form fields as the JSON body has them: checkboxes become booleans, `guardian_*` a nested object.
-
-    Empty optional fields are left out; a field sent twice stays a list, so the model refuses it.
-    """
-    data: dict[str, Any] = {}
-    guardian: dict[str, Any] = {}
-    for key, values in form.items():
-        if key == "themes":
-            data[key] = [value for value in values if value]
-            continue
-        value: Any = values[0] if len(values) == 1 else values
-        if key in FORM_FLAGS:
-            value = isinstance(value, str) and value.strip().lower() in CHECKED
-        elif value == "":
-            continue
-        if key.startswith("guardian_"):
-            guardian[key.removeprefix("guardian_")] = value
-        else:
-            data[key] = value
-    # The form always has the guardian fields; they count only for a pupil under 16.
-    if data.get("under_16") is True:
-        guardian.setdefault("consent", False)
-        data["guardian"] = guardian
-    return data
-
-
 app = APIGatewayHttpResolver(enable_validation=True)
-# Our reader replaces Powertools' default request validator (same class, one method overridden).
+# No public hook of Powertools runs before validation, so our reader takes its private place (DECISIONS.md).
 app._request_validation_middleware = RequestReader()  # type: ignore[no-untyped-call]
 
 
 def _is_form_post() -> bool:
-    return _media_type(app.current_event.headers) == FORM
+    return media_type(app.current_event.headers) == FORM
 
 
 def _ctx() -> service.Context:
@@ -218,17 +127,8 @@ def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Resp
 
 def _error_answer(status: int, errors: list[ErrorItem]) -> Response[Any]:
     if _is_form_post():
-        return _form_error_page(status, errors)
+        return pages.form_error_page(status, errors, back=get_settings().form_path)
     return _json(status, {"errors": [error.model_dump() for error in errors]})
-
-
-def _form_error_page(status: int, errors: list[ErrorItem]) -> Response[Any]:
-    items = "".join(f"<li>{html.escape(error.message)}</li>" for error in errors)
-    # "What you still need to change" only fits errors on fields, not "busy, try again".
-    intro = f"<p>{html.escape(texts.FORM_ERROR_INTRO)}</p>" if any(e.field for e in errors) else ""
-    back = html.escape(get_settings().form_path)
-    inner = f'{intro}<ul>{items}</ul><p><a href="{back}">{html.escape(texts.FORM_BACK)}</a></p>'
-    return _page(status, texts.FORM_ERROR_TITLE, inner, title_prefix=texts.FORM_TEXTS["error_title_prefix"])
 
 
 def _see_result(status: str, waitlist_position: int | None = None) -> Response[Any]:
@@ -283,19 +183,18 @@ def create_registration(registration: Annotated[RegistrationRequest, Body()]) ->
             registered.guardian_token,
             registered.answer.waitlist_position,
         )
-    if not registered.answer.waitlist_position and not registered.stored and registration.website:
+    if registered.outcome is service.Outcome.HONEYPOT:
         logger.info("honeypot filled: nothing stored")
-        _count("honeypot")
     else:
         logger.info(
             "registration answered",
             extra={
                 "outcome": status,
                 "meeting": registered.answer.meeting,
-                "replayed": not registered.stored,
+                "replayed": registered.outcome is service.Outcome.REPLAYED,
             },
         )
-        _count(status if registered.stored else "replayed")
+    _count(registered.outcome.value)
     if _is_form_post():
         return _see_result(status, registered.answer.waitlist_position)
     return _json(201, registered.answer.model_dump(mode="json"))
@@ -348,107 +247,8 @@ def answer_consent(consent: Annotated[ConsentRequest, Body()]) -> Response[Any]:
     return _json(200, answer.model_dump(mode="json"))
 
 
-# -- the pages the links in the e-mails open: they ask, only their form's POST changes anything ------
-
-
-def _link_query() -> tuple[str, str] | None:
-    event = app.current_event
-    registration_id = event.get_query_string_value("registration_id") or ""
-    token = event.get_query_string_value("token") or ""
-    try:
-        CancellationRequest(registration_id=registration_id, token=token)
-    except ValueError:
-        return None
-    return registration_id, token
-
-
-def _page(status: int, title: str, inner: str, title_prefix: str = "") -> Response[Any]:
-    """A small Dutch page without scripts or outside resources (the site's Content-Security-Policy holds)."""
-    page = (
-        '<!doctype html><html lang="nl"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta name="robots" content="noindex">'
-        f"<title>{html.escape(title_prefix + title)}</title>"
-        '<link rel="stylesheet" href="/assets/praatmee.css"></head>'
-        f'<body><main class="pm-link-page"><h1>{html.escape(title)}</h1>{inner}'
-        f'<p><a href="/">{html.escape(texts.LINK_PAGES["home"])}</a></p></main></body></html>'
-    )
-    return Response(
-        status_code=status,
-        content_type="text/html; charset=utf-8",
-        body=page,
-        headers={"Cache-Control": "no-store", "X-Robots-Tag": "noindex"},
-    )
-
-
-def _not_found_page() -> Response[Any]:
-    words = texts.LINK_PAGES
-    return _page(404, words["not_found_title"], f"<p>{html.escape(words['not_found'])}</p>")
-
-
-def _hidden(registration_id: str, token: str) -> str:
-    return (
-        f'<input type="hidden" name="registration_id" value="{html.escape(registration_id)}">'
-        f'<input type="hidden" name="token" value="{html.escape(token)}">'
-    )
-
-
-@app.get("/api/cancellations", summary="The page a cancel link opens: it asks; nothing changes on GET")
-def cancellation_page() -> Response[Any]:
-    words = texts.LINK_PAGES
-    query = _link_query()
-    if query is None:
-        return _not_found_page()
-    registration_id, token = query
-    try:
-        stored = service.registration_for_token(_ctx(), registration_id, token)
-    except RegistrationNotFound:
-        return _not_found_page()
-    if stored.status is RegistrationStatus.CANCELLED:
-        return _page(200, words["cancel_title"], f"<p>{html.escape(words['cancelled_already'])}</p>")
-    meeting = _ctx().edition.meeting(stored.meeting)
-    line = texts.meeting_line(_ctx().edition, meeting) if meeting else stored.meeting
-    inner = (
-        f"<p>{html.escape(words['cancel_intro'])}</p><p><strong>{html.escape(line)}</strong></p>"
-        f"<p>{html.escape(words['cancel_question'])}</p>"
-        f'<form method="post" action="/api/cancellations">{_hidden(registration_id, token)}'
-        f'<button type="submit">{html.escape(words["cancel_button"])}</button></form>'
-    )
-    return _page(200, words["cancel_title"], inner)
-
-
-def _decision_button(decision: str, label: str) -> str:
-    return f'<p><button type="submit" name="decision" value="{decision}">{html.escape(label)}</button></p>'
-
-
-@app.get("/api/consents", summary="The page a guardian's link opens: it asks; nothing changes on GET")
-def consent_page() -> Response[Any]:
-    words = texts.LINK_PAGES
-    query = _link_query()
-    if query is None:
-        return _not_found_page()
-    registration_id, token = query
-    try:
-        data = service.guardian_registration(_ctx(), registration_id, token)
-    except RegistrationNotFound:
-        return _not_found_page()
-    if data.get("status") in ("placed", "waitlisted"):
-        return _page(200, words["consent_title"], f"<p>{html.escape(words['consent_done'])}</p>")
-    if data.get("status") != "pending_guardian":
-        return _not_found_page()
-    pupil = str(data.get("name", ""))
-    meeting = _ctx().edition.meeting(str(data.get("meeting")))
-    line = texts.meeting_line(_ctx().edition, meeting) if meeting else ""
-    inner = (
-        f"<p>{html.escape(words['consent_intro'].format(pupil=pupil))}</p>"
-        f"<p><strong>{html.escape(line)}</strong></p>"
-        f"<p>{html.escape(words['consent_question'].format(pupil=pupil))}</p>"
-        f'<form method="post" action="/api/consents">{_hidden(registration_id, token)}'
-        f"{_decision_button('confirm', words['consent_yes'])}"
-        f"{_decision_button('decline', words['consent_no'])}"
-        "</form>"
-    )
-    return _page(200, words["consent_title"], inner)
+# The pages the links in the e-mails open: they ask; only their form's POST above changes anything.
+app.include_router(pages.router)
 
 
 # -- errors: the one place that turns them into answers --------------------------------------------
@@ -466,7 +266,7 @@ def _domain_error(exc: DomainError) -> Response[Any]:
 
 @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
 def _invalid_request(exc: RequestValidationError) -> Response[Any]:
-    errors = [_field_error(error) for error in exc.errors()]
+    errors = [field_error(error) for error in exc.errors()]
     status = 400 if any(error.code == MalformedBody.code for error in errors) else 422
     # Field names and codes only: pydantic's `input` holds what the person typed.
     logger.info(
@@ -486,56 +286,6 @@ def _no_route(exc: NotFoundError) -> Response[Any]:
             ]
         },
     )
-
-
-CHOICE_FIELDS = frozenset({"meeting", "role", "sector"})
-CONSENT_FIELDS = frozenset({"privacy_consent", "guardian.consent"})
-_CODES = {
-    "missing": "missing",
-    "string_too_short": "missing",
-    "too_short": "missing",
-    "string_too_long": "too_long",
-    "too_long": "too_long",
-    "enum": "invalid_choice",
-    "literal_error": "invalid_choice",
-    "extra_forbidden": "not_allowed",
-    "consent_required": "consent_required",
-    "duplicate_theme": "duplicate_theme",
-    "guardian_required": "guardian_required",
-    "guardian_not_allowed": "guardian_not_allowed",
-}
-
-
-def _field_error(error: Any) -> ErrorItem:
-    """A pydantic error as a field, a code of the contract and a Dutch message."""
-    loc = [str(part) for part in error.get("loc", ()) if not isinstance(part, int)]
-    kind = str(error.get("type", ""))
-    path = loc[1:] if loc[:1] == ["body"] else loc
-    field = ".".join(path) or None
-    if kind == "json_invalid" or (
-        field is None and kind not in {"guardian_required", "guardian_not_allowed"}
-    ):
-        return ErrorItem(
-            field=None, code=MalformedBody.code, message=texts.ERROR_MESSAGES[MalformedBody.code]
-        )
-    if field is None:
-        field = "guardian"
-    code = _CODES.get(kind, "invalid")
-    if code == "missing" and field in CONSENT_FIELDS:
-        code = "consent_required"  # an unticked checkbox is simply not sent
-    if code == "invalid" and field.endswith("email") and kind == "value_error":
-        code = "invalid_email"
-    if field == "meeting" and kind == "string_pattern_mismatch":
-        code = "invalid_choice"
-    message_key = code
-    if code == "missing" and field in CHOICE_FIELDS:
-        message_key = "choice_missing"
-    if code == "missing" and field == "themes":
-        message_key = "themes_missing"
-    elif code == "consent_required" and field.startswith("guardian"):
-        message_key = "guardian_consent_required"
-    label = texts.FIELD_LABELS.get(field, "dit veld")
-    return ErrorItem(field=field, code=code, message=texts.FIELD_MESSAGES[message_key].format(label=label))
 
 
 # -- entry points ----------------------------------------------------------------------------------

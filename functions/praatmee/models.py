@@ -91,7 +91,7 @@ class RegistrationRequest(_Strict):
 
     @model_validator(mode="after")
     def _guardian_rule(self) -> RegistrationRequest:
-        # Errors here have no location of their own; api.py reports them on the field `guardian`.
+        # Errors here have no location of their own; field_errors.py reports them on the field `guardian`.
         if self.under_16 and self.guardian is None:
             raise PydanticCustomError("guardian_required", "a pupil under 16 needs a guardian")
         if not self.under_16 and self.guardian is not None:

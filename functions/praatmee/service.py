@@ -11,6 +11,7 @@ import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
 from praatmee.edition import Edition, Sector
@@ -57,9 +58,21 @@ class Context:
     edition: Edition
     hash_key: bytes
     now: Callable[[], dt.datetime] = utc_now
-    # Mail (issue 6): without a mailer nothing is sent; links in mails start with the site's origin.
+    # Mail: without a mailer nothing is sent; links in mails start with the site's origin.
     mailer: Mailer | None = None
     site_origin: str = ""
+
+
+class Outcome(StrEnum):
+    """How a sign-up ended; the values are the metric's `outcome` dimension."""
+
+    PLACED = "placed"
+    WAITLISTED = "waitlisted"
+    PENDING_GUARDIAN = "pending_guardian"
+    # The same data again: the stored registration's answer, nothing written.
+    REPLAYED = "replayed"
+    # A bot filled the hidden field: an answer like a success, nothing written.
+    HONEYPOT = "honeypot"
 
 
 @dataclass(frozen=True)
@@ -67,9 +80,14 @@ class Registered:
     answer: RegistrationAnswer
     # The secret for cancelling, for the confirmation e-mail only: never in an HTTP answer or a log.
     cancel_token: str | None
-    stored: bool
+    outcome: Outcome
     # The secret of the guardian's consent link (pupils under 16), for their e-mail only.
     guardian_token: str | None = None
+
+    @property
+    def stored(self) -> bool:
+        """Whether this sign-up wrote a new registration."""
+        return self.outcome not in (Outcome.REPLAYED, Outcome.HONEYPOT)
 
 
 def normalise_email(email: str) -> str:
@@ -105,7 +123,7 @@ def register(ctx: Context, request: RegistrationRequest) -> Registered:
         fake = RegistrationAnswer(
             id=uuid.uuid4().hex, status=RegistrationStatus.PLACED, meeting=request.meeting
         )
-        return Registered(answer=fake, cancel_token=None, stored=False)
+        return Registered(answer=fake, cancel_token=None, outcome=Outcome.HONEYPOT)
     meeting = ctx.edition.meeting(request.meeting)
     if meeting is None:
         raise UnknownMeeting(request.meeting)
@@ -133,7 +151,12 @@ def register(ctx: Context, request: RegistrationRequest) -> Registered:
         answer = _write(ctx, new, pending=request.under_16)
     except Duplicate as duplicate:
         return _replay(ctx, new, duplicate)
-    return Registered(answer=answer, cancel_token=cancel_token, stored=True, guardian_token=guardian_token)
+    return Registered(
+        answer=answer,
+        cancel_token=cancel_token,
+        outcome=Outcome(answer.status.value),
+        guardian_token=guardian_token,
+    )
 
 
 def _write(ctx: Context, new: NewRegistration, *, pending: bool) -> RegistrationAnswer:
@@ -192,7 +215,7 @@ def _replay(ctx: Context, new: NewRegistration, duplicate: Duplicate) -> Registe
     answer = RegistrationAnswer(
         id=stored.id, status=stored.status, meeting=stored.meeting, waitlist_position=position
     )
-    return Registered(answer=answer, cancel_token=None, stored=False)
+    return Registered(answer=answer, cancel_token=None, outcome=Outcome.REPLAYED)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,58 @@
+"""Pydantic's validation errors as the contract's field errors: a field, a stable code and a Dutch message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from praatmee import texts
+from praatmee.errors import MalformedBody
+from praatmee.models import ErrorItem
+
+CHOICE_FIELDS = frozenset({"meeting", "role", "sector"})
+CONSENT_FIELDS = frozenset({"privacy_consent", "guardian.consent"})
+_CODES = {
+    "missing": "missing",
+    "string_too_short": "missing",
+    "too_short": "missing",
+    "string_too_long": "too_long",
+    "too_long": "too_long",
+    "enum": "invalid_choice",
+    "literal_error": "invalid_choice",
+    "extra_forbidden": "not_allowed",
+    "consent_required": "consent_required",
+    "duplicate_theme": "duplicate_theme",
+    "guardian_required": "guardian_required",
+    "guardian_not_allowed": "guardian_not_allowed",
+}
+
+
+def field_error(error: Any) -> ErrorItem:
+    """A pydantic error as a field, a code of the contract and a Dutch message."""
+    loc = [str(part) for part in error.get("loc", ()) if not isinstance(part, int)]
+    kind = str(error.get("type", ""))
+    path = loc[1:] if loc[:1] == ["body"] else loc
+    field = ".".join(path) or None
+    if kind == "json_invalid" or (
+        field is None and kind not in {"guardian_required", "guardian_not_allowed"}
+    ):
+        return ErrorItem(
+            field=None, code=MalformedBody.code, message=texts.ERROR_MESSAGES[MalformedBody.code]
+        )
+    if field is None:
+        field = "guardian"
+    code = _CODES.get(kind, "invalid")
+    if code == "missing" and field in CONSENT_FIELDS:
+        code = "consent_required"  # an unticked checkbox is simply not sent
+    if code == "invalid" and field.endswith("email") and kind == "value_error":
+        code = "invalid_email"
+    if field == "meeting" and kind == "string_pattern_mismatch":
+        code = "invalid_choice"
+    message_key = code
+    if code == "missing" and field in CHOICE_FIELDS:
+        message_key = "choice_missing"
+    if code == "missing" and field == "themes":
+        message_key = "themes_missing"
+    elif code == "consent_required" and field.startswith("guardian"):
+        message_key = "guardian_consent_required"
+    label = texts.FIELD_LABELS.get(field, "dit veld")
+    return ErrorItem(field=field, code=code, message=texts.FIELD_MESSAGES[message_key].format(label=label))

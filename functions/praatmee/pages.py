@@ -1,0 +1,132 @@
+"""The small Dutch HTML pages of the API: the pages the links in e-mails open, and the form's error page.
+
+A link page only asks; its form posts to a route of `api.py`, and only that changes anything.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from praatmee import service, texts
+from praatmee.errors import RegistrationNotFound
+from praatmee.models import CancellationRequest, ErrorItem, RegistrationStatus
+
+router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]
+
+
+def page(status: int, title: str, inner: str, title_prefix: str = "") -> Response[Any]:
+    """A small Dutch page without scripts or outside resources (the site's Content-Security-Policy holds)."""
+    body = (
+        '<!doctype html><html lang="nl"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="robots" content="noindex">'
+        f"<title>{html.escape(title_prefix + title)}</title>"
+        '<link rel="stylesheet" href="/assets/praatmee.css"></head>'
+        f'<body><main class="pm-link-page"><h1>{html.escape(title)}</h1>{inner}'
+        f'<p><a href="/">{html.escape(texts.LINK_PAGES["home"])}</a></p></main></body></html>'
+    )
+    return Response(
+        status_code=status,
+        content_type="text/html; charset=utf-8",
+        body=body,
+        headers={"Cache-Control": "no-store", "X-Robots-Tag": "noindex"},
+    )
+
+
+def form_error_page(status: int, errors: list[ErrorItem], back: str) -> Response[Any]:
+    """What a form post without JavaScript gets instead of JSON errors; `back` is the form's path."""
+    items = "".join(f"<li>{html.escape(error.message)}</li>" for error in errors)
+    # "What you still need to change" only fits errors on fields, not "busy, try again".
+    intro = f"<p>{html.escape(texts.FORM_ERROR_INTRO)}</p>" if any(e.field for e in errors) else ""
+    inner = f'{intro}<ul>{items}</ul><p><a href="{html.escape(back)}">{html.escape(texts.FORM_BACK)}</a></p>'
+    return page(status, texts.FORM_ERROR_TITLE, inner, title_prefix=texts.FORM_TEXTS["error_title_prefix"])
+
+
+def _ctx() -> service.Context:
+    ctx: service.Context = router.context["service"]
+    return ctx
+
+
+def _link_query() -> tuple[str, str] | None:
+    event = router.current_event
+    registration_id = event.get_query_string_value("registration_id") or ""
+    token = event.get_query_string_value("token") or ""
+    try:
+        CancellationRequest(registration_id=registration_id, token=token)
+    except ValueError:
+        return None
+    return registration_id, token
+
+
+def _not_found_page() -> Response[Any]:
+    words = texts.LINK_PAGES
+    return page(404, words["not_found_title"], f"<p>{html.escape(words['not_found'])}</p>")
+
+
+def _hidden(registration_id: str, token: str) -> str:
+    return (
+        f'<input type="hidden" name="registration_id" value="{html.escape(registration_id)}">'
+        f'<input type="hidden" name="token" value="{html.escape(token)}">'
+    )
+
+
+@router.get("/api/cancellations", summary="The page a cancel link opens: it asks; nothing changes on GET")
+def cancellation_page() -> Response[Any]:
+    words = texts.LINK_PAGES
+    query = _link_query()
+    if query is None:
+        return _not_found_page()
+    registration_id, token = query
+    try:
+        stored = service.registration_for_token(_ctx(), registration_id, token)
+    except RegistrationNotFound:
+        return _not_found_page()
+    if stored.status is RegistrationStatus.CANCELLED:
+        return page(200, words["cancel_title"], f"<p>{html.escape(words['cancelled_already'])}</p>")
+    meeting = _ctx().edition.meeting(stored.meeting)
+    line = texts.meeting_line(_ctx().edition, meeting) if meeting else stored.meeting
+    inner = (
+        f"<p>{html.escape(words['cancel_intro'])}</p><p><strong>{html.escape(line)}</strong></p>"
+        f"<p>{html.escape(words['cancel_question'])}</p>"
+        f'<form method="post" action="/api/cancellations">{_hidden(registration_id, token)}'
+        f'<button type="submit">{html.escape(words["cancel_button"])}</button></form>'
+    )
+    return page(200, words["cancel_title"], inner)
+
+
+def _decision_button(decision: str, label: str) -> str:
+    return f'<p><button type="submit" name="decision" value="{decision}">{html.escape(label)}</button></p>'
+
+
+@router.get("/api/consents", summary="The page a guardian's link opens: it asks; nothing changes on GET")
+def consent_page() -> Response[Any]:
+    words = texts.LINK_PAGES
+    query = _link_query()
+    if query is None:
+        return _not_found_page()
+    registration_id, token = query
+    try:
+        data = service.guardian_registration(_ctx(), registration_id, token)
+    except RegistrationNotFound:
+        return _not_found_page()
+    if data.get("status") in ("placed", "waitlisted"):
+        return page(200, words["consent_title"], f"<p>{html.escape(words['consent_done'])}</p>")
+    if data.get("status") != "pending_guardian":
+        return _not_found_page()
+    pupil = str(data.get("name", ""))
+    meeting = _ctx().edition.meeting(str(data.get("meeting")))
+    line = texts.meeting_line(_ctx().edition, meeting) if meeting else ""
+    inner = (
+        f"<p>{html.escape(words['consent_intro'].format(pupil=pupil))}</p>"
+        f"<p><strong>{html.escape(line)}</strong></p>"
+        f"<p>{html.escape(words['consent_question'].format(pupil=pupil))}</p>"
+        f'<form method="post" action="/api/consents">{_hidden(registration_id, token)}'
+        f"{_decision_button('confirm', words['consent_yes'])}"
+        f"{_decision_button('decline', words['consent_no'])}"
+        "</form>"
+    )
+    return page(200, words["consent_title"], inner)
