@@ -34,7 +34,8 @@ from praatmee.models import RegistrationStatus
 
 if TYPE_CHECKING:
     from praatmee.bucket import ExportBucket
-    from praatmee.store import Item, Store
+    from praatmee.dynamo import Item
+    from praatmee.store import Store
 
 WORKBOOK = "aanmeldingen.xlsx"
 SUMMARY = "samenvatting.json"

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from praatmee.dynamo import new_token
 from praatmee.edition import Edition, Sector
 from praatmee.errors import (
     AlreadyRegistered,
@@ -36,7 +37,7 @@ from praatmee.models import (
     RegistrationRequest,
     RegistrationStatus,
 )
-from praatmee.store import NewRegistration, Store, StoredRegistration, new_token
+from praatmee.store import NewRegistration, Store, StoredRegistration
 
 if TYPE_CHECKING:
     from praatmee.outbox import Mailer

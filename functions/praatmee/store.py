@@ -1,4 +1,4 @@
-"""The seat store: every DynamoDB call of the product, and the only module that talks to boto3.
+"""The seat store: every DynamoDB call of the product. AWS errors become domain errors here.
 
 One table, keys `pk` and `sk`:
 
@@ -9,18 +9,30 @@ One table, keys `pk` and `sk`:
 | uniqueness marker | `EMAIL#<hmac of the e-mail>` | `EMAIL` | `registration_id`, `fingerprint` |
 | registration | `REG#<id>` | `REG` | the sign-up, `status`, `token_hash`, `ticket` |
 
-Every item carries `expires_at` (TTL) from the edition file. AWS errors become domain errors here.
+Every item carries `expires_at` (TTL) from the edition file. Requests go through `dynamo.Dynamo`, which
+retries them.
 """
 
 from __future__ import annotations
 
-import random
 import time
-import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal
 
+from praatmee.dynamo import (
+    CHECK_FAILED,
+    NO_REASON,
+    ConditionFailed,
+    Dynamo,
+    Item,
+    TransactionCancelled,
+    full_jitter,
+    n,
+    plain,
+    s,
+    to_attribute,
+)
 from praatmee.errors import Duplicate, MeetingFull, SeatFreed, StateChanged, TryAgain
 from praatmee.models import RegistrationStatus
 
@@ -29,23 +41,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, TransactWriteItemTypeDef
 
     from praatmee.edition import Edition
-
-Item = dict[str, "AttributeValueTypeDef"]
-
-# Cancellation reasons and error codes after which the same request may simply be sent again.
-RETRY_REASONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
-RETRY_ERRORS = frozenset(
-    {
-        "TransactionInProgressException",
-        "ThrottlingException",
-        "ProvisionedThroughputExceededException",
-        "RequestLimitExceeded",
-        "InternalServerError",
-        "ServiceUnavailable",
-    }
-)
-CHECK_FAILED = "ConditionalCheckFailed"
-NO_REASON = "None"
 
 WAIT_PREFIX = "WAIT#"
 
@@ -66,14 +61,6 @@ def registration_key(registration_id: str) -> Item:
     return {"pk": {"S": f"REG#{registration_id}"}, "sk": {"S": "REG"}}
 
 
-def _n(value: int) -> AttributeValueTypeDef:
-    return {"N": str(value)}
-
-
-def _s(value: str) -> AttributeValueTypeDef:
-    return {"S": value}
-
-
 @dataclass(frozen=True)
 class NewRegistration:
     """A registration about to be written; `data` holds the sign-up's fields (already plain JSON values)."""
@@ -90,26 +77,26 @@ class NewRegistration:
     def marker(self) -> Item:
         return {
             **marker_key(self.email_hash),
-            "registration_id": _s(self.id),
-            "meeting": _s(self.meeting),
-            "fingerprint": _s(self.fingerprint),
-            "expires_at": _n(self.expires_at),
+            "registration_id": s(self.id),
+            "meeting": s(self.meeting),
+            "fingerprint": s(self.fingerprint),
+            "expires_at": n(self.expires_at),
         }
 
     def item(self, status: RegistrationStatus, ticket: int | None = None) -> Item:
         item: Item = {
             **registration_key(self.id),
-            "registration_id": _s(self.id),
-            "meeting": _s(self.meeting),
-            "status": _s(status.value),
-            "email_hash": _s(self.email_hash),
-            "token_hash": _s(self.token_hash),
-            "created_at": _s(self.created_at),
-            "expires_at": _n(self.expires_at),
-            **{name: _to_attribute(value) for name, value in self.data.items() if value is not None},
+            "registration_id": s(self.id),
+            "meeting": s(self.meeting),
+            "status": s(status.value),
+            "email_hash": s(self.email_hash),
+            "token_hash": s(self.token_hash),
+            "created_at": s(self.created_at),
+            "expires_at": n(self.expires_at),
+            **{name: to_attribute(value) for name, value in self.data.items() if value is not None},
         }
         if ticket is not None:
-            item["ticket"] = _n(ticket)
+            item["ticket"] = n(ticket)
         return item
 
 
@@ -130,29 +117,6 @@ class StoredRegistration:
     ticket: int | None
 
 
-def _to_attribute(value: Any) -> AttributeValueTypeDef:
-    if isinstance(value, bool):
-        return {"BOOL": value}
-    if isinstance(value, str):
-        return {"S": value}
-    if isinstance(value, int):
-        return {"N": str(value)}
-    if isinstance(value, list):
-        return {"L": [_to_attribute(v) for v in value]}
-    if isinstance(value, dict):
-        return {"M": {k: _to_attribute(v) for k, v in value.items() if v is not None}}
-    raise TypeError(f"cannot store a {type(value).__name__}")
-
-
-class _Cancelled(Exception):
-    """A transaction was cancelled for reasons that are not worth a retry."""
-
-    def __init__(self, reasons: list[str], items: list[Item | None]) -> None:
-        super().__init__(",".join(reasons))
-        self.reasons = reasons
-        self.items = items
-
-
 # A newcomer gets a seat only while one is free and nobody waits: the waiting list comes first, also when
 # organisers raise the capacity while people wait (they are promoted before anyone new is seated).
 SEAT_FOR_NEWCOMER = "placed < #capacity AND waitlist_length = :zero"
@@ -160,24 +124,6 @@ SEAT_FOR_NEWCOMER = "placed < #capacity AND waitlist_length = :zero"
 
 def _seats_free(meeting: Item) -> bool:
     return int(meeting["placed"]["N"]) < int(meeting["capacity"]["N"])
-
-
-def _full_jitter(attempt: int) -> float:
-    # Full jitter (AWS architecture blog): spreads retries of competing writers apart.
-    return random.uniform(0, min(0.2, 0.01 * 2**attempt))  # noqa: S311 - timing jitter, not a secret
-
-
-def default_client() -> DynamoDBClient:
-    """A DynamoDB client without botocore's own retries: `Store` retries, so it can keep one token."""
-    import boto3  # off the import path of the handler; paid once, on the first request that needs it
-    from botocore.config import Config
-
-    # DynamoDB validates every request itself; botocore's client-side copy of that check is most of
-    # the warm time of a sign-up (bench_api_warm.py), so it is off.
-    config = Config(
-        retries={"total_max_attempts": 1}, connect_timeout=2, read_timeout=3, parameter_validation=False
-    )
-    return boto3.client("dynamodb", config=config)
 
 
 class Store:
@@ -190,85 +136,17 @@ class Store:
         *,
         max_attempts: int = 8,
         sleep: Callable[[float], None] = time.sleep,
-        backoff: Callable[[int], float] = _full_jitter,
+        backoff: Callable[[int], float] = full_jitter,
     ) -> None:
         self.table_name = table_name
-        self._client = client
-        self.max_attempts = max_attempts
-        self._sleep = sleep
-        self._backoff = backoff
+        self.dynamo = Dynamo(client, max_attempts=max_attempts, sleep=sleep, backoff=backoff)
 
     @property
     def client(self) -> DynamoDBClient:
-        if self._client is None:
-            self._client = default_client()
-        return self._client
-
-    # -- transactions ------------------------------------------------------------------------------
-
-    def _transact(self, items: Sequence[TransactWriteItemTypeDef], token: str) -> None:
-        """Send one transaction, retrying conflicts, throttling and timeouts with the same token.
-
-        The token makes a retry after an unclear failure (a timeout after DynamoDB committed) harmless.
-        Raises `_Cancelled` for condition failures and `TryAgain` when no clear answer came.
-        """
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        for attempt in range(self.max_attempts):
-            if attempt:
-                self._sleep(self._backoff(attempt))
-            try:
-                self.client.transact_write_items(TransactItems=list(items), ClientRequestToken=token)
-                return
-            except ClientError as exc:
-                code = exc.response.get("Error", {}).get("Code", "")
-                if code == "TransactionCanceledException":
-                    raw = exc.response.get("CancellationReasons") or []
-                    reasons = [str(r.get("Code") or NO_REASON) for r in raw]
-                    if any(reason in RETRY_REASONS for reason in reasons):
-                        continue
-                    if len(reasons) != len(items) or CHECK_FAILED not in reasons:
-                        # Missing or odd reasons are never read as "full": ask the client to try again.
-                        raise TryAgain(f"transaction cancelled: {reasons or 'no reasons'}") from exc
-                    raise _Cancelled(reasons, [cast("Item | None", r.get("Item")) for r in raw]) from exc
-                if code in RETRY_ERRORS:
-                    continue
-                raise TryAgain(f"dynamodb error {code}") from exc
-            except BotoCoreError as exc:  # timeouts and connection errors: maybe committed, so same token
-                if attempt + 1 == self.max_attempts:
-                    raise TryAgain(f"dynamodb unreachable: {type(exc).__name__}") from exc
-        raise TryAgain("dynamodb stayed busy")
-
-    def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
-        """A single-item call with the same retry policy; condition failures propagate as ClientError."""
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        method = getattr(self.client, operation)
-        for attempt in range(self.max_attempts):
-            if attempt:
-                self._sleep(self._backoff(attempt))
-            try:
-                response: dict[str, Any] = method(**kwargs)
-                return response
-            except ClientError as exc:
-                code = exc.response.get("Error", {}).get("Code", "")
-                if code in RETRY_ERRORS:
-                    continue
-                if code == "ConditionalCheckFailedException":
-                    raise
-                raise TryAgain(f"dynamodb error {code}") from exc
-            except BotoCoreError as exc:
-                if attempt + 1 == self.max_attempts or operation not in {
-                    "get_item",
-                    "query",
-                    "batch_get_item",
-                }:
-                    # A write that timed out may have happened: do not repeat it blindly.
-                    raise TryAgain(f"dynamodb unreachable: {type(exc).__name__}") from exc
-        raise TryAgain("dynamodb stayed busy")
+        return self.dynamo.client
 
     @staticmethod
-    def _duplicate(cancelled: _Cancelled, marker_index: int) -> Duplicate | None:
+    def _duplicate(cancelled: TransactionCancelled, marker_index: int) -> Duplicate | None:
         if cancelled.reasons[marker_index] != CHECK_FAILED:
             return None
         old = cancelled.items[marker_index] or {}
@@ -319,15 +197,15 @@ class Store:
                 "UpdateExpression": f"SET {counter} = {counter} + :one",
                 "ConditionExpression": f"attribute_exists(pk) AND {condition}",
                 "ExpressionAttributeNames": {"#capacity": "capacity"},
-                "ExpressionAttributeValues": {":one": _n(1), ":zero": _n(0)},
+                "ExpressionAttributeValues": {":one": n(1), ":zero": n(0)},
             }
         }
 
     def place(self, new: NewRegistration, token: str) -> None:
         """Take a seat. Raises `MeetingFull`, `Duplicate` or `TryAgain`."""
         try:
-            self._transact(self.seat_items(new), token)
-        except _Cancelled as cancelled:
+            self.dynamo.transact(self.seat_items(new), token)
+        except TransactionCancelled as cancelled:
             duplicate = self._duplicate(cancelled, 1)
             if duplicate is not None:
                 raise duplicate from cancelled
@@ -345,20 +223,18 @@ class Store:
         the position (a lower ticket still on its way can only put the person further back, never ahead).
         Raises `SeatFreed`.
         """
-        from botocore.exceptions import ClientError
-
         try:
-            response = self._call(
+            response = self.dynamo.call(
                 "update_item",
                 TableName=self.table_name,
                 Key=meeting_key(meeting_id),
                 UpdateExpression="SET tickets_issued = tickets_issued + :one",
                 ConditionExpression=f"attribute_exists(pk) AND NOT ({SEAT_FOR_NEWCOMER})",
                 ExpressionAttributeNames={"#capacity": "capacity"},
-                ExpressionAttributeValues={":one": _n(1), ":zero": _n(0)},
+                ExpressionAttributeValues={":one": n(1), ":zero": n(0)},
                 ReturnValues="ALL_NEW",
             )
-        except ClientError as exc:
+        except ConditionFailed as exc:
             raise SeatFreed(meeting_id) from exc
         attributes = response["Attributes"]
         return int(attributes["tickets_issued"]["N"]), int(attributes["waitlist_length"]["N"])
@@ -386,8 +262,8 @@ class Store:
                     "TableName": self.table_name,
                     "Item": {
                         **wait_key(new.meeting, ticket),
-                        "registration_id": _s(new.id),
-                        "expires_at": _n(new.expires_at),
+                        "registration_id": s(new.id),
+                        "expires_at": n(new.expires_at),
                     },
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
@@ -397,8 +273,8 @@ class Store:
     def join_waitlist(self, new: NewRegistration, ticket: int, token: str) -> None:
         """Put a sign-up on the waiting list with its ticket. Raises `SeatFreed`, `Duplicate`, `TryAgain`."""
         try:
-            self._transact(self.waitlist_items(new, ticket), token)
-        except _Cancelled as cancelled:
+            self.dynamo.transact(self.waitlist_items(new, ticket), token)
+        except TransactionCancelled as cancelled:
             duplicate = self._duplicate(cancelled, 1)
             if duplicate is not None:
                 raise duplicate from cancelled
@@ -433,8 +309,8 @@ class Store:
             },
         ]
         try:
-            self._transact(items, token)
-        except _Cancelled as cancelled:
+            self.dynamo.transact(items, token)
+        except TransactionCancelled as cancelled:
             duplicate = self._duplicate(cancelled, 1)
             if duplicate is not None:
                 raise duplicate from cancelled
@@ -444,32 +320,27 @@ class Store:
 
     def waitlist_position(self, meeting_id: str, ticket: int) -> int:
         """1 + the number of people ahead on the waiting list (consistent read)."""
-        ahead = 0
-        kwargs: dict[str, Any] = {
-            "TableName": self.table_name,
-            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :low AND :high",
-            "ExpressionAttributeValues": {
-                ":pk": _s(f"MEETING#{meeting_id}"),
-                ":low": _s(WAIT_PREFIX),
-                ":high": _s(f"{WAIT_PREFIX}{ticket - 1:010d}"),
+        pages = self.dynamo.pages(
+            "query",
+            TableName=self.table_name,
+            KeyConditionExpression="pk = :pk AND sk BETWEEN :low AND :high",
+            ExpressionAttributeValues={
+                ":pk": s(f"MEETING#{meeting_id}"),
+                ":low": s(WAIT_PREFIX),
+                ":high": s(f"{WAIT_PREFIX}{ticket - 1:010d}"),
             },
-            "Select": "COUNT",
-            "ConsistentRead": True,
-        }
-        while True:
-            page = self._call("query", **kwargs)
-            ahead += int(page["Count"])
-            if "LastEvaluatedKey" not in page:
-                return ahead + 1
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            Select="COUNT",
+            ConsistentRead=True,
+        )
+        return sum(int(page["Count"]) for page in pages) + 1
 
     def waitlist_head(self, meeting_id: str) -> tuple[int, str] | None:
         """The ticket and registration id of the first person waiting, or None."""
-        page = self._call(
+        page = self.dynamo.call(
             "query",
             TableName=self.table_name,
             KeyConditionExpression="pk = :pk AND begins_with(sk, :wait)",
-            ExpressionAttributeValues={":pk": _s(f"MEETING#{meeting_id}"), ":wait": _s(WAIT_PREFIX)},
+            ExpressionAttributeValues={":pk": s(f"MEETING#{meeting_id}"), ":wait": s(WAIT_PREFIX)},
             ConsistentRead=True,
             Limit=1,
         )
@@ -479,7 +350,7 @@ class Store:
         return int(entry["sk"]["S"].removeprefix(WAIT_PREFIX)), entry["registration_id"]["S"]
 
     def registration(self, registration_id: str) -> StoredRegistration | None:
-        response = self._call(
+        response = self.dynamo.call(
             "get_item", TableName=self.table_name, Key=registration_key(registration_id), ConsistentRead=True
         )
         item = response.get("Item")
@@ -496,22 +367,17 @@ class Store:
 
     def meeting_counts(self, meeting_ids: Sequence[str]) -> dict[str, MeetingCounts]:
         """Counters of the given meetings (eventually consistent: for display only)."""
-        keys = [meeting_key(meeting_id) for meeting_id in meeting_ids]
-        request: dict[str, Any] = {self.table_name: {"Keys": keys}}
-        counts: dict[str, MeetingCounts] = {}
-        for _ in range(self.max_attempts):
-            response = self._call("batch_get_item", RequestItems=request)
-            for item in response["Responses"].get(self.table_name, []):
-                counts[item["pk"]["S"].removeprefix("MEETING#")] = MeetingCounts(
-                    capacity=int(item["capacity"]["N"]),
-                    placed=int(item["placed"]["N"]),
-                    waitlist_length=int(item["waitlist_length"]["N"]),
-                )
-            request = response.get("UnprocessedKeys") or {}
-            if not request:
-                return counts
-            self._sleep(self._backoff(1))
-        raise TryAgain("meeting counters stayed unprocessed")
+        items = self.dynamo.batch_get(
+            self.table_name, [meeting_key(meeting_id) for meeting_id in meeting_ids]
+        )
+        return {
+            item["pk"]["S"].removeprefix("MEETING#"): MeetingCounts(
+                capacity=int(item["capacity"]["N"]),
+                placed=int(item["placed"]["N"]),
+                waitlist_length=int(item["waitlist_length"]["N"]),
+            )
+            for item in items
+        }
 
     # -- cancelling and promoting ------------------------------------------------------------------
 
@@ -526,9 +392,9 @@ class Store:
                 "ConditionExpression": "#status = :was AND token_hash = :token",
                 "ExpressionAttributeNames": {"#status": "status", "#name": "name"},
                 "ExpressionAttributeValues": {
-                    ":cancelled": _s(RegistrationStatus.CANCELLED.value),
-                    ":was": _s(reg.status.value),
-                    ":token": _s(token_hash),
+                    ":cancelled": s(RegistrationStatus.CANCELLED.value),
+                    ":was": s(reg.status.value),
+                    ":token": s(token_hash),
                 },
             }
         }
@@ -539,7 +405,7 @@ class Store:
                 "TableName": self.table_name,
                 "Key": marker_key(reg.email_hash),
                 "ConditionExpression": "registration_id = :id",
-                "ExpressionAttributeValues": {":id": _s(reg.id)},
+                "ExpressionAttributeValues": {":id": s(reg.id)},
             }
         }
 
@@ -555,8 +421,8 @@ class Store:
                     "ConditionExpression": "#status = :waitlisted",
                     "ExpressionAttributeNames": {"#status": "status"},
                     "ExpressionAttributeValues": {
-                        ":placed": _s(RegistrationStatus.PLACED.value),
-                        ":waitlisted": _s(RegistrationStatus.WAITLISTED.value),
+                        ":placed": s(RegistrationStatus.PLACED.value),
+                        ":waitlisted": s(RegistrationStatus.WAITLISTED.value),
                         ":true": {"BOOL": True},
                     },
                 }
@@ -566,7 +432,7 @@ class Store:
                     "TableName": self.table_name,
                     "Key": wait_key(meeting_id, ticket),
                     "ConditionExpression": "registration_id = :id",
-                    "ExpressionAttributeValues": {":id": _s(registration_id)},
+                    "ExpressionAttributeValues": {":id": s(registration_id)},
                 }
             },
         ]
@@ -607,7 +473,7 @@ class Store:
                         "TableName": self.table_name,
                         "Key": wait_key(reg.meeting, reg.ticket),
                         "ConditionExpression": "registration_id = :id",
-                        "ExpressionAttributeValues": {":id": _s(reg.id)},
+                        "ExpressionAttributeValues": {":id": s(reg.id)},
                     }
                 }
             )
@@ -621,15 +487,15 @@ class Store:
         else:
             outcome = "withdrawn"
         try:
-            self._transact(items, token)
-        except _Cancelled as cancelled:
+            self.dynamo.transact(items, token)
+        except TransactionCancelled as cancelled:
             raise StateChanged(",".join(cancelled.reasons)) from cancelled
         return outcome
 
     def _meeting_update(self, meeting_id: str, expression: str, condition: str) -> TransactWriteItemTypeDef:
-        values: dict[str, AttributeValueTypeDef] = {":one": _n(1)}
+        values: dict[str, AttributeValueTypeDef] = {":one": n(1)}
         if ":zero" in condition:
-            values[":zero"] = _n(0)
+            values[":zero"] = n(0)
         return {
             "Update": {
                 "TableName": self.table_name,
@@ -653,13 +519,13 @@ class Store:
                     ),
                     "ConditionExpression": "attribute_exists(pk) AND placed < #capacity",
                     "ExpressionAttributeNames": {"#capacity": "capacity"},
-                    "ExpressionAttributeValues": {":one": _n(1)},
+                    "ExpressionAttributeValues": {":one": n(1)},
                 }
             }
         )
         try:
-            self._transact(items, token)
-        except _Cancelled as cancelled:
+            self.dynamo.transact(items, token)
+        except TransactionCancelled as cancelled:
             raise StateChanged(",".join(cancelled.reasons)) from cancelled
 
     # -- mail marks and a guardian's consent (issue 6) ------------------------------------------------
@@ -678,21 +544,19 @@ class Store:
         marked before or the status is not one of `statuses`. `rotate` (attribute, new hash) replaces a token
         hash in the same write, for a mail whose link carries a fresh token.
         """
-        from botocore.exceptions import ClientError
-
         names = {"#mail": f"mail_{kind}", "#status": "status"}
-        values: dict[str, AttributeValueTypeDef] = {":at": _s(at)}
+        values: dict[str, AttributeValueTypeDef] = {":at": s(at)}
         allowed = []
         for index, status in enumerate(statuses):
-            values[f":s{index}"] = _s(status.value)
+            values[f":s{index}"] = s(status.value)
             allowed.append(f":s{index}")
         update = "SET #mail = :at"
         if rotate is not None:
             names["#token"] = rotate[0]
-            values[":token"] = _s(rotate[1])
+            values[":token"] = s(rotate[1])
             update += ", #token = :token"
         try:
-            response = self._call(
+            response = self.dynamo.call(
                 "update_item",
                 TableName=self.table_name,
                 Key=registration_key(registration_id),
@@ -705,7 +569,7 @@ class Store:
                 ExpressionAttributeValues=values,
                 ReturnValues="ALL_OLD",
             )
-        except ClientError:
+        except ConditionFailed:
             return None
         return plain(response["Attributes"])
 
@@ -715,13 +579,13 @@ class Store:
         """A marked mail that could not be sent: unmark it so the daily job tries again, count the failure
         on the item (for the organisers), and put back the token hash the unsent mail would have replaced."""
         names = {"#mail": f"mail_{kind}"}
-        values: dict[str, AttributeValueTypeDef] = {":at": _s(failed_at), ":zero": _n(0), ":one": _n(1)}
+        values: dict[str, AttributeValueTypeDef] = {":at": s(failed_at), ":zero": n(0), ":one": n(1)}
         update = "SET mail_failed_at = :at, mail_failures = if_not_exists(mail_failures, :zero) + :one"
         if restore is not None:
             names["#token"] = restore[0]
-            values[":old"] = _s(restore[1])
+            values[":old"] = s(restore[1])
             update += ", #token = :old"
-        self._call(
+        self.dynamo.call(
             "update_item",
             TableName=self.table_name,
             Key=registration_key(registration_id),
@@ -733,7 +597,7 @@ class Store:
 
     def registration_data(self, registration_id: str) -> dict[str, Any] | None:
         """Every field of one registration as plain values (consistent read), or None."""
-        response = self._call(
+        response = self.dynamo.call(
             "get_item", TableName=self.table_name, Key=registration_key(registration_id), ConsistentRead=True
         )
         item = response.get("Item")
@@ -741,18 +605,15 @@ class Store:
 
     def registrations(self) -> Iterator[dict[str, Any]]:
         """Every registration as plain values: a consistent, paginated scan (the daily mail job)."""
-        kwargs: dict[str, Any] = {
-            "TableName": self.table_name,
-            "ConsistentRead": True,
-            "FilterExpression": "sk = :reg",
-            "ExpressionAttributeValues": {":reg": _s("REG")},
-        }
-        while True:
-            page = self._call("scan", **kwargs)
+        pages = self.dynamo.pages(
+            "scan",
+            TableName=self.table_name,
+            ConsistentRead=True,
+            FilterExpression="sk = :reg",
+            ExpressionAttributeValues={":reg": s("REG")},
+        )
+        for page in pages:
             yield from (plain(item) for item in page["Items"])
-            if "LastEvaluatedKey" not in page:
-                return
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def _consent_item(
         self,
@@ -763,14 +624,14 @@ class Store:
         ticket: int | None,
     ) -> TransactWriteItemTypeDef:
         values: dict[str, AttributeValueTypeDef] = {
-            ":new": _s(status.value),
-            ":pending": _s(RegistrationStatus.PENDING_GUARDIAN.value),
-            ":hash": _s(guardian_hash),
-            ":at": _s(at),
+            ":new": s(status.value),
+            ":pending": s(RegistrationStatus.PENDING_GUARDIAN.value),
+            ":hash": s(guardian_hash),
+            ":at": s(at),
         }
         update = "SET #status = :new, consented_at = :at"
         if ticket is not None:
-            values[":ticket"] = _n(ticket)
+            values[":ticket"] = n(ticket)
             update += ", ticket = :ticket"
         return {
             "Update": {
@@ -796,8 +657,8 @@ class Store:
             self._consent_item(registration_id, guardian_hash, at, RegistrationStatus.PLACED, None),
         ]
         try:
-            self._transact(items, token)
-        except _Cancelled as cancelled:
+            self.dynamo.transact(items, token)
+        except TransactionCancelled as cancelled:
             if cancelled.reasons[1] == CHECK_FAILED:
                 raise StateChanged("not waiting for this consent") from cancelled
             if not cancelled.items[0]:
@@ -826,16 +687,16 @@ class Store:
                     "TableName": self.table_name,
                     "Item": {
                         **wait_key(meeting_id, ticket),
-                        "registration_id": _s(registration_id),
-                        "expires_at": _n(expires_at),
+                        "registration_id": s(registration_id),
+                        "expires_at": n(expires_at),
                     },
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             },
         ]
         try:
-            self._transact(items, token)
-        except _Cancelled as cancelled:
+            self.dynamo.transact(items, token)
+        except TransactionCancelled as cancelled:
             if cancelled.reasons[1] == CHECK_FAILED:
                 raise StateChanged("not waiting for this consent") from cancelled
             if cancelled.reasons[0] == CHECK_FAILED:
@@ -847,10 +708,10 @@ class Store:
     ) -> None:
         """Delete a sign-up that waits for consent, and its marker: the guardian declined (their token in
         `guardian_hash`) or the consent period ended (None). Raises `StateChanged`."""
-        values: dict[str, AttributeValueTypeDef] = {":pending": _s(RegistrationStatus.PENDING_GUARDIAN.value)}
+        values: dict[str, AttributeValueTypeDef] = {":pending": s(RegistrationStatus.PENDING_GUARDIAN.value)}
         condition = "#status = :pending"
         if guardian_hash is not None:
-            values[":hash"] = _s(guardian_hash)
+            values[":hash"] = s(guardian_hash)
             condition += " AND guardian_token_hash = :hash"
         items: list[TransactWriteItemTypeDef] = [
             {
@@ -867,13 +728,13 @@ class Store:
                     "TableName": self.table_name,
                     "Key": marker_key(email_hash),
                     "ConditionExpression": "registration_id = :id",
-                    "ExpressionAttributeValues": {":id": _s(registration_id)},
+                    "ExpressionAttributeValues": {":id": s(registration_id)},
                 }
             },
         ]
         try:
-            self._transact(items, token)
-        except _Cancelled as cancelled:
+            self.dynamo.transact(items, token)
+        except TransactionCancelled as cancelled:
             raise StateChanged(",".join(cancelled.reasons)) from cancelled
 
     # -- set-up ------------------------------------------------------------------------------------
@@ -909,9 +770,9 @@ class Store:
                 "tickets_issued = if_not_exists(tickets_issued, :zero)",
                 ExpressionAttributeNames={"#capacity": "capacity"},
                 ExpressionAttributeValues={
-                    ":capacity": _n(meeting.capacity),
-                    ":expires": _n(edition.expires_at),
-                    ":zero": _n(0),
+                    ":capacity": n(meeting.capacity),
+                    ":expires": n(edition.expires_at),
+                    ":zero": n(0),
                 },
             )
 
@@ -923,7 +784,7 @@ class Store:
             UpdateExpression="SET #capacity = :capacity",
             ConditionExpression="attribute_exists(pk)",
             ExpressionAttributeNames={"#capacity": "capacity"},
-            ExpressionAttributeValues={":capacity": _n(capacity)},
+            ExpressionAttributeValues={":capacity": n(capacity)},
         )
 
     # -- exporting ---------------------------------------------------------------------------------
@@ -934,46 +795,20 @@ class Store:
         Waiting-list entries and uniqueness markers stay behind, and so do the hashes of a registration:
         an export needs neither.
         """
-        kwargs: dict[str, Any] = {
-            "TableName": self.table_name,
-            "ConsistentRead": True,
-            "FilterExpression": "sk IN (:meeting, :reg)",
-            "ProjectionExpression": "pk, sk, meeting, #status, #name, email, #role, sector, themes, "
+        pages = self.dynamo.pages(
+            "scan",
+            TableName=self.table_name,
+            ConsistentRead=True,
+            FilterExpression="sk IN (:meeting, :reg)",
+            ProjectionExpression="pk, sk, meeting, #status, #name, email, #role, sector, themes, "
             "organisation, needs, under_16, guardian, created_at, ticket, mail_failures, #capacity",
-            "ExpressionAttributeNames": {
+            ExpressionAttributeNames={
                 "#status": "status",
                 "#name": "name",
                 "#role": "role",
                 "#capacity": "capacity",
             },
-            "ExpressionAttributeValues": {":meeting": _s("MEETING"), ":reg": _s("REG")},
-        }
-        while True:
-            page = self._call("scan", **kwargs)
+            ExpressionAttributeValues={":meeting": s("MEETING"), ":reg": s("REG")},
+        )
+        for page in pages:
             yield page["Items"]
-            if "LastEvaluatedKey" not in page:
-                return
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
-def _from_attribute(value: Any) -> Any:
-    kind, inner = next(iter(value.items()))
-    if kind == "N":
-        return int(inner)
-    if kind == "L":
-        return [_from_attribute(v) for v in inner]
-    if kind == "M":
-        return {k: _from_attribute(v) for k, v in inner.items()}
-    if kind == "NULL":
-        return None
-    return inner  # S, BOOL
-
-
-def plain(item: Mapping[str, Any]) -> dict[str, Any]:
-    """An item as plain Python values (numbers are whole numbers in this table)."""
-    return {name: _from_attribute(value) for name, value in item.items()}
-
-
-def new_token() -> str:
-    """A ClientRequestToken: one per logical transaction, reused by its retries."""
-    return str(uuid.uuid4())
