@@ -24,7 +24,7 @@ from praatmee import exports
 from praatmee.dynamo import Item
 from praatmee.edition import Edition, Role, Theme, load_edition
 from praatmee.models import RegistrationStatus
-from praatmee.store import NewRegistration
+from praatmee.table import NewRegistration
 
 REGISTRATIONS = 50_000
 PAGE = 2_000  # about what one 1 MB page of the scan holds

@@ -19,7 +19,7 @@ from praatmee import exports, service, texts
 from praatmee.bucket import ExportBucket
 from praatmee.edition import Edition, Sector
 from praatmee.models import RegistrationRequest, RegistrationStatus
-from praatmee.store import NewRegistration
+from praatmee.table import NewRegistration
 from tests.fixtures_api import Clock, valid_body
 
 BUCKET = "praatmee-test-exports"

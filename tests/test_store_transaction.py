@@ -10,7 +10,8 @@ import pytest
 from botocore.stub import Stubber
 
 from praatmee.errors import Duplicate, MeetingFull, TryAgain
-from praatmee.store import NewRegistration, Store
+from praatmee.store import Store
+from praatmee.table import NewRegistration
 
 TOKEN = "3f0c2f55-5a55-4c1e-9a8e-5b1f2d3c4e5f"
 NEW = NewRegistration(

@@ -37,7 +37,8 @@ from praatmee.models import (
     RegistrationRequest,
     RegistrationStatus,
 )
-from praatmee.store import NewRegistration, Store, StoredRegistration
+from praatmee.store import Store
+from praatmee.table import NewRegistration, StoredRegistration
 
 if TYPE_CHECKING:
     from praatmee.outbox import Mailer

@@ -1,23 +1,15 @@
-"""The seat store: every DynamoDB call of the product. AWS errors become domain errors here.
+"""The ledger of a registration's life: seats, the waiting list, consent, cancelling, and mail marks.
 
-One table, keys `pk` and `sk`:
-
-| item | pk | sk | holds |
-|---|---|---|---|
-| meeting | `MEETING#<id>` | `MEETING` | `capacity`, `placed`, `waitlist_length`, `tickets_issued` |
-| waiting-list entry | `MEETING#<id>` | `WAIT#<ticket, 10 digits>` | `registration_id` |
-| uniqueness marker | `EMAIL#<hmac of the e-mail>` | `EMAIL` | `registration_id`, `fingerprint` |
-| registration | `REG#<id>` | `REG` | the sign-up, `status`, `token_hash`, `ticket` |
-
-Every item carries `expires_at` (TTL) from the edition file. Requests go through `dynamo.Dynamo`, which
-retries them.
+Every change is one conditional write or one transaction, so counters and items always agree. A failed
+condition becomes a domain error here (`MeetingFull`, `SeatFreed`, `Duplicate`, `StateChanged`), and so does
+an answer that is not clear (`TryAgain`). The items' keys and shapes are in `table.py`; sending and retrying
+is `dynamo.py`'s job.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from praatmee.dynamo import (
@@ -31,90 +23,31 @@ from praatmee.dynamo import (
     n,
     plain,
     s,
-    to_attribute,
 )
 from praatmee.errors import Duplicate, MeetingFull, SeatFreed, StateChanged, TryAgain
 from praatmee.models import RegistrationStatus
+from praatmee.table import (
+    MEETING_PREFIX,
+    MEETING_SK,
+    REGISTRATION_SK,
+    WAIT_PREFIX,
+    MeetingCounts,
+    NewRegistration,
+    StoredRegistration,
+    create_table,
+    marker_key,
+    meeting_key,
+    registration_key,
+    seed_updates,
+    wait_entry,
+    wait_key,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, TransactWriteItemTypeDef
 
     from praatmee.edition import Edition
-
-WAIT_PREFIX = "WAIT#"
-
-
-def meeting_key(meeting_id: str) -> Item:
-    return {"pk": {"S": f"MEETING#{meeting_id}"}, "sk": {"S": "MEETING"}}
-
-
-def wait_key(meeting_id: str, ticket: int) -> Item:
-    return {"pk": {"S": f"MEETING#{meeting_id}"}, "sk": {"S": f"{WAIT_PREFIX}{ticket:010d}"}}
-
-
-def marker_key(email_hash: str) -> Item:
-    return {"pk": {"S": f"EMAIL#{email_hash}"}, "sk": {"S": "EMAIL"}}
-
-
-def registration_key(registration_id: str) -> Item:
-    return {"pk": {"S": f"REG#{registration_id}"}, "sk": {"S": "REG"}}
-
-
-@dataclass(frozen=True)
-class NewRegistration:
-    """A registration about to be written; `data` holds the sign-up's fields (already plain JSON values)."""
-
-    id: str
-    meeting: str
-    email_hash: str
-    fingerprint: str
-    token_hash: str
-    created_at: str
-    expires_at: int
-    data: Mapping[str, Any]
-
-    def marker(self) -> Item:
-        return {
-            **marker_key(self.email_hash),
-            "registration_id": s(self.id),
-            "meeting": s(self.meeting),
-            "fingerprint": s(self.fingerprint),
-            "expires_at": n(self.expires_at),
-        }
-
-    def item(self, status: RegistrationStatus, ticket: int | None = None) -> Item:
-        item: Item = {
-            **registration_key(self.id),
-            "registration_id": s(self.id),
-            "meeting": s(self.meeting),
-            "status": s(status.value),
-            "email_hash": s(self.email_hash),
-            "token_hash": s(self.token_hash),
-            "created_at": s(self.created_at),
-            "expires_at": n(self.expires_at),
-            **{name: to_attribute(value) for name, value in self.data.items() if value is not None},
-        }
-        if ticket is not None:
-            item["ticket"] = n(ticket)
-        return item
-
-
-@dataclass(frozen=True)
-class MeetingCounts:
-    capacity: int
-    placed: int
-    waitlist_length: int
-
-
-@dataclass(frozen=True)
-class StoredRegistration:
-    id: str
-    meeting: str
-    status: RegistrationStatus
-    token_hash: str
-    email_hash: str
-    ticket: int | None
 
 
 # A newcomer gets a seat only while one is free and nobody waits: the waiting list comes first, also when
@@ -260,11 +193,7 @@ class Store:
             {
                 "Put": {
                     "TableName": self.table_name,
-                    "Item": {
-                        **wait_key(new.meeting, ticket),
-                        "registration_id": s(new.id),
-                        "expires_at": n(new.expires_at),
-                    },
+                    "Item": wait_entry(new.meeting, ticket, new.id, new.expires_at),
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             },
@@ -325,7 +254,7 @@ class Store:
             TableName=self.table_name,
             KeyConditionExpression="pk = :pk AND sk BETWEEN :low AND :high",
             ExpressionAttributeValues={
-                ":pk": s(f"MEETING#{meeting_id}"),
+                ":pk": meeting_key(meeting_id)["pk"],
                 ":low": s(WAIT_PREFIX),
                 ":high": s(f"{WAIT_PREFIX}{ticket - 1:010d}"),
             },
@@ -340,7 +269,7 @@ class Store:
             "query",
             TableName=self.table_name,
             KeyConditionExpression="pk = :pk AND begins_with(sk, :wait)",
-            ExpressionAttributeValues={":pk": s(f"MEETING#{meeting_id}"), ":wait": s(WAIT_PREFIX)},
+            ExpressionAttributeValues={":pk": meeting_key(meeting_id)["pk"], ":wait": s(WAIT_PREFIX)},
             ConsistentRead=True,
             Limit=1,
         )
@@ -371,7 +300,7 @@ class Store:
             self.table_name, [meeting_key(meeting_id) for meeting_id in meeting_ids]
         )
         return {
-            item["pk"]["S"].removeprefix("MEETING#"): MeetingCounts(
+            item["pk"]["S"].removeprefix(MEETING_PREFIX): MeetingCounts(
                 capacity=int(item["capacity"]["N"]),
                 placed=int(item["placed"]["N"]),
                 waitlist_length=int(item["waitlist_length"]["N"]),
@@ -610,7 +539,7 @@ class Store:
             TableName=self.table_name,
             ConsistentRead=True,
             FilterExpression="sk = :reg",
-            ExpressionAttributeValues={":reg": s("REG")},
+            ExpressionAttributeValues={":reg": s(REGISTRATION_SK)},
         )
         for page in pages:
             yield from (plain(item) for item in page["Items"])
@@ -685,11 +614,7 @@ class Store:
             {
                 "Put": {
                     "TableName": self.table_name,
-                    "Item": {
-                        **wait_key(meeting_id, ticket),
-                        "registration_id": s(registration_id),
-                        "expires_at": n(expires_at),
-                    },
+                    "Item": wait_entry(meeting_id, ticket, registration_id, expires_at),
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             },
@@ -741,40 +666,12 @@ class Store:
 
     def create_table(self) -> None:
         """The table as the infrastructure defines it (used by tests and the local stack)."""
-        self.client.create_table(
-            TableName=self.table_name,
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        self.client.update_time_to_live(
-            TableName=self.table_name,
-            TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"},
-        )
+        create_table(self.client, self.table_name)
 
     def seed(self, edition: Edition) -> None:
         """Create or update the meeting items from the edition file; counters are kept as they are."""
-        for meeting in edition.meetings:
-            self.client.update_item(
-                TableName=self.table_name,
-                Key=meeting_key(meeting.id),
-                UpdateExpression="SET #capacity = :capacity, expires_at = :expires, "
-                "placed = if_not_exists(placed, :zero), "
-                "waitlist_length = if_not_exists(waitlist_length, :zero), "
-                "tickets_issued = if_not_exists(tickets_issued, :zero)",
-                ExpressionAttributeNames={"#capacity": "capacity"},
-                ExpressionAttributeValues={
-                    ":capacity": n(meeting.capacity),
-                    ":expires": n(edition.expires_at),
-                    ":zero": n(0),
-                },
-            )
+        for update in seed_updates(self.table_name, edition):
+            self.client.update_item(**update)
 
     def set_capacity(self, meeting_id: str, capacity: int) -> None:
         """Organisers may add seats; promotion then fills them from the waiting list."""
@@ -808,7 +705,7 @@ class Store:
                 "#role": "role",
                 "#capacity": "capacity",
             },
-            ExpressionAttributeValues={":meeting": s("MEETING"), ":reg": s("REG")},
+            ExpressionAttributeValues={":meeting": s(MEETING_SK), ":reg": s(REGISTRATION_SK)},
         )
         for page in pages:
             yield page["Items"]
