@@ -27,15 +27,17 @@ from praatmee.dynamo import (
 from praatmee.errors import Duplicate, MeetingFull, SeatFreed, StateChanged, TryAgain
 from praatmee.models import RegistrationStatus
 from praatmee.table import (
-    MEETING_PREFIX,
     MEETING_SK,
     REGISTRATION_SK,
     WAIT_PREFIX,
+    ExportRecord,
     MeetingCounts,
     NewRegistration,
     StoredRegistration,
     create_table,
+    exported,
     marker_key,
+    meeting_id_of,
     meeting_key,
     registration_key,
     seed_updates,
@@ -283,30 +285,12 @@ class Store:
             "get_item", TableName=self.table_name, Key=registration_key(registration_id), ConsistentRead=True
         )
         item = response.get("Item")
-        if item is None:
-            return None
-        return StoredRegistration(
-            id=registration_id,
-            meeting=item["meeting"]["S"],
-            status=RegistrationStatus(item["status"]["S"]),
-            token_hash=item["token_hash"]["S"],
-            email_hash=item["email_hash"]["S"],
-            ticket=int(item["ticket"]["N"]) if "ticket" in item else None,
-        )
+        return None if item is None else StoredRegistration.from_item(item)
 
     def meeting_counts(self, meeting_ids: Sequence[str]) -> dict[str, MeetingCounts]:
         """Counters of the given meetings (eventually consistent: for display only)."""
-        items = self.dynamo.batch_get(
-            self.table_name, [meeting_key(meeting_id) for meeting_id in meeting_ids]
-        )
-        return {
-            item["pk"]["S"].removeprefix(MEETING_PREFIX): MeetingCounts(
-                capacity=int(item["capacity"]["N"]),
-                placed=int(item["placed"]["N"]),
-                waitlist_length=int(item["waitlist_length"]["N"]),
-            )
-            for item in items
-        }
+        items = self.dynamo.batch_get(self.table_name, [meeting_key(meeting) for meeting in meeting_ids])
+        return {meeting_id_of(item): MeetingCounts.from_item(item) for item in items}
 
     # -- cancelling and promoting ------------------------------------------------------------------
 
@@ -686,8 +670,9 @@ class Store:
 
     # -- exporting ---------------------------------------------------------------------------------
 
-    def export_items(self) -> Iterator[list[Item]]:
-        """Every meeting and registration item, a page (up to 1 MB) at a time: a consistent, paginated scan.
+    def export_records(self) -> Iterator[list[ExportRecord]]:
+        """Every meeting and registration as a record, a page (up to 1 MB) at a time: a consistent,
+        paginated scan.
 
         Waiting-list entries and uniqueness markers stay behind, and so do the hashes of a registration:
         an export needs neither.
@@ -708,4 +693,4 @@ class Store:
             ExpressionAttributeValues={":meeting": s(MEETING_SK), ":reg": s(REGISTRATION_SK)},
         )
         for page in pages:
-            yield page["Items"]
+            yield [exported(item) for item in page["Items"]]

@@ -1,4 +1,4 @@
-"""The one table: its keys, its items' shapes, how it is made and the meetings seeded into it.
+"""The one table: its keys, its items' shapes and records, how it is made and the meetings seeded into it.
 
 | item | pk | sk | holds |
 |---|---|---|---|
@@ -99,11 +99,26 @@ class NewRegistration:
         return item
 
 
+# -- items read back as records -------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class MeetingCounts:
     capacity: int
     placed: int
     waitlist_length: int
+
+    @classmethod
+    def from_item(cls, item: Item) -> MeetingCounts:
+        return cls(
+            capacity=int(item["capacity"]["N"]),
+            placed=int(item["placed"]["N"]),
+            waitlist_length=int(item["waitlist_length"]["N"]),
+        )
+
+
+def meeting_id_of(item: Item) -> str:
+    return item["pk"]["S"].removeprefix(MEETING_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -114,6 +129,84 @@ class StoredRegistration:
     token_hash: str
     email_hash: str
     ticket: int | None
+
+    @classmethod
+    def from_item(cls, item: Item) -> StoredRegistration:
+        return cls(
+            id=item["registration_id"]["S"],
+            meeting=item["meeting"]["S"],
+            status=RegistrationStatus(item["status"]["S"]),
+            token_hash=item["token_hash"]["S"],
+            email_hash=item["email_hash"]["S"],
+            ticket=int(item["ticket"]["N"]) if "ticket" in item else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingCapacity:
+    """A meeting's seats, as the export reads them."""
+
+    id: str
+    capacity: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedRegistration:
+    """One registration as an organiser sees it (cancelled ones have no personal fields left)."""
+
+    id: str
+    meeting: str
+    status: RegistrationStatus
+    ticket: int | None
+    created_at: str
+    name: str
+    email: str
+    role: str
+    sector: str
+    themes: tuple[str, ...]
+    organisation: str
+    needs: str
+    under_16: bool | None
+    guardian_name: str
+    guardian_email: str
+    # Mails to this person that SES refused (the daily job tries again); organisers can follow up by hand.
+    mail_failures: int = 0
+
+
+ExportRecord = MeetingCapacity | ExportedRegistration
+
+
+def _text(item: Mapping[str, Any], name: str) -> str:
+    value = item.get(name)
+    return value.get("S", "") if value else ""
+
+
+def exported(item: Item) -> ExportRecord:
+    """A meeting or registration item of the export's scan (`Store.export_records`) as a record."""
+    if _text(item, "sk") == MEETING_SK:
+        capacity = item.get("capacity", {}).get("N")
+        return MeetingCapacity(meeting_id_of(item), None if capacity is None else int(capacity))
+    guardian = item.get("guardian", {}).get("M", {})
+    under_16 = item.get("under_16")
+    ticket = item.get("ticket")
+    return ExportedRegistration(
+        id=_text(item, "pk").removeprefix(REGISTRATION_PREFIX),
+        meeting=_text(item, "meeting"),
+        status=RegistrationStatus(_text(item, "status")),
+        ticket=int(ticket["N"]) if ticket and "N" in ticket else None,
+        created_at=_text(item, "created_at"),
+        name=_text(item, "name"),
+        email=_text(item, "email"),
+        role=_text(item, "role"),
+        sector=_text(item, "sector"),
+        themes=tuple(t.get("S", "") for t in item.get("themes", {}).get("L", [])),
+        organisation=_text(item, "organisation"),
+        needs=_text(item, "needs"),
+        under_16=under_16.get("BOOL") if under_16 else None,
+        guardian_name=_text(guardian, "name"),
+        guardian_email=_text(guardian, "email"),
+        mail_failures=int(item.get("mail_failures", {}).get("N", 0)),
+    )
 
 
 # -- set-up ----------------------------------------------------------------------------------------------
