@@ -14,7 +14,7 @@ with these names and seeds it with `seed_updates`, the same updates `Store.seed`
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from praatmee.dynamo import Item, n, s, to_attribute
@@ -123,12 +123,18 @@ def meeting_id_of(item: Item) -> str:
 
 @dataclass(frozen=True)
 class StoredRegistration:
+    """What the cancel and consent links need of a registration."""
+
     id: str
     meeting: str
     status: RegistrationStatus
     token_hash: str
     email_hash: str
     ticket: int | None
+    # Only a pupil's sign-up has one: the hash of the secret in the guardian's consent link.
+    guardian_token_hash: str | None = None
+    # For the consent page; kept out of the repr, so a logged record never shows it.
+    name: str = field(default="", repr=False)
 
     @classmethod
     def from_item(cls, item: Item) -> StoredRegistration:
@@ -139,6 +145,8 @@ class StoredRegistration:
             token_hash=item["token_hash"]["S"],
             email_hash=item["email_hash"]["S"],
             ticket=int(item["ticket"]["N"]) if "ticket" in item else None,
+            guardian_token_hash=item["guardian_token_hash"]["S"] if "guardian_token_hash" in item else None,
+            name=item["name"]["S"] if "name" in item else "",
         )
 
 
