@@ -17,7 +17,8 @@ from moto import mock_aws
 
 from infra import names
 from praatmee.edition import load_edition
-from praatmee.table import create_table, seed_updates
+from praatmee.store import Store
+from praatmee.table import seed_updates
 from tests.infra_synth import ACCOUNT, RESERVED_CONCURRENCY, SENDER_DOMAIN, Synth, synthesize
 
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # CloudFront's managed policy ids
@@ -359,7 +360,7 @@ class RecordingClient:
 
 def test_table_has_exactly_the_key_schema_the_store_creates(synth: Synth) -> None:
     client = RecordingClient()
-    create_table(client, "t")  # type: ignore[arg-type]
+    Store("t", client=client).create_table()  # type: ignore[arg-type]
     created = client.calls["create_table"]
     _, table = one(synth, "AWS::DynamoDB::Table")
     properties = table["Properties"]
@@ -407,7 +408,7 @@ def test_redeploying_the_seed_keeps_counters_that_exist(synth: Synth) -> None:
     ]
     with mock_aws():
         client = boto3.client("dynamodb", region_name=names.DEFAULT_REGION)
-        create_table(client, "TABLE")
+        Store("TABLE", client=client).create_table()
         for parameters in calls:
             client.update_item(**parameters)
         key = calls[0]["Key"]

@@ -2,24 +2,21 @@
 
 Every change is one conditional write or one transaction, so counters and items always agree. A failed
 condition becomes a domain error here (`MeetingFull`, `SeatFreed`, `Duplicate`, `StateChanged`), and so does
-an answer that is not clear (`TryAgain`). The items' keys and shapes are in `table.py`; sending and retrying
-is `dynamo.py`'s job.
+an answer that is not clear (`TryAgain`). `Store` is a `Table` (table.py: keys, items, set-up and every
+read), and sends its requests through `dynamo.Dynamo`, which retries them.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from praatmee.dynamo import (
     CHECK_FAILED,
     NO_REASON,
     ConditionFailed,
-    Dynamo,
     Item,
     TransactionCancelled,
-    full_jitter,
     n,
     plain,
     s,
@@ -27,29 +24,18 @@ from praatmee.dynamo import (
 from praatmee.errors import Duplicate, MeetingFull, SeatFreed, StateChanged, TryAgain
 from praatmee.models import RegistrationStatus
 from praatmee.table import (
-    MEETING_SK,
-    REGISTRATION_SK,
-    WAIT_PREFIX,
-    ExportRecord,
-    MeetingCounts,
     NewRegistration,
     StoredRegistration,
-    create_table,
-    exported,
+    Table,
     marker_key,
-    meeting_id_of,
     meeting_key,
     registration_key,
-    seed_updates,
     wait_entry,
     wait_key,
 )
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, TransactWriteItemTypeDef
-
-    from praatmee.edition import Edition
 
 
 # A newcomer gets a seat only while one is free and nobody waits: the waiting list comes first, also when
@@ -61,24 +47,8 @@ def _seats_free(meeting: Item) -> bool:
     return int(meeting["placed"]["N"]) < int(meeting["capacity"]["N"])
 
 
-class Store:
-    """Seats, waiting lists and registrations in one DynamoDB table."""
-
-    def __init__(
-        self,
-        table_name: str,
-        client: DynamoDBClient | None = None,
-        *,
-        max_attempts: int = 8,
-        sleep: Callable[[float], None] = time.sleep,
-        backoff: Callable[[int], float] = full_jitter,
-    ) -> None:
-        self.table_name = table_name
-        self.dynamo = Dynamo(client, max_attempts=max_attempts, sleep=sleep, backoff=backoff)
-
-    @property
-    def client(self) -> DynamoDBClient:
-        return self.dynamo.client
+class Store(Table):
+    """The ledger: every write that moves a registration through its life. `Table` adds the reads."""
 
     @staticmethod
     def _duplicate(cancelled: TransactionCancelled, marker_index: int) -> Duplicate | None:
@@ -247,51 +217,6 @@ class Store:
                 raise duplicate from cancelled
             raise TryAgain(f"pending transaction cancelled: {cancelled.reasons}") from cancelled
 
-    # -- reading -----------------------------------------------------------------------------------
-
-    def waitlist_position(self, meeting_id: str, ticket: int) -> int:
-        """1 + the number of people ahead on the waiting list (consistent read)."""
-        pages = self.dynamo.pages(
-            "query",
-            TableName=self.table_name,
-            KeyConditionExpression="pk = :pk AND sk BETWEEN :low AND :high",
-            ExpressionAttributeValues={
-                ":pk": meeting_key(meeting_id)["pk"],
-                ":low": s(WAIT_PREFIX),
-                ":high": s(f"{WAIT_PREFIX}{ticket - 1:010d}"),
-            },
-            Select="COUNT",
-            ConsistentRead=True,
-        )
-        return sum(int(page["Count"]) for page in pages) + 1
-
-    def waitlist_head(self, meeting_id: str) -> tuple[int, str] | None:
-        """The ticket and registration id of the first person waiting, or None."""
-        page = self.dynamo.call(
-            "query",
-            TableName=self.table_name,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :wait)",
-            ExpressionAttributeValues={":pk": meeting_key(meeting_id)["pk"], ":wait": s(WAIT_PREFIX)},
-            ConsistentRead=True,
-            Limit=1,
-        )
-        if not page["Items"]:
-            return None
-        entry = page["Items"][0]
-        return int(entry["sk"]["S"].removeprefix(WAIT_PREFIX)), entry["registration_id"]["S"]
-
-    def registration(self, registration_id: str) -> StoredRegistration | None:
-        response = self.dynamo.call(
-            "get_item", TableName=self.table_name, Key=registration_key(registration_id), ConsistentRead=True
-        )
-        item = response.get("Item")
-        return None if item is None else StoredRegistration.from_item(item)
-
-    def meeting_counts(self, meeting_ids: Sequence[str]) -> dict[str, MeetingCounts]:
-        """Counters of the given meetings (eventually consistent: for display only)."""
-        items = self.dynamo.batch_get(self.table_name, [meeting_key(meeting) for meeting in meeting_ids])
-        return {meeting_id_of(item): MeetingCounts.from_item(item) for item in items}
-
     # -- cancelling and promoting ------------------------------------------------------------------
 
     def _cancel_item(self, reg: StoredRegistration, token_hash: str) -> TransactWriteItemTypeDef:
@@ -441,7 +366,7 @@ class Store:
         except TransactionCancelled as cancelled:
             raise StateChanged(",".join(cancelled.reasons)) from cancelled
 
-    # -- mail marks and a guardian's consent (issue 6) ------------------------------------------------
+    # -- mail marks ----------------------------------------------------------------------------------
 
     def claim_mail(
         self,
@@ -508,25 +433,7 @@ class Store:
             ExpressionAttributeValues=values,
         )
 
-    def registration_data(self, registration_id: str) -> dict[str, Any] | None:
-        """Every field of one registration as plain values (consistent read), or None."""
-        response = self.dynamo.call(
-            "get_item", TableName=self.table_name, Key=registration_key(registration_id), ConsistentRead=True
-        )
-        item = response.get("Item")
-        return None if item is None else plain(item)
-
-    def registrations(self) -> Iterator[dict[str, Any]]:
-        """Every registration as plain values: a consistent, paginated scan (the daily mail job)."""
-        pages = self.dynamo.pages(
-            "scan",
-            TableName=self.table_name,
-            ConsistentRead=True,
-            FilterExpression="sk = :reg",
-            ExpressionAttributeValues={":reg": s(REGISTRATION_SK)},
-        )
-        for page in pages:
-            yield from (plain(item) for item in page["Items"])
+    # -- a guardian's consent ------------------------------------------------------------------------
 
     def _consent_item(
         self,
@@ -645,52 +552,3 @@ class Store:
             self.dynamo.transact(items, token)
         except TransactionCancelled as cancelled:
             raise StateChanged(",".join(cancelled.reasons)) from cancelled
-
-    # -- set-up ------------------------------------------------------------------------------------
-
-    def create_table(self) -> None:
-        """The table as the infrastructure defines it (used by tests and the local stack)."""
-        create_table(self.client, self.table_name)
-
-    def seed(self, edition: Edition) -> None:
-        """Create or update the meeting items from the edition file; counters are kept as they are."""
-        for update in seed_updates(self.table_name, edition):
-            self.client.update_item(**update)
-
-    def set_capacity(self, meeting_id: str, capacity: int) -> None:
-        """Organisers may add seats; promotion then fills them from the waiting list."""
-        self.client.update_item(
-            TableName=self.table_name,
-            Key=meeting_key(meeting_id),
-            UpdateExpression="SET #capacity = :capacity",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeNames={"#capacity": "capacity"},
-            ExpressionAttributeValues={":capacity": n(capacity)},
-        )
-
-    # -- exporting ---------------------------------------------------------------------------------
-
-    def export_records(self) -> Iterator[list[ExportRecord]]:
-        """Every meeting and registration as a record, a page (up to 1 MB) at a time: a consistent,
-        paginated scan.
-
-        Waiting-list entries and uniqueness markers stay behind, and so do the hashes of a registration:
-        an export needs neither.
-        """
-        pages = self.dynamo.pages(
-            "scan",
-            TableName=self.table_name,
-            ConsistentRead=True,
-            FilterExpression="sk IN (:meeting, :reg)",
-            ProjectionExpression="pk, sk, meeting, #status, #name, email, #role, sector, themes, "
-            "organisation, needs, under_16, guardian, created_at, ticket, mail_failures, #capacity",
-            ExpressionAttributeNames={
-                "#status": "status",
-                "#name": "name",
-                "#role": "role",
-                "#capacity": "capacity",
-            },
-            ExpressionAttributeValues={":meeting": s(MEETING_SK), ":reg": s(REGISTRATION_SK)},
-        )
-        for page in pages:
-            yield [exported(item) for item in page["Items"]]

@@ -1,4 +1,4 @@
-"""The one table: its keys, its items' shapes and records, how it is made and the meetings seeded into it.
+"""The one table: its keys and items, the records read back, and `Table`, which makes, seeds and reads it.
 
 | item | pk | sk | holds |
 |---|---|---|---|
@@ -8,16 +8,18 @@
 | registration | `REG#<id>` | `REG` | the sign-up, `status`, `token_hash`, `ticket` |
 
 Every item carries `expires_at` (TTL) from the edition file. The CDK app (`infra/concerns.py`) makes the table
-with these names and seeds it with `seed_updates`, the same updates `Store.seed` sends.
+with these names and seeds it with `seed_updates`, the same updates `Table.seed` sends. Every write of a
+registration's life is `Store`'s (store.py), a `Table` that also keeps the ledger.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from praatmee.dynamo import Item, n, s, to_attribute
+from praatmee.dynamo import Dynamo, Item, full_jitter, n, plain, s, to_attribute
 from praatmee.models import RegistrationStatus
 
 if TYPE_CHECKING:
@@ -190,7 +192,7 @@ def _text(item: Mapping[str, Any], name: str) -> str:
 
 
 def exported(item: Item) -> ExportRecord:
-    """A meeting or registration item of the export's scan (`Store.export_records`) as a record."""
+    """A meeting or registration item of the export's scan (`Table.export_records`) as a record."""
     if _text(item, "sk") == MEETING_SK:
         capacity = item.get("capacity", {}).get("N")
         return MeetingCapacity(meeting_id_of(item), None if capacity is None else int(capacity))
@@ -217,27 +219,7 @@ def exported(item: Item) -> ExportRecord:
     )
 
 
-# -- set-up ----------------------------------------------------------------------------------------------
-
-
-def create_table(client: DynamoDBClient, table_name: str) -> None:
-    """The table as the infrastructure defines it (used by tests and the local stack)."""
-    client.create_table(
-        TableName=table_name,
-        KeySchema=[
-            {"AttributeName": PARTITION_KEY, "KeyType": "HASH"},
-            {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": PARTITION_KEY, "AttributeType": "S"},
-            {"AttributeName": SORT_KEY, "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    client.update_time_to_live(
-        TableName=table_name,
-        TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
-    )
+# -- seeding ----------------------------------------------------------------------------------------------
 
 
 def seed_updates(table_name: str, edition: Edition) -> list[dict[str, Any]]:
@@ -260,3 +242,152 @@ def seed_updates(table_name: str, edition: Edition) -> list[dict[str, Any]]:
         }
         for meeting in edition.meetings
     ]
+
+
+class Table:
+    """The table: making it, seeding it, and every read of it. `Store` adds the ledger's writes."""
+
+    def __init__(
+        self,
+        table_name: str,
+        client: DynamoDBClient | None = None,
+        *,
+        max_attempts: int = 8,
+        sleep: Callable[[float], None] = time.sleep,
+        backoff: Callable[[int], float] = full_jitter,
+    ) -> None:
+        self.table_name = table_name
+        self.dynamo = Dynamo(client, max_attempts=max_attempts, sleep=sleep, backoff=backoff)
+
+    @property
+    def client(self) -> DynamoDBClient:
+        return self.dynamo.client
+
+    # -- set-up ------------------------------------------------------------------------------------
+
+    def create_table(self) -> None:
+        """The table as the infrastructure defines it (used by tests and the local stack)."""
+        self.client.create_table(
+            TableName=self.table_name,
+            KeySchema=[
+                {"AttributeName": PARTITION_KEY, "KeyType": "HASH"},
+                {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": PARTITION_KEY, "AttributeType": "S"},
+                {"AttributeName": SORT_KEY, "AttributeType": "S"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        self.client.update_time_to_live(
+            TableName=self.table_name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
+        )
+
+    def seed(self, edition: Edition) -> None:
+        """Create or update the meeting items from the edition file; counters are kept as they are."""
+        for update in seed_updates(self.table_name, edition):
+            self.client.update_item(**update)
+
+    def set_capacity(self, meeting_id: str, capacity: int) -> None:
+        """Organisers may add seats; promotion then fills them from the waiting list."""
+        self.client.update_item(
+            TableName=self.table_name,
+            Key=meeting_key(meeting_id),
+            UpdateExpression="SET #capacity = :capacity",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames={"#capacity": "capacity"},
+            ExpressionAttributeValues={":capacity": n(capacity)},
+        )
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    def waitlist_position(self, meeting_id: str, ticket: int) -> int:
+        """1 + the number of people ahead on the waiting list (consistent read)."""
+        pages = self.dynamo.pages(
+            "query",
+            TableName=self.table_name,
+            KeyConditionExpression="pk = :pk AND sk BETWEEN :low AND :high",
+            ExpressionAttributeValues={
+                ":pk": meeting_key(meeting_id)["pk"],
+                ":low": s(WAIT_PREFIX),
+                ":high": s(f"{WAIT_PREFIX}{ticket - 1:010d}"),
+            },
+            Select="COUNT",
+            ConsistentRead=True,
+        )
+        return sum(int(page["Count"]) for page in pages) + 1
+
+    def waitlist_head(self, meeting_id: str) -> tuple[int, str] | None:
+        """The ticket and registration id of the first person waiting, or None."""
+        page = self.dynamo.call(
+            "query",
+            TableName=self.table_name,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :wait)",
+            ExpressionAttributeValues={":pk": meeting_key(meeting_id)["pk"], ":wait": s(WAIT_PREFIX)},
+            ConsistentRead=True,
+            Limit=1,
+        )
+        if not page["Items"]:
+            return None
+        entry = page["Items"][0]
+        return int(entry["sk"]["S"].removeprefix(WAIT_PREFIX)), entry["registration_id"]["S"]
+
+    def registration(self, registration_id: str) -> StoredRegistration | None:
+        response = self.dynamo.call(
+            "get_item", TableName=self.table_name, Key=registration_key(registration_id), ConsistentRead=True
+        )
+        item = response.get("Item")
+        return None if item is None else StoredRegistration.from_item(item)
+
+    def meeting_counts(self, meeting_ids: Sequence[str]) -> dict[str, MeetingCounts]:
+        """Counters of the given meetings (eventually consistent: for display only)."""
+        items = self.dynamo.batch_get(self.table_name, [meeting_key(meeting) for meeting in meeting_ids])
+        return {meeting_id_of(item): MeetingCounts.from_item(item) for item in items}
+
+    def registration_data(self, registration_id: str) -> dict[str, Any] | None:
+        """Every field of one registration as plain values (consistent read), or None."""
+        response = self.dynamo.call(
+            "get_item", TableName=self.table_name, Key=registration_key(registration_id), ConsistentRead=True
+        )
+        item = response.get("Item")
+        return None if item is None else plain(item)
+
+    def registrations(self) -> Iterator[dict[str, Any]]:
+        """Every registration as plain values: a consistent, paginated scan (the daily mail job)."""
+        pages = self.dynamo.pages(
+            "scan",
+            TableName=self.table_name,
+            ConsistentRead=True,
+            FilterExpression="sk = :reg",
+            ExpressionAttributeValues={":reg": s(REGISTRATION_SK)},
+        )
+        for page in pages:
+            yield from (plain(item) for item in page["Items"])
+
+    # -- the export ---------------------------------------------------------------------------------
+
+    def export_records(self) -> Iterator[list[ExportRecord]]:
+        """Every meeting and registration as a record, a page (up to 1 MB) at a time: a consistent,
+        paginated scan.
+
+        Waiting-list entries and uniqueness markers stay behind, and so do the hashes of a registration:
+        an export needs neither.
+        """
+        pages = self.dynamo.pages(
+            "scan",
+            TableName=self.table_name,
+            ConsistentRead=True,
+            FilterExpression="sk IN (:meeting, :reg)",
+            ProjectionExpression="pk, sk, meeting, #status, #name, email, #role, sector, themes, "
+            "organisation, needs, under_16, guardian, created_at, ticket, mail_failures, #capacity",
+            ExpressionAttributeNames={
+                "#status": "status",
+                "#name": "name",
+                "#role": "role",
+                "#capacity": "capacity",
+            },
+            ExpressionAttributeValues={":meeting": s(MEETING_SK), ":reg": s(REGISTRATION_SK)},
+        )
+        for page in pages:
+            yield [exported(item) for item in page["Items"]]
