@@ -11,16 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from praatmee.dynamo import (
-    CHECK_FAILED,
-    NO_REASON,
-    ConditionFailed,
-    Item,
-    TransactionCancelled,
-    n,
-    plain,
-    s,
-)
+from praatmee.dynamo import CHECK_FAILED, NO_REASON, ConditionFailed, Item, TransactionCancelled, n, plain, s
 from praatmee.errors import Duplicate, MeetingFull, SeatFreed, StateChanged, TryAgain
 from praatmee.models import RegistrationStatus
 from praatmee.table import (
@@ -35,7 +26,12 @@ from praatmee.table import (
 )
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, TransactWriteItemTypeDef
+    from mypy_boto3_dynamodb.type_defs import (
+        AttributeValueTypeDef,
+        PutTypeDef,
+        TransactWriteItemTypeDef,
+        UpdateTypeDef,
+    )
 
 
 # A newcomer gets a seat only while one is free and nobody waits: the waiting list comes first, also when
@@ -67,44 +63,21 @@ class Store(Table):
         """The seat transaction of DESIGN.md: counter, uniqueness marker, registration. Order matters."""
         return [
             self._seat_counter(new.meeting),
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": new.marker(),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-                }
-            },
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": new.item(RegistrationStatus.PLACED),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
+            self._put_new(new.marker(), report_old=True),
+            self._put_new(new.item(RegistrationStatus.PLACED)),
         ]
 
     def _seat_counter(self, meeting_id: str) -> TransactWriteItemTypeDef:
         """Take one seat for a newcomer: only while a seat is free and nobody waits (they come first)."""
-        update = self._newcomer_update(meeting_id, "placed", SEAT_FOR_NEWCOMER)
+        update = self._meeting_update(meeting_id, "SET placed = placed + :one", f" AND {SEAT_FOR_NEWCOMER}")
         update["Update"]["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         return update
 
     def _waitlist_counter(self, meeting_id: str) -> TransactWriteItemTypeDef:
         """Join the waiting list: exactly when a newcomer gets no seat."""
-        return self._newcomer_update(meeting_id, "waitlist_length", f"NOT ({SEAT_FOR_NEWCOMER})")
-
-    def _newcomer_update(self, meeting_id: str, counter: str, condition: str) -> TransactWriteItemTypeDef:
-        return {
-            "Update": {
-                "TableName": self.table_name,
-                "Key": meeting_key(meeting_id),
-                "UpdateExpression": f"SET {counter} = {counter} + :one",
-                "ConditionExpression": f"attribute_exists(pk) AND {condition}",
-                "ExpressionAttributeNames": {"#capacity": "capacity"},
-                "ExpressionAttributeValues": {":one": n(1), ":zero": n(0)},
-            }
-        }
+        return self._meeting_update(
+            meeting_id, "SET waitlist_length = waitlist_length + :one", f" AND NOT ({SEAT_FOR_NEWCOMER})"
+        )
 
     def place(self, new: NewRegistration, token: str) -> None:
         """Take a seat. Raises `MeetingFull`, `Duplicate` or `TryAgain`."""
@@ -147,28 +120,9 @@ class Store(Table):
     def waitlist_items(self, new: NewRegistration, ticket: int) -> list[TransactWriteItemTypeDef]:
         return [
             self._waitlist_counter(new.meeting),
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": new.marker(),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-                }
-            },
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": new.item(RegistrationStatus.WAITLISTED, ticket),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": wait_entry(new.meeting, ticket, new.id, new.expires_at),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
+            self._put_new(new.marker(), report_old=True),
+            self._put_new(new.item(RegistrationStatus.WAITLISTED, ticket)),
+            self._put_new(wait_entry(new.meeting, ticket, new.id, new.expires_at)),
         ]
 
     def join_waitlist(self, new: NewRegistration, ticket: int, token: str) -> None:
@@ -193,21 +147,8 @@ class Store(Table):
                     "ConditionExpression": "attribute_exists(pk)",
                 }
             },
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": new.marker(),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-                }
-            },
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": new.item(RegistrationStatus.PENDING_GUARDIAN),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
+            self._put_new(new.marker(), report_old=True),
+            self._put_new(new.item(RegistrationStatus.PENDING_GUARDIAN)),
         ]
         try:
             self.dynamo.transact(items, token)
@@ -237,16 +178,6 @@ class Store(Table):
             }
         }
 
-    def _release_marker_item(self, reg: StoredRegistration) -> TransactWriteItemTypeDef:
-        return {
-            "Delete": {
-                "TableName": self.table_name,
-                "Key": marker_key(reg.email_hash),
-                "ConditionExpression": "registration_id = :id",
-                "ExpressionAttributeValues": {":id": s(reg.id)},
-            }
-        }
-
     def _promote_items(self, meeting_id: str, head: tuple[int, str]) -> list[TransactWriteItemTypeDef]:
         ticket, registration_id = head
         return [
@@ -265,14 +196,7 @@ class Store(Table):
                     },
                 }
             },
-            {
-                "Delete": {
-                    "TableName": self.table_name,
-                    "Key": wait_key(meeting_id, ticket),
-                    "ConditionExpression": "registration_id = :id",
-                    "ExpressionAttributeValues": {":id": s(registration_id)},
-                }
-            },
+            self._delete_held(wait_key(meeting_id, ticket), registration_id),
         ]
 
     def cancel(
@@ -284,46 +208,26 @@ class Store(Table):
         """
         items: list[TransactWriteItemTypeDef] = [
             self._cancel_item(reg, token_hash),
-            self._release_marker_item(reg),
+            self._delete_held(marker_key(reg.email_hash), reg.id),
         ]
         outcome: Literal["promoted", "released", "left_waitlist", "withdrawn"]
+        counters: tuple[str, str] | None = None  # the meeting's update and its condition
         if reg.status is RegistrationStatus.PLACED and head is not None:
             outcome = "promoted"
             items += self._promote_items(reg.meeting, head)
-            items.append(
-                self._meeting_update(reg.meeting, "SET waitlist_length = waitlist_length - :one", "")
-            )
+            counters = "SET waitlist_length = waitlist_length - :one", ""
         elif reg.status is RegistrationStatus.PLACED:
             outcome = "released"
             # An empty waiting list is part of the condition: a seat is never given back while people wait.
-            items.append(
-                self._meeting_update(
-                    reg.meeting,
-                    "SET placed = placed - :one",
-                    " AND placed >= :one AND waitlist_length = :zero",
-                )
-            )
+            counters = "SET placed = placed - :one", " AND placed >= :one AND waitlist_length = :zero"
         elif reg.status is RegistrationStatus.WAITLISTED and reg.ticket is not None:
             outcome = "left_waitlist"
-            items.append(
-                {
-                    "Delete": {
-                        "TableName": self.table_name,
-                        "Key": wait_key(reg.meeting, reg.ticket),
-                        "ConditionExpression": "registration_id = :id",
-                        "ExpressionAttributeValues": {":id": s(reg.id)},
-                    }
-                }
-            )
-            items.append(
-                self._meeting_update(
-                    reg.meeting,
-                    "SET waitlist_length = waitlist_length - :one",
-                    " AND waitlist_length >= :one",
-                )
-            )
+            items.append(self._delete_held(wait_key(reg.meeting, reg.ticket), reg.id))
+            counters = "SET waitlist_length = waitlist_length - :one", " AND waitlist_length >= :one"
         else:
             outcome = "withdrawn"
+        if counters is not None:
+            items.append(self._meeting_update(reg.meeting, *counters))
         try:
             self.dynamo.transact(items, token)
         except TransactionCancelled as cancelled:
@@ -331,40 +235,59 @@ class Store(Table):
         return outcome
 
     def _meeting_update(self, meeting_id: str, expression: str, condition: str) -> TransactWriteItemTypeDef:
+        """Change a meeting's counters by one, if it exists and `condition` (`" AND ..."` or "") holds."""
         values: dict[str, AttributeValueTypeDef] = {":one": n(1)}
         if ":zero" in condition:
             values[":zero"] = n(0)
-        return {
-            "Update": {
-                "TableName": self.table_name,
-                "Key": meeting_key(meeting_id),
-                "UpdateExpression": expression,
-                "ConditionExpression": "attribute_exists(pk)" + condition,
-                "ExpressionAttributeValues": values,
-            }
+        update: UpdateTypeDef = {
+            "TableName": self.table_name,
+            "Key": meeting_key(meeting_id),
+            "UpdateExpression": expression,
+            "ConditionExpression": "attribute_exists(pk)" + condition,
+            "ExpressionAttributeValues": values,
         }
+        if "#capacity" in condition:
+            update["ExpressionAttributeNames"] = {"#capacity": "capacity"}
+        return {"Update": update}
 
     def promote(self, meeting_id: str, head: tuple[int, str], token: str) -> None:
         """Give a free seat (after a capacity raise) to the first person waiting. Raises `StateChanged`."""
         items = self._promote_items(meeting_id, head)
         items.append(
-            {
-                "Update": {
-                    "TableName": self.table_name,
-                    "Key": meeting_key(meeting_id),
-                    "UpdateExpression": (
-                        "SET placed = placed + :one, waitlist_length = waitlist_length - :one"
-                    ),
-                    "ConditionExpression": "attribute_exists(pk) AND placed < #capacity",
-                    "ExpressionAttributeNames": {"#capacity": "capacity"},
-                    "ExpressionAttributeValues": {":one": n(1)},
-                }
-            }
+            self._meeting_update(
+                meeting_id,
+                "SET placed = placed + :one, waitlist_length = waitlist_length - :one",
+                " AND placed < #capacity",
+            )
         )
         try:
             self.dynamo.transact(items, token)
         except TransactionCancelled as cancelled:
             raise StateChanged(",".join(cancelled.reasons)) from cancelled
+
+    # -- items that several changes write ----------------------------------------------------------
+
+    def _put_new(self, item: Item, *, report_old: bool = False) -> TransactWriteItemTypeDef:
+        """Write `item` only where no item is yet; `report_old` hands back the one in the way on failure."""
+        put: PutTypeDef = {
+            "TableName": self.table_name,
+            "Item": item,
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+        if report_old:
+            put["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        return {"Put": put}
+
+    def _delete_held(self, key: Item, registration_id: str) -> TransactWriteItemTypeDef:
+        """Delete a marker or waiting-list entry, only while it still belongs to `registration_id`."""
+        return {
+            "Delete": {
+                "TableName": self.table_name,
+                "Key": key,
+                "ConditionExpression": "registration_id = :id",
+                "ExpressionAttributeValues": {":id": s(registration_id)},
+            }
+        }
 
     # -- mail marks ----------------------------------------------------------------------------------
 
@@ -502,13 +425,7 @@ class Store(Table):
         items: list[TransactWriteItemTypeDef] = [
             self._waitlist_counter(meeting_id),
             self._consent_item(registration_id, guardian_hash, at, RegistrationStatus.WAITLISTED, ticket),
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": wait_entry(meeting_id, ticket, registration_id, expires_at),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
+            self._put_new(wait_entry(meeting_id, ticket, registration_id, expires_at)),
         ]
         try:
             self.dynamo.transact(items, token)
@@ -539,14 +456,7 @@ class Store(Table):
                     "ExpressionAttributeValues": values,
                 }
             },
-            {
-                "Delete": {
-                    "TableName": self.table_name,
-                    "Key": marker_key(email_hash),
-                    "ConditionExpression": "registration_id = :id",
-                    "ExpressionAttributeValues": {":id": s(registration_id)},
-                }
-            },
+            self._delete_held(marker_key(email_hash), registration_id),
         ]
         try:
             self.dynamo.transact(items, token)
