@@ -40,7 +40,8 @@ import praatmee.api as api
 from botocore.stub import Stubber
 from praatmee import service
 from praatmee.edition import load_edition
-from praatmee.store import Store, default_client
+from praatmee.dynamo import default_client
+from praatmee.store import Store
 client = default_client()
 with Stubber(client) as stub:
     stub.add_response("transact_write_items", {})

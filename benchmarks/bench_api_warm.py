@@ -22,8 +22,9 @@ from typing import Any
 from botocore.stub import Stubber
 
 from praatmee import api, outbox, service
+from praatmee.dynamo import default_client
 from praatmee.edition import load_edition
-from praatmee.store import Store, default_client
+from praatmee.store import Store
 
 CALLS = 3_000
 LAMBDA_CONTEXT = SimpleNamespace(

@@ -32,7 +32,7 @@ from constructs import Construct, IConstruct
 
 from infra import names
 from praatmee.edition import Edition
-from praatmee.store import Store
+from praatmee.table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE, seed_updates
 
 # What each function may do with the table (transactions need the per-item actions, nothing more).
 API_TABLE_ACTIONS = [
@@ -186,23 +186,6 @@ def allow(function: lambda_.Function, actions: list[str], resources: list[str], 
     )
 
 
-class _RecordingClient:
-    """Stands in for the DynamoDB client, so the deploy-time seed makes exactly the calls of `Store.seed`."""
-
-    def __init__(self) -> None:
-        self.calls: list[dict[str, Any]] = []
-
-    def update_item(self, **kwargs: Any) -> None:
-        self.calls.append(kwargs)
-
-
-def seed_calls(table_name: str, edition: Edition) -> list[dict[str, Any]]:
-    """The `update_item` calls of `Store.seed`: capacities set, existing counters kept (`if_not_exists`)."""
-    client = _RecordingClient()
-    Store(table_name, client=client).seed(edition)  # type: ignore[arg-type]
-    return client.calls
-
-
 class Data(Construct):
     """The table, the e-mail hash key, and the meetings seeded from the edition file on every deploy."""
 
@@ -211,14 +194,14 @@ class Data(Construct):
         self.table = dynamodb.Table(
             self,
             "Table",
-            partition_key=dynamodb.Attribute(name=names.PARTITION_KEY, type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name=names.SORT_KEY, type=dynamodb.AttributeType.STRING),
+            partition_key=dynamodb.Attribute(name=PARTITION_KEY, type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name=SORT_KEY, type=dynamodb.AttributeType.STRING),
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True
             ),
             encryption=dynamodb.TableEncryption.AWS_MANAGED,
-            time_to_live_attribute=names.TTL_ATTRIBUTE,
+            time_to_live_attribute=TTL_ATTRIBUTE,
             deletion_protection=True,
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
@@ -238,12 +221,13 @@ class Data(Construct):
             "Rotating the HMAC key would forget who registered (the uniqueness markers); it lives as long "
             "as the edition's data, which expires by TTL",
         )
-        for call in seed_calls(self.table.table_name, edition):
-            meeting_pk = call["Key"][names.PARTITION_KEY]["S"]
+        # The same updates `Store.seed` sends locally: capacity and TTL set, counters kept.
+        for update in seed_updates(self.table.table_name, edition):
+            meeting_pk = update["Key"][PARTITION_KEY]["S"]
             sdk_call = cr.AwsSdkCall(
                 service="DynamoDB",
                 action="updateItem",
-                parameters=call,
+                parameters=update,
                 physical_resource_id=cr.PhysicalResourceId.of(meeting_pk),
             )
             cr.AwsCustomResource(

@@ -45,11 +45,6 @@ LOG_LEVEL = "LOG_LEVEL"
 # Matches praatmee.api.METRICS_NAMESPACE.
 METRICS_NAMESPACE = "Praatmee"
 
-# The table, exactly as praatmee.store.Store.create_table makes it.
-PARTITION_KEY = "pk"
-SORT_KEY = "sk"
-TTL_ATTRIBUTE = "expires_at"
-
 API_PATH_PATTERN = "/api/*"
 EXPORT_PREFIX = "exports/"
 EXPORT_EXPIRY_DAYS = 30

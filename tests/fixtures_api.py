@@ -206,7 +206,8 @@ def edition() -> Edition:
 
 def make_store(table: str = TABLE, **options: Any) -> Store:
     """A table like the infrastructure's, seeded from the edition file (call inside `mock_aws`)."""
-    store = Store(table, boto3.client("dynamodb", region_name="eu-west-1"), sleep=lambda _: None, **options)
+    options.setdefault("sleep", lambda _: None)
+    store = Store(table, boto3.client("dynamodb", region_name="eu-west-1"), **options)
     store.create_table()
     store.seed(load_edition())
     return store

@@ -19,7 +19,7 @@ from praatmee import exports, service, texts
 from praatmee.bucket import ExportBucket
 from praatmee.edition import Edition, Sector
 from praatmee.models import RegistrationRequest, RegistrationStatus
-from praatmee.store import NewRegistration
+from praatmee.table import ExportRecord, NewRegistration, exported
 from tests.fixtures_api import Clock, valid_body
 
 BUCKET = "praatmee-test-exports"
@@ -298,8 +298,9 @@ CORPUS = [
 TEXT_FIELDS = ("name", "email", "role", "sector", "organisation", "needs")
 
 
-def corpus_items(edition: Edition) -> list[dict[str, Any]]:
-    items = []
+def corpus_records(edition: Edition) -> list[ExportRecord]:
+    """The corpus as the store hands it to the export: each value in every field a person fills in."""
+    records = []
     meeting = edition.meetings[0].id
     for number, value in enumerate(CORPUS):
         new = NewRegistration(
@@ -317,8 +318,8 @@ def corpus_items(edition: Edition) -> list[dict[str, Any]]:
                 "guardian": {"name": value, "email": value, "consent": True},
             },
         )
-        items.append(new.item(RegistrationStatus.PLACED))
-    return items
+        records.append(exported(new.item(RegistrationStatus.PLACED)))
+    return records
 
 
 @pytest.fixture(scope="module")
@@ -326,7 +327,7 @@ def injected() -> tuple[exports.Export, Edition]:
     from praatmee.edition import load_edition
 
     edition = load_edition()
-    return exports.build_export(edition, [corpus_items(edition)], NOW), edition
+    return exports.build_export(edition, [corpus_records(edition)], NOW), edition
 
 
 def test_no_workbook_cell_is_a_formula_or_a_link_and_each_reads_as_typed(

@@ -1,4 +1,4 @@
-"""The synthesised template keeps every promise of issue 7 (it is synthesised, never deployed)."""
+"""The synthesised template keeps every promise of the deployment (it is synthesised, never deployed)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from aws_cdk.assertions import Match
 from moto import mock_aws
 
 from infra import names
-from infra.concerns import seed_calls
 from praatmee.edition import load_edition
 from praatmee.store import Store
+from praatmee.table import seed_updates
 from tests.infra_synth import ACCOUNT, RESERVED_CONCURRENCY, SENDER_DOMAIN, Synth, synthesize
 
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # CloudFront's managed policy ids
@@ -402,7 +402,7 @@ def test_table_is_recoverable_encrypted_protected_and_kept(synth: Synth) -> None
 def test_meetings_are_seeded_on_deploy_with_the_stores_counter_keeping_update(synth: Synth) -> None:
     edition = load_edition()
     seeds = synth.resources("Custom::AWS")
-    expected = seed_calls("TABLE", edition)
+    expected = seed_updates("TABLE", edition)
     assert len(expected) == len(edition.meetings)
     creates = [json.loads(_joined(r["Properties"]["Create"])) for r in seeds.values()]
     by_key = {c["parameters"]["Key"]["pk"]["S"]: c for c in creates}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import random
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -85,8 +86,7 @@ def tickets_in_order(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 def busy_store(api_settings: None, tickets_in_order: list[int]) -> Iterator[tuple[Store, Injector]]:
     injector = Injector(share=0.2)
     with mock_aws(), serialised_dynamodb(), cheap_transaction_snapshots():
-        store = make_store(max_attempts=12)
-        store._sleep = __import__("time").sleep  # real, jittered pauses between retries
+        store = make_store(max_attempts=12, sleep=time.sleep)  # real, jittered pauses between retries
         events: Any = store.client.meta.events  # botocore types handlers as returning None
         events.register("before-call.dynamodb.TransactWriteItems", injector.transaction)
         events.register("before-call.dynamodb.UpdateItem", injector.single)

@@ -10,7 +10,8 @@ import pytest
 from botocore.stub import Stubber
 
 from praatmee.errors import Duplicate, MeetingFull, TryAgain
-from praatmee.store import NewRegistration, Store
+from praatmee.store import Store
+from praatmee.table import NewRegistration
 
 TOKEN = "3f0c2f55-5a55-4c1e-9a8e-5b1f2d3c4e5f"
 NEW = NewRegistration(
@@ -153,12 +154,12 @@ def test_a_timeout_is_retried_with_the_same_token(stubbed: tuple[Store, Stubber,
 
 def test_endless_conflicts_end_in_try_again(stubbed: tuple[Store, Stubber, list[float]]) -> None:
     store, stubber, sleeps = stubbed
-    for _ in range(store.max_attempts):
+    for _ in range(store.dynamo.max_attempts):
         cancelled(stubber, "None", "TransactionConflict", "None")
 
     with pytest.raises(TryAgain):
         store.place(NEW, TOKEN)
-    assert len(sleeps) == store.max_attempts - 1
+    assert len(sleeps) == store.dynamo.max_attempts - 1
 
 
 def test_a_failed_counter_condition_means_full(stubbed: tuple[Store, Stubber, list[float]]) -> None:

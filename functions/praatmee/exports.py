@@ -24,17 +24,18 @@ import io
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from praatmee import texts
 from praatmee.edition import Edition, Role, Sector, Theme, load_edition
 from praatmee.models import RegistrationStatus
+from praatmee.table import ExportedRegistration, ExportRecord, MeetingCapacity
 
 if TYPE_CHECKING:
     from praatmee.bucket import ExportBucket
-    from praatmee.store import Item, Store
+    from praatmee.store import Store
 
 WORKBOOK = "aanmeldingen.xlsx"
 SUMMARY = "samenvatting.json"
@@ -83,58 +84,6 @@ def csv_safe(value: str) -> str:
 # -- reading ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Person:
-    """One registration as an organiser sees it (cancelled ones have no personal fields left)."""
-
-    id: str
-    meeting: str
-    status: RegistrationStatus
-    ticket: int | None
-    created_at: str
-    name: str
-    email: str
-    role: str
-    sector: str
-    themes: tuple[str, ...]
-    organisation: str
-    needs: str
-    under_16: bool | None
-    guardian_name: str
-    guardian_email: str
-    # Mails to this person that SES refused (the daily job tries again); organisers can follow up by hand.
-    mail_failures: int = 0
-
-
-def _text(item: Mapping[str, Any], name: str) -> str:
-    value = item.get(name)
-    return value.get("S", "") if value else ""
-
-
-def person(item: Item) -> Person:
-    guardian = item.get("guardian", {}).get("M", {})
-    under_16 = item.get("under_16")
-    ticket = item.get("ticket")
-    return Person(
-        id=_text(item, "pk").removeprefix("REG#"),
-        meeting=_text(item, "meeting"),
-        status=RegistrationStatus(_text(item, "status")),
-        ticket=int(ticket["N"]) if ticket and "N" in ticket else None,
-        created_at=_text(item, "created_at"),
-        name=_text(item, "name"),
-        email=_text(item, "email"),
-        role=_text(item, "role"),
-        sector=_text(item, "sector"),
-        themes=tuple(t.get("S", "") for t in item.get("themes", {}).get("L", [])),
-        organisation=_text(item, "organisation"),
-        needs=_text(item, "needs"),
-        under_16=under_16.get("BOOL") if under_16 else None,
-        guardian_name=_text(guardian, "name"),
-        guardian_email=_text(guardian, "email"),
-        mail_failures=int(item.get("mail_failures", {}).get("N", 0)),
-    )
-
-
 @dataclass
 class MeetingExport:
     """One meeting's registrations and counts."""
@@ -143,12 +92,14 @@ class MeetingExport:
     title: str
     date: dt.date | None
     capacity: int
-    people: list[Person] = field(default_factory=list)
+    people: list[ExportedRegistration] = field(default_factory=list)
     cancelled: int = 0
 
-    def in_order(self) -> list[Person]:
+    def in_order(self) -> list[ExportedRegistration]:
         """Placed (in order of sign-up), the waiting list (in order of tickets), then pending consent."""
-        by_status: dict[RegistrationStatus, list[Person]] = {status: [] for status in RegistrationStatus}
+        by_status: dict[RegistrationStatus, list[ExportedRegistration]] = {
+            status: [] for status in RegistrationStatus
+        }
         for one in self.people:
             by_status[one.status].append(one)
         waiting = by_status.pop(RegistrationStatus.WAITLISTED)
@@ -176,9 +127,9 @@ class MeetingExport:
 
 
 def collect(
-    edition: Edition, pages: Iterable[Sequence[Item]], progress: Progress = _ignore
+    edition: Edition, pages: Iterable[Sequence[ExportRecord]], progress: Progress = _ignore
 ) -> list[MeetingExport]:
-    """Sort the table's meeting and registration items into meetings, in the edition's order."""
+    """Sort the store's meeting and registration records into meetings, in the edition's order."""
     meetings = {
         m.id: MeetingExport(id=m.id, title=m.title, date=m.date, capacity=m.capacity)
         for m in edition.meetings
@@ -191,13 +142,11 @@ def collect(
 
     read = 0
     for page in pages:
-        for item in page:
-            if _text(item, "sk") == "MEETING":
-                capacity = item.get("capacity", {}).get("N")
-                if capacity is not None:
-                    meeting(_text(item, "pk").removeprefix("MEETING#")).capacity = int(capacity)
+        for one in page:
+            if isinstance(one, MeetingCapacity):
+                if one.capacity is not None:
+                    meeting(one.id).capacity = one.capacity
                 continue
-            one = person(item)
             target = meeting(one.meeting)
             if one.status is RegistrationStatus.CANCELLED:
                 target.cancelled += 1
@@ -458,7 +407,7 @@ def folder_for(now: dt.datetime) -> str:
 
 def build_export(
     edition: Edition,
-    pages: Iterable[Sequence[Item]],
+    pages: Iterable[Sequence[ExportRecord]],
     now: dt.datetime,
     progress: Progress = _ignore,
 ) -> Export:
@@ -481,7 +430,7 @@ def run_export(
     progress: Progress = _ignore,
 ) -> Export:
     """Read every registration, build the files and put them in the bucket; the summary goes last."""
-    export = build_export(edition, store.export_items(), now or dt.datetime.now(dt.UTC), progress)
+    export = build_export(edition, store.export_records(), now or dt.datetime.now(dt.UTC), progress)
     for name, (content, content_type) in export.files.items():
         progress("upload", name)
         bucket.put(export.folder + name, content, content_type)

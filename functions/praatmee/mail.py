@@ -389,7 +389,7 @@ def run_daily(ctx: Context) -> Report:
 
 
 def _run_one(ctx: Context, data: dict[str, Any], today: dt.date, report: Report) -> None:
-    from praatmee.store import new_token
+    from praatmee.dynamo import new_token
 
     meeting = ctx.edition.meeting(str(data.get("meeting")))
     if data.get("status") == PENDING.value and (meeting is None or consent_expired(ctx, data)):

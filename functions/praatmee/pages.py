@@ -110,15 +110,15 @@ def consent_page() -> Response[Any]:
         return _not_found_page()
     registration_id, token = query
     try:
-        data = service.guardian_registration(_ctx(), registration_id, token)
+        stored = service.guardian_registration(_ctx(), registration_id, token)
     except RegistrationNotFound:
         return _not_found_page()
-    if data.get("status") in ("placed", "waitlisted"):
+    if stored.status in (RegistrationStatus.PLACED, RegistrationStatus.WAITLISTED):
         return page(200, words["consent_title"], f"<p>{html.escape(words['consent_done'])}</p>")
-    if data.get("status") != "pending_guardian":
+    if stored.status is not RegistrationStatus.PENDING_GUARDIAN:
         return _not_found_page()
-    pupil = str(data.get("name", ""))
-    meeting = _ctx().edition.meeting(str(data.get("meeting")))
+    pupil = stored.name
+    meeting = _ctx().edition.meeting(stored.meeting)
     line = texts.meeting_line(_ctx().edition, meeting) if meeting else ""
     inner = (
         f"<p>{html.escape(words['consent_intro'].format(pupil=pupil))}</p>"

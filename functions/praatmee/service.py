@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
+from praatmee.dynamo import new_token
 from praatmee.edition import Edition, Sector
 from praatmee.errors import (
     AlreadyRegistered,
@@ -37,7 +38,8 @@ from praatmee.models import (
     RegistrationRequest,
     RegistrationStatus,
 )
-from praatmee.store import NewRegistration, Store, StoredRegistration, new_token
+from praatmee.store import Store
+from praatmee.table import NewRegistration, StoredRegistration
 
 if TYPE_CHECKING:
     from praatmee.outbox import Mailer
@@ -257,14 +259,14 @@ def registration_for_token(ctx: Context, registration_id: str, token: str) -> St
     return stored
 
 
-def guardian_registration(ctx: Context, registration_id: str, token: str) -> dict[str, object]:
-    """The registration a guardian's link is for (plain values). Raises `RegistrationNotFound` for an
-    unknown id or a wrong token, alike."""
-    data = ctx.store.registration_data(registration_id)
-    stored_hash = str((data or {}).get("guardian_token_hash", ""))
-    if data is None or not stored_hash or not hmac.compare_digest(stored_hash, token_hash(token)):
+def guardian_registration(ctx: Context, registration_id: str, token: str) -> StoredRegistration:
+    """The registration a guardian's link is for. Raises `RegistrationNotFound` for an unknown id or a wrong
+    token, alike."""
+    stored = ctx.store.registration(registration_id)
+    stored_hash = stored.guardian_token_hash if stored is not None else None
+    if stored is None or not stored_hash or not hmac.compare_digest(stored_hash, token_hash(token)):
         raise RegistrationNotFound()
-    return data
+    return stored
 
 
 def answer_consent(
@@ -272,17 +274,17 @@ def answer_consent(
 ) -> ConsentAnswer:
     """A guardian's answer. Confirming takes a seat (or a waiting-list place) through the same seat
     transaction as a sign-up; declining deletes the sign-up and its data. Answering again changes nothing."""
-    data = guardian_registration(ctx, registration_id, token)
-    status = RegistrationStatus(str(data["status"]))
+    stored = guardian_registration(ctx, registration_id, token)
+    status = stored.status
     if status in (RegistrationStatus.PLACED, RegistrationStatus.WAITLISTED):
         return ConsentAnswer(id=registration_id, status=status.value)  # a double click or a reload
     if status is not RegistrationStatus.PENDING_GUARDIAN:
         raise RegistrationNotFound()
     guardian_hash = token_hash(token)
-    meeting_id = str(data["meeting"])
+    meeting_id = stored.meeting
     if decision == "decline":
         try:
-            ctx.store.delete_pending(registration_id, str(data["email_hash"]), guardian_hash, new_token())
+            ctx.store.delete_pending(registration_id, stored.email_hash, guardian_hash, new_token())
         except StateChanged as exc:
             raise RegistrationNotFound() from exc
         return ConsentAnswer(id=registration_id, status="declined")

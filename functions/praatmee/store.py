@@ -1,156 +1,37 @@
-"""The seat store: every DynamoDB call of the product, and the only module that talks to boto3.
+"""The ledger of a registration's life: seats, the waiting list, consent, cancelling, and mail marks.
 
-One table, keys `pk` and `sk`:
-
-| item | pk | sk | holds |
-|---|---|---|---|
-| meeting | `MEETING#<id>` | `MEETING` | `capacity`, `placed`, `waitlist_length`, `tickets_issued` |
-| waiting-list entry | `MEETING#<id>` | `WAIT#<ticket, 10 digits>` | `registration_id` |
-| uniqueness marker | `EMAIL#<hmac of the e-mail>` | `EMAIL` | `registration_id`, `fingerprint` |
-| registration | `REG#<id>` | `REG` | the sign-up, `status`, `token_hash`, `ticket` |
-
-Every item carries `expires_at` (TTL) from the edition file. AWS errors become domain errors here.
+Every change is one conditional write or one transaction, so counters and items always agree. A failed
+condition becomes a domain error here (`MeetingFull`, `SeatFreed`, `Duplicate`, `StateChanged`), and so does
+an answer that is not clear (`TryAgain`). `Store` is a `Table` (table.py: keys, items, set-up and every
+read), and sends its requests through `dynamo.Dynamo`, which retries them.
 """
 
 from __future__ import annotations
 
-import random
-import time
-import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, cast
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
+from praatmee.dynamo import CHECK_FAILED, NO_REASON, ConditionFailed, Item, TransactionCancelled, n, plain, s
 from praatmee.errors import Duplicate, MeetingFull, SeatFreed, StateChanged, TryAgain
 from praatmee.models import RegistrationStatus
+from praatmee.table import (
+    NewRegistration,
+    StoredRegistration,
+    Table,
+    marker_key,
+    meeting_key,
+    registration_key,
+    wait_entry,
+    wait_key,
+)
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.client import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, TransactWriteItemTypeDef
-
-    from praatmee.edition import Edition
-
-Item = dict[str, "AttributeValueTypeDef"]
-
-# Cancellation reasons and error codes after which the same request may simply be sent again.
-RETRY_REASONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
-RETRY_ERRORS = frozenset(
-    {
-        "TransactionInProgressException",
-        "ThrottlingException",
-        "ProvisionedThroughputExceededException",
-        "RequestLimitExceeded",
-        "InternalServerError",
-        "ServiceUnavailable",
-    }
-)
-CHECK_FAILED = "ConditionalCheckFailed"
-NO_REASON = "None"
-
-WAIT_PREFIX = "WAIT#"
-
-
-def meeting_key(meeting_id: str) -> Item:
-    return {"pk": {"S": f"MEETING#{meeting_id}"}, "sk": {"S": "MEETING"}}
-
-
-def wait_key(meeting_id: str, ticket: int) -> Item:
-    return {"pk": {"S": f"MEETING#{meeting_id}"}, "sk": {"S": f"{WAIT_PREFIX}{ticket:010d}"}}
-
-
-def marker_key(email_hash: str) -> Item:
-    return {"pk": {"S": f"EMAIL#{email_hash}"}, "sk": {"S": "EMAIL"}}
-
-
-def registration_key(registration_id: str) -> Item:
-    return {"pk": {"S": f"REG#{registration_id}"}, "sk": {"S": "REG"}}
-
-
-def _n(value: int) -> AttributeValueTypeDef:
-    return {"N": str(value)}
-
-
-def _s(value: str) -> AttributeValueTypeDef:
-    return {"S": value}
-
-
-@dataclass(frozen=True)
-class NewRegistration:
-    """A registration about to be written; `data` holds the sign-up's fields (already plain JSON values)."""
-
-    id: str
-    meeting: str
-    email_hash: str
-    fingerprint: str
-    token_hash: str
-    created_at: str
-    expires_at: int
-    data: Mapping[str, Any]
-
-    def marker(self) -> Item:
-        return {
-            **marker_key(self.email_hash),
-            "registration_id": _s(self.id),
-            "meeting": _s(self.meeting),
-            "fingerprint": _s(self.fingerprint),
-            "expires_at": _n(self.expires_at),
-        }
-
-    def item(self, status: RegistrationStatus, ticket: int | None = None) -> Item:
-        item: Item = {
-            **registration_key(self.id),
-            "registration_id": _s(self.id),
-            "meeting": _s(self.meeting),
-            "status": _s(status.value),
-            "email_hash": _s(self.email_hash),
-            "token_hash": _s(self.token_hash),
-            "created_at": _s(self.created_at),
-            "expires_at": _n(self.expires_at),
-            **{name: _to_attribute(value) for name, value in self.data.items() if value is not None},
-        }
-        if ticket is not None:
-            item["ticket"] = _n(ticket)
-        return item
-
-
-@dataclass(frozen=True)
-class MeetingCounts:
-    capacity: int
-    placed: int
-    waitlist_length: int
-
-
-@dataclass(frozen=True)
-class StoredRegistration:
-    id: str
-    meeting: str
-    status: RegistrationStatus
-    token_hash: str
-    email_hash: str
-    ticket: int | None
-
-
-def _to_attribute(value: Any) -> AttributeValueTypeDef:
-    if isinstance(value, bool):
-        return {"BOOL": value}
-    if isinstance(value, str):
-        return {"S": value}
-    if isinstance(value, int):
-        return {"N": str(value)}
-    if isinstance(value, list):
-        return {"L": [_to_attribute(v) for v in value]}
-    if isinstance(value, dict):
-        return {"M": {k: _to_attribute(v) for k, v in value.items() if v is not None}}
-    raise TypeError(f"cannot store a {type(value).__name__}")
-
-
-class _Cancelled(Exception):
-    """A transaction was cancelled for reasons that are not worth a retry."""
-
-    def __init__(self, reasons: list[str], items: list[Item | None]) -> None:
-        super().__init__(",".join(reasons))
-        self.reasons = reasons
-        self.items = items
+    from mypy_boto3_dynamodb.type_defs import (
+        AttributeValueTypeDef,
+        PutTypeDef,
+        TransactWriteItemTypeDef,
+        UpdateTypeDef,
+    )
 
 
 # A newcomer gets a seat only while one is free and nobody waits: the waiting list comes first, also when
@@ -162,113 +43,11 @@ def _seats_free(meeting: Item) -> bool:
     return int(meeting["placed"]["N"]) < int(meeting["capacity"]["N"])
 
 
-def _full_jitter(attempt: int) -> float:
-    # Full jitter (AWS architecture blog): spreads retries of competing writers apart.
-    return random.uniform(0, min(0.2, 0.01 * 2**attempt))  # noqa: S311 - timing jitter, not a secret
-
-
-def default_client() -> DynamoDBClient:
-    """A DynamoDB client without botocore's own retries: `Store` retries, so it can keep one token."""
-    import boto3  # off the import path of the handler; paid once, on the first request that needs it
-    from botocore.config import Config
-
-    # DynamoDB validates every request itself; botocore's client-side copy of that check is most of
-    # the warm time of a sign-up (bench_api_warm.py), so it is off.
-    config = Config(
-        retries={"total_max_attempts": 1}, connect_timeout=2, read_timeout=3, parameter_validation=False
-    )
-    return boto3.client("dynamodb", config=config)
-
-
-class Store:
-    """Seats, waiting lists and registrations in one DynamoDB table."""
-
-    def __init__(
-        self,
-        table_name: str,
-        client: DynamoDBClient | None = None,
-        *,
-        max_attempts: int = 8,
-        sleep: Callable[[float], None] = time.sleep,
-        backoff: Callable[[int], float] = _full_jitter,
-    ) -> None:
-        self.table_name = table_name
-        self._client = client
-        self.max_attempts = max_attempts
-        self._sleep = sleep
-        self._backoff = backoff
-
-    @property
-    def client(self) -> DynamoDBClient:
-        if self._client is None:
-            self._client = default_client()
-        return self._client
-
-    # -- transactions ------------------------------------------------------------------------------
-
-    def _transact(self, items: Sequence[TransactWriteItemTypeDef], token: str) -> None:
-        """Send one transaction, retrying conflicts, throttling and timeouts with the same token.
-
-        The token makes a retry after an unclear failure (a timeout after DynamoDB committed) harmless.
-        Raises `_Cancelled` for condition failures and `TryAgain` when no clear answer came.
-        """
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        for attempt in range(self.max_attempts):
-            if attempt:
-                self._sleep(self._backoff(attempt))
-            try:
-                self.client.transact_write_items(TransactItems=list(items), ClientRequestToken=token)
-                return
-            except ClientError as exc:
-                code = exc.response.get("Error", {}).get("Code", "")
-                if code == "TransactionCanceledException":
-                    raw = exc.response.get("CancellationReasons") or []
-                    reasons = [str(r.get("Code") or NO_REASON) for r in raw]
-                    if any(reason in RETRY_REASONS for reason in reasons):
-                        continue
-                    if len(reasons) != len(items) or CHECK_FAILED not in reasons:
-                        # Missing or odd reasons are never read as "full": ask the client to try again.
-                        raise TryAgain(f"transaction cancelled: {reasons or 'no reasons'}") from exc
-                    raise _Cancelled(reasons, [cast("Item | None", r.get("Item")) for r in raw]) from exc
-                if code in RETRY_ERRORS:
-                    continue
-                raise TryAgain(f"dynamodb error {code}") from exc
-            except BotoCoreError as exc:  # timeouts and connection errors: maybe committed, so same token
-                if attempt + 1 == self.max_attempts:
-                    raise TryAgain(f"dynamodb unreachable: {type(exc).__name__}") from exc
-        raise TryAgain("dynamodb stayed busy")
-
-    def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
-        """A single-item call with the same retry policy; condition failures propagate as ClientError."""
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        method = getattr(self.client, operation)
-        for attempt in range(self.max_attempts):
-            if attempt:
-                self._sleep(self._backoff(attempt))
-            try:
-                response: dict[str, Any] = method(**kwargs)
-                return response
-            except ClientError as exc:
-                code = exc.response.get("Error", {}).get("Code", "")
-                if code in RETRY_ERRORS:
-                    continue
-                if code == "ConditionalCheckFailedException":
-                    raise
-                raise TryAgain(f"dynamodb error {code}") from exc
-            except BotoCoreError as exc:
-                if attempt + 1 == self.max_attempts or operation not in {
-                    "get_item",
-                    "query",
-                    "batch_get_item",
-                }:
-                    # A write that timed out may have happened: do not repeat it blindly.
-                    raise TryAgain(f"dynamodb unreachable: {type(exc).__name__}") from exc
-        raise TryAgain("dynamodb stayed busy")
+class Store(Table):
+    """The ledger: every write that moves a registration through its life. `Table` adds the reads."""
 
     @staticmethod
-    def _duplicate(cancelled: _Cancelled, marker_index: int) -> Duplicate | None:
+    def _duplicate(cancelled: TransactionCancelled, marker_index: int) -> Duplicate | None:
         if cancelled.reasons[marker_index] != CHECK_FAILED:
             return None
         old = cancelled.items[marker_index] or {}
@@ -284,50 +63,27 @@ class Store:
         """The seat transaction of DESIGN.md: counter, uniqueness marker, registration. Order matters."""
         return [
             self._seat_counter(new.meeting),
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": new.marker(),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-                }
-            },
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": new.item(RegistrationStatus.PLACED),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
+            self._put_new(new.marker(), report_old=True),
+            self._put_new(new.item(RegistrationStatus.PLACED)),
         ]
 
     def _seat_counter(self, meeting_id: str) -> TransactWriteItemTypeDef:
         """Take one seat for a newcomer: only while a seat is free and nobody waits (they come first)."""
-        update = self._newcomer_update(meeting_id, "placed", SEAT_FOR_NEWCOMER)
+        update = self._meeting_update(meeting_id, "SET placed = placed + :one", f" AND {SEAT_FOR_NEWCOMER}")
         update["Update"]["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         return update
 
     def _waitlist_counter(self, meeting_id: str) -> TransactWriteItemTypeDef:
         """Join the waiting list: exactly when a newcomer gets no seat."""
-        return self._newcomer_update(meeting_id, "waitlist_length", f"NOT ({SEAT_FOR_NEWCOMER})")
-
-    def _newcomer_update(self, meeting_id: str, counter: str, condition: str) -> TransactWriteItemTypeDef:
-        return {
-            "Update": {
-                "TableName": self.table_name,
-                "Key": meeting_key(meeting_id),
-                "UpdateExpression": f"SET {counter} = {counter} + :one",
-                "ConditionExpression": f"attribute_exists(pk) AND {condition}",
-                "ExpressionAttributeNames": {"#capacity": "capacity"},
-                "ExpressionAttributeValues": {":one": _n(1), ":zero": _n(0)},
-            }
-        }
+        return self._meeting_update(
+            meeting_id, "SET waitlist_length = waitlist_length + :one", f" AND NOT ({SEAT_FOR_NEWCOMER})"
+        )
 
     def place(self, new: NewRegistration, token: str) -> None:
         """Take a seat. Raises `MeetingFull`, `Duplicate` or `TryAgain`."""
         try:
-            self._transact(self.seat_items(new), token)
-        except _Cancelled as cancelled:
+            self.dynamo.transact(self.seat_items(new), token)
+        except TransactionCancelled as cancelled:
             duplicate = self._duplicate(cancelled, 1)
             if duplicate is not None:
                 raise duplicate from cancelled
@@ -345,20 +101,18 @@ class Store:
         the position (a lower ticket still on its way can only put the person further back, never ahead).
         Raises `SeatFreed`.
         """
-        from botocore.exceptions import ClientError
-
         try:
-            response = self._call(
+            response = self.dynamo.call(
                 "update_item",
                 TableName=self.table_name,
                 Key=meeting_key(meeting_id),
                 UpdateExpression="SET tickets_issued = tickets_issued + :one",
                 ConditionExpression=f"attribute_exists(pk) AND NOT ({SEAT_FOR_NEWCOMER})",
                 ExpressionAttributeNames={"#capacity": "capacity"},
-                ExpressionAttributeValues={":one": _n(1), ":zero": _n(0)},
+                ExpressionAttributeValues={":one": n(1), ":zero": n(0)},
                 ReturnValues="ALL_NEW",
             )
-        except ClientError as exc:
+        except ConditionFailed as exc:
             raise SeatFreed(meeting_id) from exc
         attributes = response["Attributes"]
         return int(attributes["tickets_issued"]["N"]), int(attributes["waitlist_length"]["N"])
@@ -366,39 +120,16 @@ class Store:
     def waitlist_items(self, new: NewRegistration, ticket: int) -> list[TransactWriteItemTypeDef]:
         return [
             self._waitlist_counter(new.meeting),
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": new.marker(),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-                }
-            },
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": new.item(RegistrationStatus.WAITLISTED, ticket),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": {
-                        **wait_key(new.meeting, ticket),
-                        "registration_id": _s(new.id),
-                        "expires_at": _n(new.expires_at),
-                    },
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
+            self._put_new(new.marker(), report_old=True),
+            self._put_new(new.item(RegistrationStatus.WAITLISTED, ticket)),
+            self._put_new(wait_entry(new.meeting, ticket, new.id, new.expires_at)),
         ]
 
     def join_waitlist(self, new: NewRegistration, ticket: int, token: str) -> None:
         """Put a sign-up on the waiting list with its ticket. Raises `SeatFreed`, `Duplicate`, `TryAgain`."""
         try:
-            self._transact(self.waitlist_items(new, ticket), token)
-        except _Cancelled as cancelled:
+            self.dynamo.transact(self.waitlist_items(new, ticket), token)
+        except TransactionCancelled as cancelled:
             duplicate = self._duplicate(cancelled, 1)
             if duplicate is not None:
                 raise duplicate from cancelled
@@ -416,102 +147,16 @@ class Store:
                     "ConditionExpression": "attribute_exists(pk)",
                 }
             },
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": new.marker(),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-                }
-            },
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": new.item(RegistrationStatus.PENDING_GUARDIAN),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
+            self._put_new(new.marker(), report_old=True),
+            self._put_new(new.item(RegistrationStatus.PENDING_GUARDIAN)),
         ]
         try:
-            self._transact(items, token)
-        except _Cancelled as cancelled:
+            self.dynamo.transact(items, token)
+        except TransactionCancelled as cancelled:
             duplicate = self._duplicate(cancelled, 1)
             if duplicate is not None:
                 raise duplicate from cancelled
             raise TryAgain(f"pending transaction cancelled: {cancelled.reasons}") from cancelled
-
-    # -- reading -----------------------------------------------------------------------------------
-
-    def waitlist_position(self, meeting_id: str, ticket: int) -> int:
-        """1 + the number of people ahead on the waiting list (consistent read)."""
-        ahead = 0
-        kwargs: dict[str, Any] = {
-            "TableName": self.table_name,
-            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :low AND :high",
-            "ExpressionAttributeValues": {
-                ":pk": _s(f"MEETING#{meeting_id}"),
-                ":low": _s(WAIT_PREFIX),
-                ":high": _s(f"{WAIT_PREFIX}{ticket - 1:010d}"),
-            },
-            "Select": "COUNT",
-            "ConsistentRead": True,
-        }
-        while True:
-            page = self._call("query", **kwargs)
-            ahead += int(page["Count"])
-            if "LastEvaluatedKey" not in page:
-                return ahead + 1
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-    def waitlist_head(self, meeting_id: str) -> tuple[int, str] | None:
-        """The ticket and registration id of the first person waiting, or None."""
-        page = self._call(
-            "query",
-            TableName=self.table_name,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :wait)",
-            ExpressionAttributeValues={":pk": _s(f"MEETING#{meeting_id}"), ":wait": _s(WAIT_PREFIX)},
-            ConsistentRead=True,
-            Limit=1,
-        )
-        if not page["Items"]:
-            return None
-        entry = page["Items"][0]
-        return int(entry["sk"]["S"].removeprefix(WAIT_PREFIX)), entry["registration_id"]["S"]
-
-    def registration(self, registration_id: str) -> StoredRegistration | None:
-        response = self._call(
-            "get_item", TableName=self.table_name, Key=registration_key(registration_id), ConsistentRead=True
-        )
-        item = response.get("Item")
-        if item is None:
-            return None
-        return StoredRegistration(
-            id=registration_id,
-            meeting=item["meeting"]["S"],
-            status=RegistrationStatus(item["status"]["S"]),
-            token_hash=item["token_hash"]["S"],
-            email_hash=item["email_hash"]["S"],
-            ticket=int(item["ticket"]["N"]) if "ticket" in item else None,
-        )
-
-    def meeting_counts(self, meeting_ids: Sequence[str]) -> dict[str, MeetingCounts]:
-        """Counters of the given meetings (eventually consistent: for display only)."""
-        keys = [meeting_key(meeting_id) for meeting_id in meeting_ids]
-        request: dict[str, Any] = {self.table_name: {"Keys": keys}}
-        counts: dict[str, MeetingCounts] = {}
-        for _ in range(self.max_attempts):
-            response = self._call("batch_get_item", RequestItems=request)
-            for item in response["Responses"].get(self.table_name, []):
-                counts[item["pk"]["S"].removeprefix("MEETING#")] = MeetingCounts(
-                    capacity=int(item["capacity"]["N"]),
-                    placed=int(item["placed"]["N"]),
-                    waitlist_length=int(item["waitlist_length"]["N"]),
-                )
-            request = response.get("UnprocessedKeys") or {}
-            if not request:
-                return counts
-            self._sleep(self._backoff(1))
-        raise TryAgain("meeting counters stayed unprocessed")
 
     # -- cancelling and promoting ------------------------------------------------------------------
 
@@ -526,20 +171,10 @@ class Store:
                 "ConditionExpression": "#status = :was AND token_hash = :token",
                 "ExpressionAttributeNames": {"#status": "status", "#name": "name"},
                 "ExpressionAttributeValues": {
-                    ":cancelled": _s(RegistrationStatus.CANCELLED.value),
-                    ":was": _s(reg.status.value),
-                    ":token": _s(token_hash),
+                    ":cancelled": s(RegistrationStatus.CANCELLED.value),
+                    ":was": s(reg.status.value),
+                    ":token": s(token_hash),
                 },
-            }
-        }
-
-    def _release_marker_item(self, reg: StoredRegistration) -> TransactWriteItemTypeDef:
-        return {
-            "Delete": {
-                "TableName": self.table_name,
-                "Key": marker_key(reg.email_hash),
-                "ConditionExpression": "registration_id = :id",
-                "ExpressionAttributeValues": {":id": _s(reg.id)},
             }
         }
 
@@ -555,20 +190,13 @@ class Store:
                     "ConditionExpression": "#status = :waitlisted",
                     "ExpressionAttributeNames": {"#status": "status"},
                     "ExpressionAttributeValues": {
-                        ":placed": _s(RegistrationStatus.PLACED.value),
-                        ":waitlisted": _s(RegistrationStatus.WAITLISTED.value),
+                        ":placed": s(RegistrationStatus.PLACED.value),
+                        ":waitlisted": s(RegistrationStatus.WAITLISTED.value),
                         ":true": {"BOOL": True},
                     },
                 }
             },
-            {
-                "Delete": {
-                    "TableName": self.table_name,
-                    "Key": wait_key(meeting_id, ticket),
-                    "ConditionExpression": "registration_id = :id",
-                    "ExpressionAttributeValues": {":id": _s(registration_id)},
-                }
-            },
+            self._delete_held(wait_key(meeting_id, ticket), registration_id),
         ]
 
     def cancel(
@@ -580,89 +208,88 @@ class Store:
         """
         items: list[TransactWriteItemTypeDef] = [
             self._cancel_item(reg, token_hash),
-            self._release_marker_item(reg),
+            self._delete_held(marker_key(reg.email_hash), reg.id),
         ]
         outcome: Literal["promoted", "released", "left_waitlist", "withdrawn"]
+        counters: tuple[str, str] | None = None  # the meeting's update and its condition
         if reg.status is RegistrationStatus.PLACED and head is not None:
             outcome = "promoted"
             items += self._promote_items(reg.meeting, head)
-            items.append(
-                self._meeting_update(reg.meeting, "SET waitlist_length = waitlist_length - :one", "")
-            )
+            counters = "SET waitlist_length = waitlist_length - :one", ""
         elif reg.status is RegistrationStatus.PLACED:
             outcome = "released"
             # An empty waiting list is part of the condition: a seat is never given back while people wait.
-            items.append(
-                self._meeting_update(
-                    reg.meeting,
-                    "SET placed = placed - :one",
-                    " AND placed >= :one AND waitlist_length = :zero",
-                )
-            )
+            counters = "SET placed = placed - :one", " AND placed >= :one AND waitlist_length = :zero"
         elif reg.status is RegistrationStatus.WAITLISTED and reg.ticket is not None:
             outcome = "left_waitlist"
-            items.append(
-                {
-                    "Delete": {
-                        "TableName": self.table_name,
-                        "Key": wait_key(reg.meeting, reg.ticket),
-                        "ConditionExpression": "registration_id = :id",
-                        "ExpressionAttributeValues": {":id": _s(reg.id)},
-                    }
-                }
-            )
-            items.append(
-                self._meeting_update(
-                    reg.meeting,
-                    "SET waitlist_length = waitlist_length - :one",
-                    " AND waitlist_length >= :one",
-                )
-            )
+            items.append(self._delete_held(wait_key(reg.meeting, reg.ticket), reg.id))
+            counters = "SET waitlist_length = waitlist_length - :one", " AND waitlist_length >= :one"
         else:
             outcome = "withdrawn"
+        if counters is not None:
+            items.append(self._meeting_update(reg.meeting, *counters))
         try:
-            self._transact(items, token)
-        except _Cancelled as cancelled:
+            self.dynamo.transact(items, token)
+        except TransactionCancelled as cancelled:
             raise StateChanged(",".join(cancelled.reasons)) from cancelled
         return outcome
 
     def _meeting_update(self, meeting_id: str, expression: str, condition: str) -> TransactWriteItemTypeDef:
-        values: dict[str, AttributeValueTypeDef] = {":one": _n(1)}
+        """Change a meeting's counters by one, if it exists and `condition` (`" AND ..."` or "") holds."""
+        values: dict[str, AttributeValueTypeDef] = {":one": n(1)}
         if ":zero" in condition:
-            values[":zero"] = _n(0)
-        return {
-            "Update": {
-                "TableName": self.table_name,
-                "Key": meeting_key(meeting_id),
-                "UpdateExpression": expression,
-                "ConditionExpression": "attribute_exists(pk)" + condition,
-                "ExpressionAttributeValues": values,
-            }
+            values[":zero"] = n(0)
+        update: UpdateTypeDef = {
+            "TableName": self.table_name,
+            "Key": meeting_key(meeting_id),
+            "UpdateExpression": expression,
+            "ConditionExpression": "attribute_exists(pk)" + condition,
+            "ExpressionAttributeValues": values,
         }
+        if "#capacity" in condition:
+            update["ExpressionAttributeNames"] = {"#capacity": "capacity"}
+        return {"Update": update}
 
     def promote(self, meeting_id: str, head: tuple[int, str], token: str) -> None:
         """Give a free seat (after a capacity raise) to the first person waiting. Raises `StateChanged`."""
         items = self._promote_items(meeting_id, head)
         items.append(
-            {
-                "Update": {
-                    "TableName": self.table_name,
-                    "Key": meeting_key(meeting_id),
-                    "UpdateExpression": (
-                        "SET placed = placed + :one, waitlist_length = waitlist_length - :one"
-                    ),
-                    "ConditionExpression": "attribute_exists(pk) AND placed < #capacity",
-                    "ExpressionAttributeNames": {"#capacity": "capacity"},
-                    "ExpressionAttributeValues": {":one": _n(1)},
-                }
-            }
+            self._meeting_update(
+                meeting_id,
+                "SET placed = placed + :one, waitlist_length = waitlist_length - :one",
+                " AND placed < #capacity",
+            )
         )
         try:
-            self._transact(items, token)
-        except _Cancelled as cancelled:
+            self.dynamo.transact(items, token)
+        except TransactionCancelled as cancelled:
             raise StateChanged(",".join(cancelled.reasons)) from cancelled
 
-    # -- mail marks and a guardian's consent (issue 6) ------------------------------------------------
+    # -- items that several changes write ----------------------------------------------------------
+
+    def _put_new(self, item: Item, *, report_old: bool = False) -> TransactWriteItemTypeDef:
+        """Write `item` only where no item is yet; `report_old` hands back the one in the way on failure."""
+        put: PutTypeDef = {
+            "TableName": self.table_name,
+            "Item": item,
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+        if report_old:
+            put["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        return {"Put": put}
+
+    def _delete_held(self, key: Item, registration_id: str) -> TransactWriteItemTypeDef:
+        """Delete a marker or waiting-list entry, only while it still belongs to `registration_id`."""
+        return {
+            "Delete": {
+                "TableName": self.table_name,
+                "Key": key,
+                "ConditionExpression": "registration_id = :id",
+                "ExpressionAttributeValues": {":id": s(registration_id)},
+            }
+        }
+
+    # -- mail marks ----------------------------------------------------------------------------------
 
     def claim_mail(
         self,
@@ -678,21 +305,19 @@ class Store:
         marked before or the status is not one of `statuses`. `rotate` (attribute, new hash) replaces a token
         hash in the same write, for a mail whose link carries a fresh token.
         """
-        from botocore.exceptions import ClientError
-
         names = {"#mail": f"mail_{kind}", "#status": "status"}
-        values: dict[str, AttributeValueTypeDef] = {":at": _s(at)}
+        values: dict[str, AttributeValueTypeDef] = {":at": s(at)}
         allowed = []
         for index, status in enumerate(statuses):
-            values[f":s{index}"] = _s(status.value)
+            values[f":s{index}"] = s(status.value)
             allowed.append(f":s{index}")
         update = "SET #mail = :at"
         if rotate is not None:
             names["#token"] = rotate[0]
-            values[":token"] = _s(rotate[1])
+            values[":token"] = s(rotate[1])
             update += ", #token = :token"
         try:
-            response = self._call(
+            response = self.dynamo.call(
                 "update_item",
                 TableName=self.table_name,
                 Key=registration_key(registration_id),
@@ -705,7 +330,7 @@ class Store:
                 ExpressionAttributeValues=values,
                 ReturnValues="ALL_OLD",
             )
-        except ClientError:
+        except ConditionFailed:
             return None
         return plain(response["Attributes"])
 
@@ -715,13 +340,13 @@ class Store:
         """A marked mail that could not be sent: unmark it so the daily job tries again, count the failure
         on the item (for the organisers), and put back the token hash the unsent mail would have replaced."""
         names = {"#mail": f"mail_{kind}"}
-        values: dict[str, AttributeValueTypeDef] = {":at": _s(failed_at), ":zero": _n(0), ":one": _n(1)}
+        values: dict[str, AttributeValueTypeDef] = {":at": s(failed_at), ":zero": n(0), ":one": n(1)}
         update = "SET mail_failed_at = :at, mail_failures = if_not_exists(mail_failures, :zero) + :one"
         if restore is not None:
             names["#token"] = restore[0]
-            values[":old"] = _s(restore[1])
+            values[":old"] = s(restore[1])
             update += ", #token = :old"
-        self._call(
+        self.dynamo.call(
             "update_item",
             TableName=self.table_name,
             Key=registration_key(registration_id),
@@ -731,28 +356,7 @@ class Store:
             ExpressionAttributeValues=values,
         )
 
-    def registration_data(self, registration_id: str) -> dict[str, Any] | None:
-        """Every field of one registration as plain values (consistent read), or None."""
-        response = self._call(
-            "get_item", TableName=self.table_name, Key=registration_key(registration_id), ConsistentRead=True
-        )
-        item = response.get("Item")
-        return None if item is None else plain(item)
-
-    def registrations(self) -> Iterator[dict[str, Any]]:
-        """Every registration as plain values: a consistent, paginated scan (the daily mail job)."""
-        kwargs: dict[str, Any] = {
-            "TableName": self.table_name,
-            "ConsistentRead": True,
-            "FilterExpression": "sk = :reg",
-            "ExpressionAttributeValues": {":reg": _s("REG")},
-        }
-        while True:
-            page = self._call("scan", **kwargs)
-            yield from (plain(item) for item in page["Items"])
-            if "LastEvaluatedKey" not in page:
-                return
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    # -- a guardian's consent ------------------------------------------------------------------------
 
     def _consent_item(
         self,
@@ -763,14 +367,14 @@ class Store:
         ticket: int | None,
     ) -> TransactWriteItemTypeDef:
         values: dict[str, AttributeValueTypeDef] = {
-            ":new": _s(status.value),
-            ":pending": _s(RegistrationStatus.PENDING_GUARDIAN.value),
-            ":hash": _s(guardian_hash),
-            ":at": _s(at),
+            ":new": s(status.value),
+            ":pending": s(RegistrationStatus.PENDING_GUARDIAN.value),
+            ":hash": s(guardian_hash),
+            ":at": s(at),
         }
         update = "SET #status = :new, consented_at = :at"
         if ticket is not None:
-            values[":ticket"] = _n(ticket)
+            values[":ticket"] = n(ticket)
             update += ", ticket = :ticket"
         return {
             "Update": {
@@ -796,8 +400,8 @@ class Store:
             self._consent_item(registration_id, guardian_hash, at, RegistrationStatus.PLACED, None),
         ]
         try:
-            self._transact(items, token)
-        except _Cancelled as cancelled:
+            self.dynamo.transact(items, token)
+        except TransactionCancelled as cancelled:
             if cancelled.reasons[1] == CHECK_FAILED:
                 raise StateChanged("not waiting for this consent") from cancelled
             if not cancelled.items[0]:
@@ -821,21 +425,11 @@ class Store:
         items: list[TransactWriteItemTypeDef] = [
             self._waitlist_counter(meeting_id),
             self._consent_item(registration_id, guardian_hash, at, RegistrationStatus.WAITLISTED, ticket),
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": {
-                        **wait_key(meeting_id, ticket),
-                        "registration_id": _s(registration_id),
-                        "expires_at": _n(expires_at),
-                    },
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
+            self._put_new(wait_entry(meeting_id, ticket, registration_id, expires_at)),
         ]
         try:
-            self._transact(items, token)
-        except _Cancelled as cancelled:
+            self.dynamo.transact(items, token)
+        except TransactionCancelled as cancelled:
             if cancelled.reasons[1] == CHECK_FAILED:
                 raise StateChanged("not waiting for this consent") from cancelled
             if cancelled.reasons[0] == CHECK_FAILED:
@@ -847,10 +441,10 @@ class Store:
     ) -> None:
         """Delete a sign-up that waits for consent, and its marker: the guardian declined (their token in
         `guardian_hash`) or the consent period ended (None). Raises `StateChanged`."""
-        values: dict[str, AttributeValueTypeDef] = {":pending": _s(RegistrationStatus.PENDING_GUARDIAN.value)}
+        values: dict[str, AttributeValueTypeDef] = {":pending": s(RegistrationStatus.PENDING_GUARDIAN.value)}
         condition = "#status = :pending"
         if guardian_hash is not None:
-            values[":hash"] = _s(guardian_hash)
+            values[":hash"] = s(guardian_hash)
             condition += " AND guardian_token_hash = :hash"
         items: list[TransactWriteItemTypeDef] = [
             {
@@ -862,118 +456,9 @@ class Store:
                     "ExpressionAttributeValues": values,
                 }
             },
-            {
-                "Delete": {
-                    "TableName": self.table_name,
-                    "Key": marker_key(email_hash),
-                    "ConditionExpression": "registration_id = :id",
-                    "ExpressionAttributeValues": {":id": _s(registration_id)},
-                }
-            },
+            self._delete_held(marker_key(email_hash), registration_id),
         ]
         try:
-            self._transact(items, token)
-        except _Cancelled as cancelled:
+            self.dynamo.transact(items, token)
+        except TransactionCancelled as cancelled:
             raise StateChanged(",".join(cancelled.reasons)) from cancelled
-
-    # -- set-up ------------------------------------------------------------------------------------
-
-    def create_table(self) -> None:
-        """The table as the infrastructure defines it (used by tests and the local stack)."""
-        self.client.create_table(
-            TableName=self.table_name,
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        self.client.update_time_to_live(
-            TableName=self.table_name,
-            TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"},
-        )
-
-    def seed(self, edition: Edition) -> None:
-        """Create or update the meeting items from the edition file; counters are kept as they are."""
-        for meeting in edition.meetings:
-            self.client.update_item(
-                TableName=self.table_name,
-                Key=meeting_key(meeting.id),
-                UpdateExpression="SET #capacity = :capacity, expires_at = :expires, "
-                "placed = if_not_exists(placed, :zero), "
-                "waitlist_length = if_not_exists(waitlist_length, :zero), "
-                "tickets_issued = if_not_exists(tickets_issued, :zero)",
-                ExpressionAttributeNames={"#capacity": "capacity"},
-                ExpressionAttributeValues={
-                    ":capacity": _n(meeting.capacity),
-                    ":expires": _n(edition.expires_at),
-                    ":zero": _n(0),
-                },
-            )
-
-    def set_capacity(self, meeting_id: str, capacity: int) -> None:
-        """Organisers may add seats; promotion then fills them from the waiting list."""
-        self.client.update_item(
-            TableName=self.table_name,
-            Key=meeting_key(meeting_id),
-            UpdateExpression="SET #capacity = :capacity",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeNames={"#capacity": "capacity"},
-            ExpressionAttributeValues={":capacity": _n(capacity)},
-        )
-
-    # -- exporting ---------------------------------------------------------------------------------
-
-    def export_items(self) -> Iterator[list[Item]]:
-        """Every meeting and registration item, a page (up to 1 MB) at a time: a consistent, paginated scan.
-
-        Waiting-list entries and uniqueness markers stay behind, and so do the hashes of a registration:
-        an export needs neither.
-        """
-        kwargs: dict[str, Any] = {
-            "TableName": self.table_name,
-            "ConsistentRead": True,
-            "FilterExpression": "sk IN (:meeting, :reg)",
-            "ProjectionExpression": "pk, sk, meeting, #status, #name, email, #role, sector, themes, "
-            "organisation, needs, under_16, guardian, created_at, ticket, mail_failures, #capacity",
-            "ExpressionAttributeNames": {
-                "#status": "status",
-                "#name": "name",
-                "#role": "role",
-                "#capacity": "capacity",
-            },
-            "ExpressionAttributeValues": {":meeting": _s("MEETING"), ":reg": _s("REG")},
-        }
-        while True:
-            page = self._call("scan", **kwargs)
-            yield page["Items"]
-            if "LastEvaluatedKey" not in page:
-                return
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
-def _from_attribute(value: Any) -> Any:
-    kind, inner = next(iter(value.items()))
-    if kind == "N":
-        return int(inner)
-    if kind == "L":
-        return [_from_attribute(v) for v in inner]
-    if kind == "M":
-        return {k: _from_attribute(v) for k, v in inner.items()}
-    if kind == "NULL":
-        return None
-    return inner  # S, BOOL
-
-
-def plain(item: Mapping[str, Any]) -> dict[str, Any]:
-    """An item as plain Python values (numbers are whole numbers in this table)."""
-    return {name: _from_attribute(value) for name, value in item.items()}
-
-
-def new_token() -> str:
-    """A ClientRequestToken: one per logical transaction, reused by its retries."""
-    return str(uuid.uuid4())
