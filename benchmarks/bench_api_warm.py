@@ -21,8 +21,10 @@ from typing import Any
 
 from botocore.stub import Stubber
 
-from praatmee import api, outbox, service
+from praatmee import api, service
 from praatmee.edition import load_edition
+from praatmee.ses import SesSender
+from praatmee.ses import default_client as ses_client
 from praatmee.store import Store, default_client
 
 CALLS = 3_000
@@ -106,7 +108,7 @@ def main() -> None:
         PRAATMEE_SENDER_ADDRESS="aanmelden@praatmee.example.nl",
     )
     client = default_client()
-    ses = outbox.default_client()
+    ses = ses_client()
     now = dt.datetime(2027, 1, 15, tzinfo=dt.UTC)
     ctx = service.Context(
         store=Store("bench", client), edition=load_edition(), hash_key=b"k" * 32, now=lambda: now
@@ -114,9 +116,7 @@ def main() -> None:
     # The same, with the receipt every sign-up sends (SES stubbed too).
     mailing = dataclasses.replace(
         ctx,
-        mailer=outbox.Mailer(
-            "aanmelden@praatmee.example.nl", "vragen@example.nl", client_factory=lambda: ses
-        ),
+        mailer=SesSender("aanmelden@praatmee.example.nl", "vragen@example.nl", client_factory=lambda: ses),
         site_origin="https://praatmee.example.nl",
     )
     counts = {

@@ -20,7 +20,7 @@ from moto.ses.models import ses_backends
 
 from praatmee import mail, service, texts
 from praatmee.edition import Edition
-from praatmee.outbox import Mailer
+from praatmee.ses import SesSender
 from tests.fixtures_api import SENDER, SITE, Api, Clock, FakeLambdaContext
 
 REGION = "eu-west-1"
@@ -37,7 +37,7 @@ def ses() -> Any:
 
 @pytest.fixture
 def mail_ctx(ctx: service.Context, ses: Any, edition: Edition) -> service.Context:
-    mailer = Mailer(sender=SENDER, reply_to=str(edition.contact_email), client_factory=lambda: ses)
+    mailer = SesSender(sender=SENDER, reply_to=str(edition.contact_email), client_factory=lambda: ses)
     return dataclasses.replace(ctx, mailer=mailer, site_origin=SITE)
 
 
@@ -528,7 +528,7 @@ def test_the_local_outbox_lists_every_sent_mail_and_shows_each_as_sent(app: Api)
     # Given the local stack's region, and two mails sent there
     local_ses = boto3.client("sesv2", region_name=local.REGION)
     local_ses.create_email_identity(EmailIdentity=SENDER)
-    mailer = Mailer(sender=SENDER, reply_to="vragen@example.org", client_factory=lambda: local_ses)
+    mailer = SesSender(sender=SENDER, reply_to="vragen@example.org", client_factory=lambda: local_ses)
     ctx = dataclasses.replace(app.ctx, mailer=mailer)
     Api(ctx).register(email="een@example.org")
     Api(ctx).register(email="twee@example.org")
@@ -545,7 +545,7 @@ def test_the_local_outbox_lists_every_sent_mail_and_shows_each_as_sent(app: Api)
     assert local.outbox_page("99/")[0] == 404
 
 
-class BrokenMailer(Mailer):
+class BrokenSender(SesSender):
     def send(self, mail: Any) -> str:
         raise RuntimeError("a bug, not SES")
 
@@ -554,7 +554,7 @@ def test_an_unexpected_error_while_sending_unmarks_the_mail_for_the_next_run(
     app: Api, mail_ctx: service.Context
 ) -> None:
     # Given a mailer that fails in an unforeseen way
-    broken = dataclasses.replace(mail_ctx, mailer=BrokenMailer(sender=SENDER, reply_to="vragen@example.org"))
+    broken = dataclasses.replace(mail_ctx, mailer=BrokenSender(sender=SENDER, reply_to="vragen@example.org"))
 
     # When someone signs up
     answer = Api(broken).register(email="bug@example.org")

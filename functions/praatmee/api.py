@@ -544,7 +544,7 @@ def _field_error(error: Any) -> ErrorItem:
 @cache
 def default_context() -> service.Context:
     """Built once per process, on the first request (the cold start): settings are validated here."""
-    from praatmee.outbox import Mailer
+    from praatmee.ses import SesSender
 
     settings = get_settings()
     edition = load_edition()
@@ -552,7 +552,7 @@ def default_context() -> service.Context:
         store=Store(settings.table_name),
         edition=edition,
         hash_key=settings.hash_key(),
-        mailer=Mailer(sender=settings.sender_address, reply_to=str(edition.contact_email)),
+        mailer=SesSender(sender=settings.sender_address, reply_to=str(edition.contact_email)),
         site_origin=settings.site_origin,
     )
 

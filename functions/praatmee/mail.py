@@ -24,8 +24,8 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from praatmee import texts
 from praatmee.models import RegistrationStatus
-from praatmee.outbox import Attachment, Mail, MailNotSent
 from praatmee.service import Context, promote_waitlist, token_hash
+from praatmee.ses import Attachment, Mail, MailNotSent
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -405,7 +405,7 @@ def _run_one(ctx: Context, data: dict[str, Any], today: dt.date, report: Report)
 
 def default_context() -> Context:
     from praatmee.edition import load_edition
-    from praatmee.outbox import Mailer
+    from praatmee.ses import SesSender
     from praatmee.settings import get_mail_settings
     from praatmee.store import Store
 
@@ -415,7 +415,7 @@ def default_context() -> Context:
         store=Store(settings.table_name),
         edition=edition,
         hash_key=b"",  # the job never hashes an address
-        mailer=Mailer(sender=settings.sender_address, reply_to=str(edition.contact_email)),
+        mailer=SesSender(sender=settings.sender_address, reply_to=str(edition.contact_email)),
         site_origin=settings.site_origin,
     )
 

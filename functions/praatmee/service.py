@@ -39,7 +39,7 @@ from praatmee.models import (
 from praatmee.store import NewRegistration, Store, StoredRegistration, new_token
 
 if TYPE_CHECKING:
-    from praatmee.outbox import Mailer
+    from praatmee.ses import SesSender
 
 # A full meeting and a freed seat can alternate under heavy traffic; after this many rounds: try again.
 MAX_ROUNDS = 5
@@ -58,7 +58,7 @@ class Context:
     hash_key: bytes
     now: Callable[[], dt.datetime] = utc_now
     # Mail (issue 6): without a mailer nothing is sent; links in mails start with the site's origin.
-    mailer: Mailer | None = None
+    mailer: SesSender | None = None
     site_origin: str = ""
 
 
