@@ -26,7 +26,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import Metrics, MetricUnit
 
-from praatmee import service, texts
+from praatmee import METRICS_NAMESPACE, service, texts
 from praatmee.edition import load_edition
 from praatmee.errors import (
     AlreadyRegistered,
@@ -62,7 +62,6 @@ if TYPE_CHECKING:
     from praatmee.settings import Settings
 
 logger = Logger(service="praatmee-api")
-METRICS_NAMESPACE = "Praatmee"
 metrics = Metrics(namespace=METRICS_NAMESPACE, service="praatmee-api")
 
 # The one table from domain errors to HTTP status codes.

@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-from praatmee import texts
+from praatmee import METRICS_NAMESPACE, texts
 from praatmee.models import RegistrationStatus
 from praatmee.service import Context, promote_waitlist, token_hash
 from praatmee.ses import Attachment, Mail, MailNotSent
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from praatmee.edition import Meeting
 
 logger = Logger(service="praatmee-mail")
-METRICS_NAMESPACE = "Praatmee"
 
 PLACED = RegistrationStatus.PLACED
 WAITLISTED = RegistrationStatus.WAITLISTED
