@@ -159,7 +159,7 @@ def test_organisers_extra_seats_go_to_the_waiting_list_in_order(
     waiting = [sign_up(ctx, meeting="noord-wolvega", email=f"w{i}@example.org").answer.id for i in range(3)]
 
     ctx.store.set_capacity("noord-wolvega", 32)
-    promoted = service.promote_waitlist(ctx, "noord-wolvega")
+    promoted = service.promote_waitlist(ctx.store, "noord-wolvega")
 
     assert promoted == 2
     assert [status_of(ctx, rid) for rid in waiting] == [

@@ -24,7 +24,7 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from praatmee import METRICS_NAMESPACE, texts
 from praatmee.models import RegistrationStatus
-from praatmee.service import Context, promote_waitlist, token_hash
+from praatmee.service import Context, expire_pending, promote_waitlist, token_hash
 from praatmee.ses import Attachment, Mail, MailNotSent
 
 if TYPE_CHECKING:
@@ -361,11 +361,6 @@ def due_kinds(ctx: Context, data: dict[str, Any], meeting: Meeting, today: dt.da
     return [kind for kind in kinds if f"mail_{kind.name}" not in data and status in kind.statuses]
 
 
-def consent_expired(ctx: Context, data: dict[str, Any]) -> bool:
-    created = dt.datetime.fromisoformat(str(data["created_at"]))
-    return ctx.now() >= created + dt.timedelta(days=ctx.edition.guardian_consent_days)
-
-
 def run_daily(ctx: Context) -> Report:
     """Send what is due, retry what failed, delete sign-ups whose guardian never answered."""
     from praatmee.errors import StateChanged
@@ -375,7 +370,7 @@ def run_daily(ctx: Context) -> Report:
     # Seats added while people wait go to them now (not only at the next sign-up); the scan below then
     # sends their "a seat is free" mail.
     for meeting in ctx.edition.meetings:
-        report.promoted += promote_waitlist(ctx, meeting.id)
+        report.promoted += promote_waitlist(ctx.store, meeting.id)
     for data in ctx.store.registrations():
         try:
             _run_one(ctx, data, today, report)
@@ -388,13 +383,10 @@ def run_daily(ctx: Context) -> Report:
 
 
 def _run_one(ctx: Context, data: dict[str, Any], today: dt.date, report: Report) -> None:
-    from praatmee.store import new_token
-
-    meeting = ctx.edition.meeting(str(data.get("meeting")))
-    if data.get("status") == PENDING.value and (meeting is None or consent_expired(ctx, data)):
-        ctx.store.delete_pending(str(data["registration_id"]), str(data["email_hash"]), None, new_token())
+    if expire_pending(ctx.store, ctx.edition, data, ctx.now()):
         report.expired += 1
         return
+    meeting = ctx.edition.meeting(str(data.get("meeting")))
     if meeting is None or today >= meeting.date:
         return  # on the day itself and after it, no mail helps anymore
     for kind in due_kinds(ctx, data, meeting, today):

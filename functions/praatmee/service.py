@@ -9,7 +9,7 @@ import json
 import secrets
 import unicodedata
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -142,7 +142,7 @@ def _write(ctx: Context, new: NewRegistration, *, pending: bool) -> Registration
         return RegistrationAnswer(id=new.id, status=RegistrationStatus.PENDING_GUARDIAN, meeting=new.meeting)
     status, position = _seat_or_wait(
         new.meeting,
-        promote=lambda: promote_waitlist(ctx, new.meeting),
+        promote=lambda: promote_waitlist(ctx.store, new.meeting),
         place=lambda token: ctx.store.place(new, token),
         wait=lambda ticket: ctx.store.join_waitlist(new, ticket, new_token()),
         take_ticket=ctx.store.take_ticket,
@@ -267,7 +267,7 @@ def answer_consent(
     try:
         placed, position = _seat_or_wait(
             meeting_id,
-            promote=lambda: promote_waitlist(ctx, meeting_id),
+            promote=lambda: promote_waitlist(ctx.store, meeting_id),
             place=lambda seat_token: ctx.store.place_consented(
                 registration_id, meeting_id, guardian_hash, at, seat_token
             ),
@@ -282,23 +282,40 @@ def answer_consent(
     return ConsentAnswer(id=registration_id, status=placed.value, waitlist_position=position)
 
 
-def promote_waitlist(ctx: Context, meeting_id: str) -> int:
+def promote_waitlist(store: Store, meeting_id: str) -> int:
     """Fill free seats (after organisers raised the capacity) from the head of the waiting list."""
     promoted = 0
     failures = 0
     while failures < MAX_ROUNDS:
-        counts = ctx.store.meeting_counts([meeting_id]).get(meeting_id)
+        counts = store.meeting_counts([meeting_id]).get(meeting_id)
         if counts is None or counts.placed >= counts.capacity:
             return promoted
-        head = ctx.store.waitlist_head(meeting_id)
+        head = store.waitlist_head(meeting_id)
         if head is None:
             return promoted
         try:
-            ctx.store.promote(meeting_id, head, new_token())
+            store.promote(meeting_id, head, new_token())
             promoted += 1
         except StateChanged:
             failures += 1
     return promoted
+
+
+def expire_pending(
+    store: Store, edition: Edition, registration: Mapping[str, object], now: dt.datetime
+) -> bool:
+    """Delete a pupil's sign-up, and its data, when the guardian did not answer within the consent period
+    (or its meeting left the edition); True when it was deleted. Raises `StateChanged` when the guardian
+    answered meanwhile."""
+    if registration.get("status") != RegistrationStatus.PENDING_GUARDIAN.value:
+        return False
+    if edition.meeting(str(registration.get("meeting"))) is not None:
+        created = dt.datetime.fromisoformat(str(registration["created_at"]))
+        if now < created + dt.timedelta(days=edition.guardian_consent_days):
+            return False
+    registration_id, email_hash = str(registration["registration_id"]), str(registration["email_hash"])
+    store.delete_pending(registration_id, email_hash, None, new_token())
+    return True
 
 
 def meetings_overview(ctx: Context) -> MeetingsAnswer:
