@@ -24,13 +24,15 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from praatmee import METRICS_NAMESPACE, texts
 from praatmee.models import RegistrationStatus
-from praatmee.service import Context, expire_pending, promote_waitlist, token_hash
+from praatmee.service import expire_pending, promote_waitlist, token_hash, utc_now
 from praatmee.ses import Attachment, Mail, MailNotSent
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-    from praatmee.edition import Meeting
+    from praatmee.edition import Edition, Meeting
+    from praatmee.ses import SesSender
+    from praatmee.store import Store
 
 logger = Logger(service="praatmee-mail")
 
@@ -42,6 +44,17 @@ CANCEL_TOKEN = "token_hash"  # noqa: S105 - the name of an attribute
 GUARDIAN_TOKEN = "guardian_token_hash"  # noqa: S105 - the name of an attribute
 
 Block = str | tuple[str, str]  # a paragraph, or a link (label, address)
+
+
+@dataclass(frozen=True)
+class MailContext:
+    """What sending mail needs: built once per process by the API (on its first mail) and the daily job."""
+
+    store: Store
+    edition: Edition
+    sender: SesSender
+    site_origin: str  # links in mails start with it
+    now: Callable[[], dt.datetime] = utc_now
 
 
 # -- composing ---------------------------------------------------------------------------------------
@@ -71,16 +84,16 @@ def render(to: str, subject: str, blocks: list[Block], attachments: tuple[Attach
     )
 
 
-def link(ctx: Context, path: str, registration_id: str, token: str) -> str:
+def link(ctx: MailContext, path: str, registration_id: str, token: str) -> str:
     """A link to a page of the API that asks before it changes anything (mail scanners follow links)."""
     return f"{ctx.site_origin}{path}?{urlencode({'registration_id': registration_id, 'token': token})}"
 
 
-def cancel_url(ctx: Context, registration_id: str, token: str) -> str:
+def cancel_url(ctx: MailContext, registration_id: str, token: str) -> str:
     return link(ctx, "/api/cancellations", registration_id, token)
 
 
-def consent_url(ctx: Context, registration_id: str, token: str) -> str:
+def consent_url(ctx: MailContext, registration_id: str, token: str) -> str:
     return link(ctx, "/api/consents", registration_id, token)
 
 
@@ -88,7 +101,7 @@ def consent_url(ctx: Context, registration_id: str, token: str) -> str:
 class Letter:
     """What composing a mail needs: the registration (plain values), its meeting, a fresh token if any."""
 
-    ctx: Context
+    ctx: MailContext
     data: dict[str, Any]
     meeting: Meeting
     token: str | None
@@ -266,15 +279,13 @@ def _count(name: str, kind: str) -> None:
 
 
 def deliver(
-    ctx: Context, kind: Kind, registration_id: str, token: str | None = None, position: int | None = None
+    ctx: MailContext, kind: Kind, registration_id: str, token: str | None = None, position: int | None = None
 ) -> bool:
     """Send mail `kind` of a registration unless it was sent before; True when this call sent it.
 
     `token` is the secret the caller still holds (the API, right after a sign-up); without it the mail's link
     gets a fresh token, written together with the mark.
     """
-    if ctx.mailer is None:
-        return False
     rotate = None
     if token is None and kind.token is not None:
         token = secrets.token_urlsafe(32)
@@ -287,7 +298,7 @@ def deliver(
     try:
         if meeting is None:
             raise MailNotSent("unknown meeting")
-        ctx.mailer.send(kind.compose(Letter(ctx, data, meeting, token, position)))
+        ctx.sender.send(kind.compose(Letter(ctx, data, meeting, token, position)))
     except Exception as exc:  # whatever went wrong, the mark must go, or the mail is never sent
         restore = (kind.token, str(data[kind.token])) if rotate is not None and kind.token else None
         ctx.store.release_mail(registration_id, kind.name, at, restore)
@@ -310,23 +321,32 @@ def safely(send: Callable[[], object], kind: str) -> None:
 
 
 def after_registration(
-    ctx: Context,
+    ctx: MailContext | None,
     registration_id: str,
     cancel_token: str | None,
     guardian_token: str | None,
     position: int | None,
 ) -> None:
-    """The receipt, and for a pupil under 16 the guardian's request, right after the sign-up was stored."""
+    """The receipt, and for a pupil under 16 the guardian's request, right after the sign-up was stored.
+
+    Like the other `after_*` steps: without a mail context (the API's tests of other things) nothing is sent.
+    """
+    if ctx is None:
+        return
     safely(lambda: deliver(ctx, RECEIPT, registration_id, cancel_token, position), RECEIPT.name)
     if guardian_token is not None:
         safely(lambda: deliver(ctx, GUARDIAN_REQUEST, registration_id, guardian_token), GUARDIAN_REQUEST.name)
 
 
-def after_promotion(ctx: Context, registration_id: str) -> None:
+def after_promotion(ctx: MailContext | None, registration_id: str) -> None:
+    if ctx is None:
+        return
     safely(lambda: deliver(ctx, PROMOTED, registration_id), PROMOTED.name)
 
 
-def after_consent(ctx: Context, registration_id: str, position: int | None) -> None:
+def after_consent(ctx: MailContext | None, registration_id: str, position: int | None) -> None:
+    if ctx is None:
+        return
     safely(lambda: deliver(ctx, CONSENTED, registration_id, position=position), CONSENTED.name)
 
 
@@ -346,7 +366,7 @@ class Report:
         return {"sent": self.sent, "promoted": self.promoted, "expired": self.expired, "failed": self.failed}
 
 
-def due_kinds(ctx: Context, data: dict[str, Any], meeting: Meeting, today: dt.date) -> list[Kind]:
+def due_kinds(ctx: MailContext, data: dict[str, Any], meeting: Meeting, today: dt.date) -> list[Kind]:
     """The mails this registration is still owed today (each is sent once; the mark decides)."""
     status = data.get("status")
     kinds = [RECEIPT]
@@ -361,7 +381,7 @@ def due_kinds(ctx: Context, data: dict[str, Any], meeting: Meeting, today: dt.da
     return [kind for kind in kinds if f"mail_{kind.name}" not in data and status in kind.statuses]
 
 
-def run_daily(ctx: Context) -> Report:
+def run_daily(ctx: MailContext) -> Report:
     """Send what is due, retry what failed, delete sign-ups whose guardian never answered."""
     from praatmee.errors import StateChanged
 
@@ -382,7 +402,7 @@ def run_daily(ctx: Context) -> Report:
     return report
 
 
-def _run_one(ctx: Context, data: dict[str, Any], today: dt.date, report: Report) -> None:
+def _run_one(ctx: MailContext, data: dict[str, Any], today: dt.date, report: Report) -> None:
     if expire_pending(ctx.store, ctx.edition, data, ctx.now()):
         report.expired += 1
         return
@@ -394,7 +414,7 @@ def _run_one(ctx: Context, data: dict[str, Any], today: dt.date, report: Report)
             report.sent[kind.name] = report.sent.get(kind.name, 0) + 1
 
 
-def default_context() -> Context:
+def default_context() -> MailContext:
     from praatmee.edition import load_edition
     from praatmee.ses import SesSender
     from praatmee.settings import get_mail_settings
@@ -402,11 +422,10 @@ def default_context() -> Context:
 
     settings = get_mail_settings()
     edition = load_edition()
-    return Context(
+    return MailContext(
         store=Store(settings.table_name),
         edition=edition,
-        hash_key=b"",  # the job never hashes an address
-        mailer=SesSender(sender=settings.sender_address, reply_to=str(edition.contact_email)),
+        sender=SesSender(sender=settings.sender_address, reply_to=str(edition.contact_email)),
         site_origin=settings.site_origin,
     )
 

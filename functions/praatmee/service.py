@@ -11,7 +11,7 @@ import unicodedata
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from praatmee.edition import Edition, Sector
 from praatmee.errors import (
@@ -38,9 +38,6 @@ from praatmee.models import (
 )
 from praatmee.store import NewRegistration, Store, StoredRegistration, new_token
 
-if TYPE_CHECKING:
-    from praatmee.ses import SesSender
-
 # A full meeting and a freed seat can alternate under heavy traffic; after this many rounds: try again.
 MAX_ROUNDS = 5
 
@@ -57,9 +54,6 @@ class Context:
     edition: Edition
     hash_key: bytes
     now: Callable[[], dt.datetime] = utc_now
-    # Mail (issue 6): without a mailer nothing is sent; links in mails start with the site's origin.
-    mailer: SesSender | None = None
-    site_origin: str = ""
 
 
 @dataclass(frozen=True)
