@@ -84,28 +84,34 @@ def render(to: str, subject: str, blocks: list[Block], attachments: tuple[Attach
     )
 
 
-def link(ctx: MailContext, path: str, registration_id: str, token: str) -> str:
+def link(site_origin: str, path: str, registration_id: str, token: str) -> str:
     """A link to a page of the API that asks before it changes anything (mail scanners follow links)."""
-    return f"{ctx.site_origin}{path}?{urlencode({'registration_id': registration_id, 'token': token})}"
+    return f"{site_origin}{path}?{urlencode({'registration_id': registration_id, 'token': token})}"
 
 
-def cancel_url(ctx: MailContext, registration_id: str, token: str) -> str:
-    return link(ctx, "/api/cancellations", registration_id, token)
+def cancel_url(site_origin: str, registration_id: str, token: str) -> str:
+    return link(site_origin, "/api/cancellations", registration_id, token)
 
 
-def consent_url(ctx: MailContext, registration_id: str, token: str) -> str:
-    return link(ctx, "/api/consents", registration_id, token)
+def consent_url(site_origin: str, registration_id: str, token: str) -> str:
+    return link(site_origin, "/api/consents", registration_id, token)
 
 
 @dataclass(frozen=True)
 class Letter:
-    """What composing a mail needs: the registration (plain values), its meeting, a fresh token if any."""
+    """Everything a mail says, as plain values: composing reads no store and no clock.
 
-    ctx: MailContext
+    The registration (plain values), its meeting, a fresh token if any, the waiting-list position for a
+    mail that tells it, and the time of sending (the calendar entry's time stamp).
+    """
+
+    edition: Edition
+    site_origin: str
     data: dict[str, Any]
     meeting: Meeting
     token: str | None
     position: int | None
+    now: dt.datetime
 
     @property
     def id(self) -> str:
@@ -116,28 +122,26 @@ class Letter:
         return str(self.data["status"])
 
     def meeting_line(self) -> str:
-        return texts.meeting_line(self.ctx.edition, self.meeting)
+        return texts.meeting_line(self.edition, self.meeting)
 
     def closing(self, *, newest: bool) -> list[Block]:
         blocks: list[Block] = []
         if self.token is not None:
             blocks += [
                 texts.cancel_paragraph(newest=newest),
-                (texts.CANCEL_LINK_LABEL, cancel_url(self.ctx, self.id, self.token)),
+                (texts.CANCEL_LINK_LABEL, cancel_url(self.site_origin, self.id, self.token)),
             ]
         return [
             *blocks,
-            texts.CONTACT_PARAGRAPH.format(contact=self.ctx.edition.contact_email),
+            texts.CONTACT_PARAGRAPH.format(contact=self.edition.contact_email),
             texts.MAIL_SIGNATURE,
         ]
 
     def status_paragraphs(self) -> list[Block]:
-        edition = self.ctx.edition
+        edition = self.edition
         if self.status == WAITLISTED.value:
-            position = self.position or self.ctx.store.waitlist_position(
-                self.meeting.id, int(self.data["ticket"])
-            )
-            status = texts.STATUS_PARAGRAPHS["waitlisted"].format(position=position)
+            assert self.position is not None  # delivery looks it up when the caller did not know it
+            status = texts.STATUS_PARAGRAPHS["waitlisted"].format(position=self.position)
         else:
             status = texts.STATUS_PARAGRAPHS[self.status]
         following = texts.NEXT_PARAGRAPHS[self.status].format(
@@ -148,7 +152,7 @@ class Letter:
 
 def consent_deadline(letter: Letter) -> dt.date:
     created = dt.datetime.fromisoformat(str(letter.data["created_at"]))
-    edition = letter.ctx.edition
+    edition = letter.edition
     return (created + dt.timedelta(days=edition.guardian_consent_days)).astimezone(edition.tz).date()
 
 
@@ -175,10 +179,10 @@ def guardian_request(letter: Letter) -> Mail:
         letter.meeting_line(),
         about,
         ask.format(pupil=pupil),
-        (texts.CONSENT_LINK_LABEL, consent_url(letter.ctx, letter.id, letter.token)),
+        (texts.CONSENT_LINK_LABEL, consent_url(letter.site_origin, letter.id, letter.token)),
         expires.format(expires=texts.long_date(consent_deadline(letter))),
         texts.GUARDIAN_NOT_YOU.format(pupil=pupil),
-        texts.CONTACT_PARAGRAPH.format(contact=letter.ctx.edition.contact_email),
+        texts.CONTACT_PARAGRAPH.format(contact=letter.edition.contact_email),
         texts.MAIL_SIGNATURE,
     ]
     return render(str(guardian["email"]), texts.GUARDIAN_SUBJECT.format(pupil=pupil), blocks)
@@ -201,7 +205,7 @@ def promoted(letter: Letter) -> Mail:
         texts.GREETING.format(name=letter.data["name"]),
         good_news,
         letter.meeting_line(),
-        following.format(confirm_weeks=texts.confirm_period(letter.ctx.edition)),
+        following.format(confirm_weeks=texts.confirm_period(letter.edition)),
         *letter.closing(newest=True),
     ]
     return render(str(letter.data["email"]), texts.PROMOTED_SUBJECT, blocks)
@@ -226,11 +230,11 @@ def confirmation(letter: Letter) -> Mail:
         *letter.closing(newest=True),
     ]
     event = ics.meeting_event(
-        letter.ctx.edition,
+        letter.edition,
         meeting,
         registration_id=letter.id,
-        site_origin=letter.ctx.site_origin,
-        now=letter.ctx.now(),
+        site_origin=letter.site_origin,
+        now=letter.now,
     )
     attachment = Attachment(texts.ICS_FILENAME, "text/calendar; method=PUBLISH", event)
     subject = texts.CONFIRMATION_SUBJECT.format(date=texts.day_month(meeting.date))
@@ -253,17 +257,19 @@ def no_place(letter: Letter) -> Mail:
 
 @dataclass(frozen=True)
 class Kind:
-    """One mail of the journey: who may get it (statuses), which token its link renews, how it reads."""
+    """One mail of the journey: who may get it (statuses), which token its link renews, how it reads, and
+    whether it tells a waiting person their position."""
 
     name: str
     statuses: tuple[RegistrationStatus, ...]
     token: str | None
     compose: Callable[[Letter], Mail]
+    tells_position: bool = False
 
 
-RECEIPT = Kind("receipt", (PLACED, WAITLISTED, PENDING), CANCEL_TOKEN, receipt)
+RECEIPT = Kind("receipt", (PLACED, WAITLISTED, PENDING), CANCEL_TOKEN, receipt, tells_position=True)
 GUARDIAN_REQUEST = Kind("guardian_request", (PENDING,), GUARDIAN_TOKEN, guardian_request)
-CONSENTED = Kind("consented", (PLACED, WAITLISTED), CANCEL_TOKEN, consented)
+CONSENTED = Kind("consented", (PLACED, WAITLISTED), CANCEL_TOKEN, consented, tells_position=True)
 PROMOTED = Kind("promoted", (PLACED,), CANCEL_TOKEN, promoted)
 CONFIRMATION = Kind("confirmation", (PLACED,), CANCEL_TOKEN, confirmation)
 NO_PLACE = Kind("no_place", (WAITLISTED,), CANCEL_TOKEN, no_place)
@@ -290,7 +296,8 @@ def deliver(
     if token is None and kind.token is not None:
         token = secrets.token_urlsafe(32)
         rotate = (kind.token, token_hash(token))
-    at = ctx.now().astimezone(dt.UTC).isoformat(timespec="milliseconds")
+    now = ctx.now()
+    at = now.astimezone(dt.UTC).isoformat(timespec="milliseconds")
     data = ctx.store.claim_mail(registration_id, kind.name, at, kind.statuses, rotate)
     if data is None:
         return False
@@ -298,7 +305,10 @@ def deliver(
     try:
         if meeting is None:
             raise MailNotSent("unknown meeting")
-        ctx.sender.send(kind.compose(Letter(ctx, data, meeting, token, position)))
+        if kind.tells_position and position is None and data["status"] == WAITLISTED.value:
+            position = ctx.store.waitlist_position(meeting.id, int(data["ticket"]))
+        letter = Letter(ctx.edition, ctx.site_origin, data, meeting, token, position, now)
+        ctx.sender.send(kind.compose(letter))
     except Exception as exc:  # whatever went wrong, the mark must go, or the mail is never sent
         restore = (kind.token, str(data[kind.token])) if rotate is not None and kind.token else None
         ctx.store.release_mail(registration_id, kind.name, at, restore)
