@@ -30,7 +30,7 @@ PIP_PLATFORM = "manylinux2014_aarch64"
 # Entry points into the one package.
 API_HANDLER = "praatmee.api.lambda_handler"
 EXPORT_HANDLER = "praatmee.exports.lambda_handler"
-CONFIRMATIONS_HANDLER = "praatmee.mail.confirmations_handler"
+CONFIRMATIONS_HANDLER = "praatmee.daily.confirmations_handler"
 
 # Environment variables the functions read (praatmee.settings reads the PRAATMEE_ prefix).
 ENV_TABLE_NAME = "PRAATMEE_TABLE_NAME"

@@ -18,7 +18,7 @@ import pytest
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
-from praatmee import mail, service, texts
+from praatmee import daily, service, texts
 from praatmee.edition import Edition
 from praatmee.mail import MailContext
 from praatmee.ses import SesSender
@@ -183,8 +183,8 @@ def test_a_refused_mail_keeps_the_registration_and_the_daily_job_sends_it_later(
 
     # When SES works again and the daily job runs (twice)
     ses.create_email_identity(EmailIdentity=SENDER)
-    first = mail.run_daily(mail_ctx)
-    second = mail.run_daily(mail_ctx)
+    first = daily.run_daily(mail_ctx)
+    second = daily.run_daily(mail_ctx)
 
     # Then the receipt is sent once, with a fresh link that works
     assert first.sent == {"receipt": 1}
@@ -253,7 +253,7 @@ def test_cancelling_promotes_the_first_waiting_who_is_mailed_at_once(app: Api, m
     assert counts(mail_ctx, "noord-wolvega") == (1, 0)
     assert_invariants(mail_ctx, "noord-wolvega")
     # And the daily job does not send the promotion again
-    assert "promoted" not in mail.run_daily(mail_ctx).sent
+    assert "promoted" not in daily.run_daily(mail_ctx).sent
     # And the receipt's old link no longer works; the newest does
     old_id, old_token = link_in(receipt, "/api/cancellations")
     assert cancel(app, old_id, old_token).status == 404
@@ -395,10 +395,10 @@ def test_unanswered_consent_expires_and_the_data_is_deleted(
 
     # When the daily job runs within the period, nothing is deleted
     clock.now += dt.timedelta(days=6)
-    assert mail.run_daily(mail_ctx).expired == 0
+    assert daily.run_daily(mail_ctx).expired == 0
     # When it runs after the period
     clock.now += dt.timedelta(days=1)
-    report = mail.run_daily(mail_ctx)
+    report = daily.run_daily(mail_ctx)
 
     # Then the sign-up and its marker are gone, counters untouched
     assert report.expired == 1
@@ -426,8 +426,8 @@ def test_two_weeks_before_placed_people_get_a_confirmation_and_waiting_people_ki
 
     # When the job runs twice on 4 March, fourteen days before Noord
     clock.now = local(edition, dt.date(2027, 3, 4))
-    first = mail.run_daily(mail_ctx)
-    second = mail.run_daily(mail_ctx)
+    first = daily.run_daily(mail_ctx)
+    second = daily.run_daily(mail_ctx)
 
     # Then Noord's people get one mail each, and Zuid (not yet due) nothing
     assert first.sent == {"confirmation": 1, "no_place": 1}
@@ -449,7 +449,7 @@ def test_the_day_before_it_is_due_nothing_is_sent(
 
     clock.now = local(edition, dt.date(2027, 3, 3), hour=23)
 
-    assert mail.run_daily(mail_ctx).sent == {}
+    assert daily.run_daily(mail_ctx).sent == {}
 
 
 def test_the_calendar_entry_has_the_meeting_in_amsterdam_time(
@@ -458,9 +458,9 @@ def test_the_calendar_entry_has_the_meeting_in_amsterdam_time(
     app.register(meeting="noord-wolvega", email="placed@example.org")
     app.register(meeting="online", email="online@example.org")
     clock.now = local(edition, dt.date(2027, 3, 21))
-    mail.run_daily(mail_ctx)
+    daily.run_daily(mail_ctx)
     clock.now = local(edition, dt.date(2027, 3, 4))
-    mail.run_daily(mail_ctx)
+    daily.run_daily(mail_ctx)
 
     for address, start, place in [
         ("placed@example.org", dt.datetime(2027, 3, 18, 19), "Wolvega"),
@@ -492,7 +492,7 @@ def test_the_scheduled_handler_runs_with_its_own_settings(
     monkeypatch.delenv("PRAATMEE_EMAIL_HASH_KEY")
     get_mail_settings.cache_clear()
     try:
-        answer = mail.confirmations_handler({}, FakeLambdaContext())  # type: ignore[arg-type]
+        answer = daily.confirmations_handler({}, FakeLambdaContext())  # type: ignore[arg-type]
     finally:
         get_mail_settings.cache_clear()
 
@@ -510,7 +510,7 @@ def test_the_daily_job_gives_added_seats_to_those_waiting_and_mails_them_once(
 
     # When organisers add a seat and the daily job runs twice
     mail_ctx.store.set_capacity("noord-wolvega", 2)
-    first, second = mail.run_daily(mail_ctx), mail.run_daily(mail_ctx)
+    first, second = daily.run_daily(mail_ctx), daily.run_daily(mail_ctx)
 
     # Then the job gave the seat to the person waiting, who hears it once
     assert (first.promoted, second.promoted) == (1, 0)
@@ -564,5 +564,5 @@ def test_an_unexpected_error_while_sending_unmarks_the_mail_for_the_next_run(
     data = mail_ctx.store.registration_data(answer.json["id"])
     assert data is not None
     assert ("mail_receipt" in data, data["mail_failures"]) == (False, 1)
-    assert mail.run_daily(mail_ctx).sent == {"receipt": 1}
+    assert daily.run_daily(mail_ctx).sent == {"receipt": 1}
     assert len(mails_to("bug@example.org")) == 1
