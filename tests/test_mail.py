@@ -18,11 +18,11 @@ import pytest
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
-from praatmee import daily, service, texts
+from praatmee import daily, letters, service, texts
 from praatmee.edition import Edition
 from praatmee.mail import MailContext
 from praatmee.ses import SesSender
-from tests.fixtures_api import SENDER, SITE, Api, Clock, FakeLambdaContext
+from tests.fixtures_api import BEFORE_DEADLINE, SENDER, SITE, Api, Clock, FakeLambdaContext
 
 REGION = "eu-west-1"
 LINK = re.compile(r"https?://\S+")
@@ -155,6 +155,48 @@ def test_a_waitlisted_sign_up_hears_its_position(app: Api, mail_ctx: MailContext
     [receipt] = mails_to("second@example.org")
     assert receipt["Subject"] == texts.RECEIPT_SUBJECTS["waitlisted"]
     assert "Je bent nummer 1." in text_of(receipt)
+
+
+def test_a_waitlisted_receipt_sent_later_by_the_daily_job_still_tells_the_position(
+    ctx: service.Context, ses: Any, mail_ctx: MailContext
+) -> None:
+    # Given a full one-seat meeting with one person waiting, and a third whose receipt SES refused
+    mail_ctx.store.set_capacity("noord-wolvega", 1)
+    app = Api(ctx, mail_ctx)
+    app.register(meeting="noord-wolvega", email="first@example.org")
+    app.register(meeting="noord-wolvega", email="second@example.org")
+    ses.delete_email_identity(EmailIdentity=SENDER)
+    app.register(meeting="noord-wolvega", email="third@example.org")
+
+    # When SES works again and the daily job sends the receipt
+    ses.create_email_identity(EmailIdentity=SENDER)
+    assert daily.run_daily(mail_ctx).sent == {"receipt": 1}
+
+    # Then it tells the place on the waiting list that the store holds
+    [receipt] = mails_to("third@example.org")
+    assert "Je bent nummer 2." in text_of(receipt)
+
+
+def test_a_letter_is_composed_from_its_values_alone(edition: Edition) -> None:
+    # Given a waiting registration as plain values, and no store or clock at hand
+    meeting = edition.meeting("noord-wolvega")
+    assert meeting is not None
+    data = {
+        "registration_id": "r" * 32,
+        "status": "waitlisted",
+        "name": "Wim",
+        "email": "wim@example.org",
+        "created_at": "2027-01-15T12:00:00.000+00:00",
+    }
+    letter = letters.Letter(edition, SITE, data, meeting, token="t" * 43, position=4, now=BEFORE_DEADLINE)
+
+    # When its receipt is composed
+    receipt = letters.receipt(letter)
+
+    # Then it tells the position and links with the token it was given
+    assert (receipt.to, receipt.subject) == ("wim@example.org", texts.RECEIPT_SUBJECTS["waitlisted"])
+    assert "Je bent nummer 4." in receipt.text
+    assert f"{SITE}/api/cancellations?registration_id={'r' * 32}&token={'t' * 43}" in receipt.text
 
 
 def test_a_replayed_sign_up_sends_no_second_receipt(app: Api) -> None:
