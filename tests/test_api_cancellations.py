@@ -146,7 +146,7 @@ def test_nothing_changes_on_a_get(client: Api, ctx: service.Context) -> None:
         f"/api/cancellations?registration_id={registered.answer.id}&token={registered.cancel_token}"
     )
 
-    # The link opens a page that asks (issue 6); only its form's POST cancels
+    # The link opens a page that asks; only its form's POST cancels
     assert answer.status == 200
     assert '<form method="post" action="/api/cancellations">' in answer.text
     assert status_of(ctx, registered.answer.id) is RegistrationStatus.PLACED

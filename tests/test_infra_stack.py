@@ -1,4 +1,4 @@
-"""The synthesised template keeps every promise of issue 7 (it is synthesised, never deployed)."""
+"""The synthesised template keeps every promise of the deployment (it is synthesised, never deployed)."""
 
 from __future__ import annotations
 
