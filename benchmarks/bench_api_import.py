@@ -70,17 +70,18 @@ COLD_REQUEST_WITH_RECEIPT = (
         "name": {"S": "A"}, "email": {"S": "a@example.org"}, "created_at": {"S": "2027-01-15T00:00:00+00:00"},
     }})
     import boto3
-    from praatmee.outbox import Mailer
+    from praatmee.mail import MailContext
+    from praatmee.ses import SesSender
     ses = boto3.client("sesv2")
     ses_stub = Stubber(ses)
     ses_stub.add_response("send_email", {"MessageId": "m"})
     ses_stub.activate()
-    mailer = Mailer("aanmelden@praatmee.example.nl", "vragen@example.nl", client_factory=lambda: ses)""",
+    sender = SesSender("aanmelden@praatmee.example.nl", "vragen@example.nl", client_factory=lambda: ses)""",
     )
     .replace(
-        'ctx = service.Context(Store("bench", client), load_edition(), b"k" * 32, lambda: now)',
-        'ctx = service.Context(Store("bench", client), load_edition(), b"k" * 32, lambda: now, mailer,'
-        ' "https://praatmee.example.nl")',
+        "answer = api.lambda_handler(event, context, ctx)",
+        'mailing = MailContext(ctx.store, ctx.edition, sender, "https://praatmee.example.nl", ctx.now)\n'
+        "    answer = api.lambda_handler(event, context, ctx, mailing)",
     )
     .replace(
         "print(time.perf_counter() - start)",

@@ -8,7 +8,6 @@ BatchGetItem), after 200 warm-up calls. Logs and metrics are written as in Lambd
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import json
 import os
@@ -21,9 +20,12 @@ from typing import Any
 
 from botocore.stub import Stubber
 
-from praatmee import api, outbox, service
+from praatmee import api, service
 from praatmee.dynamo import default_client
 from praatmee.edition import load_edition
+from praatmee.mail import MailContext
+from praatmee.ses import SesSender
+from praatmee.ses import default_client as ses_client
 from praatmee.store import Store
 
 CALLS = 3_000
@@ -72,14 +74,16 @@ def quiet_stdout() -> Iterator[None]:
             os.close(saved)
 
 
-def measure(ctx: service.Context, stub: Stubber, make: Any, respond: Any) -> list[float]:
+def measure(
+    ctx: service.Context, stub: Stubber, make: Any, respond: Any, mailing: MailContext | None = None
+) -> list[float]:
     for _ in range(WARM_UP + CALLS):
         respond(stub)
     times = []
     for index in range(WARM_UP + CALLS):
         request = make(index)
         start = time.perf_counter()
-        answer = api.lambda_handler(request, LAMBDA_CONTEXT, ctx)  # type: ignore[arg-type]
+        answer = api.lambda_handler(request, LAMBDA_CONTEXT, ctx, mailing)  # type: ignore[arg-type]
         elapsed = time.perf_counter() - start
         assert answer["statusCode"] in (200, 201), answer
         if index >= WARM_UP:
@@ -107,18 +111,18 @@ def main() -> None:
         PRAATMEE_SENDER_ADDRESS="aanmelden@praatmee.example.nl",
     )
     client = default_client()
-    ses = outbox.default_client()
+    ses = ses_client()
     now = dt.datetime(2027, 1, 15, tzinfo=dt.UTC)
     ctx = service.Context(
         store=Store("bench", client), edition=load_edition(), hash_key=b"k" * 32, now=lambda: now
     )
     # The same, with the receipt every sign-up sends (SES stubbed too).
-    mailing = dataclasses.replace(
-        ctx,
-        mailer=outbox.Mailer(
-            "aanmelden@praatmee.example.nl", "vragen@example.nl", client_factory=lambda: ses
-        ),
+    mailing = MailContext(
+        store=ctx.store,
+        edition=ctx.edition,
+        sender=SesSender("aanmelden@praatmee.example.nl", "vragen@example.nl", client_factory=lambda: ses),
         site_origin="https://praatmee.example.nl",
+        now=ctx.now,
     )
     counts = {
         "Responses": {
@@ -155,7 +159,7 @@ def main() -> None:
         registrations = measure(ctx, stub, sign_up, lambda s: s.add_response("transact_write_items", {}))
         for _ in range(WARM_UP + CALLS):
             mail_stub.add_response("send_email", {"MessageId": "bench"})
-        with_receipt = measure(mailing, stub, lambda i: sign_up(CALLS * 2 + i), sign_up_and_mail)
+        with_receipt = measure(ctx, stub, lambda i: sign_up(CALLS * 2 + i), sign_up_and_mail, mailing)
         # Every stubbed answer was used: each sign-up wrote, marked its receipt and sent it.
         stub.assert_no_pending_responses()
         mail_stub.assert_no_pending_responses()

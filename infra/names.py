@@ -30,7 +30,7 @@ PIP_PLATFORM = "manylinux2014_aarch64"
 # Entry points into the one package.
 API_HANDLER = "praatmee.api.lambda_handler"
 EXPORT_HANDLER = "praatmee.exports.lambda_handler"
-CONFIRMATIONS_HANDLER = "praatmee.mail.confirmations_handler"
+CONFIRMATIONS_HANDLER = "praatmee.daily.confirmations_handler"
 
 # Environment variables the functions read (praatmee.settings reads the PRAATMEE_ prefix).
 ENV_TABLE_NAME = "PRAATMEE_TABLE_NAME"
@@ -42,7 +42,7 @@ ENV_SENDER_ADDRESS = "PRAATMEE_SENDER_ADDRESS"
 POWERTOOLS_SERVICE_NAME = "POWERTOOLS_SERVICE_NAME"
 POWERTOOLS_METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"
 LOG_LEVEL = "LOG_LEVEL"
-# Matches praatmee.api.METRICS_NAMESPACE.
+# Matches praatmee.METRICS_NAMESPACE.
 METRICS_NAMESPACE = "Praatmee"
 
 API_PATH_PATTERN = "/api/*"

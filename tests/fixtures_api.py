@@ -18,6 +18,7 @@ from moto import mock_aws
 
 from praatmee import api, service
 from praatmee.edition import Edition, Sector, load_edition
+from praatmee.mail import MailContext
 from praatmee.settings import get_settings
 from praatmee.store import Store
 
@@ -122,13 +123,14 @@ def http_event(
 
 @dataclass
 class Api:
-    """Calls the Lambda handler the way API Gateway would."""
+    """Calls the Lambda handler the way API Gateway would; it sends mail only with a `mailing`."""
 
     ctx: service.Context
+    mailing: MailContext | None = None
     calls: list[Answer] = field(default_factory=list)
 
     def call(self, event: dict[str, Any]) -> Answer:
-        raw = api.lambda_handler(event, FakeLambdaContext(), self.ctx)  # type: ignore[arg-type]
+        raw = api.lambda_handler(event, FakeLambdaContext(), self.ctx, self.mailing)  # type: ignore[arg-type]
         body = raw.get("body") or ""
         if raw.get("isBase64Encoded"):
             body = base64.b64decode(body).decode()
@@ -183,9 +185,11 @@ def api_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
     get_settings.cache_clear()
     api.default_context.cache_clear()
+    api.default_mail_context.cache_clear()
     yield
     get_settings.cache_clear()
     api.default_context.cache_clear()
+    api.default_mail_context.cache_clear()
 
 
 @pytest.fixture

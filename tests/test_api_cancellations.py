@@ -146,7 +146,7 @@ def test_nothing_changes_on_a_get(client: Api, ctx: service.Context) -> None:
         f"/api/cancellations?registration_id={registered.answer.id}&token={registered.cancel_token}"
     )
 
-    # The link opens a page that asks (issue 6); only its form's POST cancels
+    # The link opens a page that asks; only its form's POST cancels
     assert answer.status == 200
     assert '<form method="post" action="/api/cancellations">' in answer.text
     assert status_of(ctx, registered.answer.id) is RegistrationStatus.PLACED
@@ -159,7 +159,7 @@ def test_organisers_extra_seats_go_to_the_waiting_list_in_order(
     waiting = [sign_up(ctx, meeting="noord-wolvega", email=f"w{i}@example.org").answer.id for i in range(3)]
 
     ctx.store.set_capacity("noord-wolvega", 32)
-    promoted = service.promote_waitlist(ctx, "noord-wolvega")
+    promoted = service.promote_waitlist(ctx.store, "noord-wolvega")
 
     assert promoted == 2
     assert [status_of(ctx, rid) for rid in waiting] == [

@@ -283,10 +283,10 @@ def test_functions_know_the_sites_own_origin_for_form_posts_and_links(synth: Syn
         assert env[names.ENV_SITE_ORIGIN] == expected, handler
 
 
-def test_metrics_namespace_matches_the_api_module() -> None:
-    from praatmee import api
+def test_metrics_namespace_matches_the_functions() -> None:
+    import praatmee
 
-    assert names.METRICS_NAMESPACE == api.METRICS_NAMESPACE
+    assert names.METRICS_NAMESPACE == praatmee.METRICS_NAMESPACE
 
 
 def test_every_function_logs_to_its_own_group_with_retention(synth: Synth) -> None:

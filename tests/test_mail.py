@@ -18,10 +18,11 @@ import pytest
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
-from praatmee import mail, service, texts
+from praatmee import daily, letters, service, texts
 from praatmee.edition import Edition
-from praatmee.outbox import Mailer
-from tests.fixtures_api import SENDER, SITE, Api, Clock, FakeLambdaContext
+from praatmee.mail import MailContext
+from praatmee.ses import SesSender
+from tests.fixtures_api import BEFORE_DEADLINE, SENDER, SITE, Api, Clock, FakeLambdaContext
 
 REGION = "eu-west-1"
 LINK = re.compile(r"https?://\S+")
@@ -36,14 +37,14 @@ def ses() -> Any:
 
 
 @pytest.fixture
-def mail_ctx(ctx: service.Context, ses: Any, edition: Edition) -> service.Context:
-    mailer = Mailer(sender=SENDER, reply_to=str(edition.contact_email), client_factory=lambda: ses)
-    return dataclasses.replace(ctx, mailer=mailer, site_origin=SITE)
+def mail_ctx(ctx: service.Context, ses: Any, edition: Edition) -> MailContext:
+    sender = SesSender(sender=SENDER, reply_to=str(edition.contact_email), client_factory=lambda: ses)
+    return MailContext(store=ctx.store, edition=edition, sender=sender, site_origin=SITE, now=ctx.now)
 
 
 @pytest.fixture
-def app(mail_ctx: service.Context) -> Api:
-    return Api(mail_ctx)
+def app(ctx: service.Context, mail_ctx: MailContext) -> Api:
+    return Api(ctx, mail_ctx)
 
 
 def sent() -> list[EmailMessage]:
@@ -83,12 +84,12 @@ def cancel(app: Api, registration_id: str, token: str) -> Any:
     return app.post_json("/api/cancellations", {"registration_id": registration_id, "token": token})
 
 
-def counts(ctx: service.Context, meeting: str) -> tuple[int, int]:
+def counts(ctx: MailContext, meeting: str) -> tuple[int, int]:
     c = ctx.store.meeting_counts([meeting])[meeting]
     return c.placed, c.waitlist_length
 
 
-def assert_invariants(ctx: service.Context, meeting: str) -> None:
+def assert_invariants(ctx: MailContext, meeting: str) -> None:
     """The counter equals the placed registrations and never exceeds capacity; the list length its entries."""
     items = ctx.store.client.scan(TableName=ctx.store.table_name, ConsistentRead=True)["Items"]
     meeting_item = next(
@@ -142,7 +143,7 @@ def test_a_new_sign_up_gets_one_receipt_with_its_status_and_a_working_cancel_lin
     assert cancel(app, registration_id, token).json["status"] == "cancelled"
 
 
-def test_a_waitlisted_sign_up_hears_its_position(app: Api, mail_ctx: service.Context) -> None:
+def test_a_waitlisted_sign_up_hears_its_position(app: Api, mail_ctx: MailContext) -> None:
     # Given a meeting with one seat, taken
     mail_ctx.store.set_capacity("noord-wolvega", 1)
     app.register(meeting="noord-wolvega", email="first@example.org")
@@ -156,6 +157,48 @@ def test_a_waitlisted_sign_up_hears_its_position(app: Api, mail_ctx: service.Con
     assert "Je bent nummer 1." in text_of(receipt)
 
 
+def test_a_waitlisted_receipt_sent_later_by_the_daily_job_still_tells_the_position(
+    ctx: service.Context, ses: Any, mail_ctx: MailContext
+) -> None:
+    # Given a full one-seat meeting with one person waiting, and a third whose receipt SES refused
+    mail_ctx.store.set_capacity("noord-wolvega", 1)
+    app = Api(ctx, mail_ctx)
+    app.register(meeting="noord-wolvega", email="first@example.org")
+    app.register(meeting="noord-wolvega", email="second@example.org")
+    ses.delete_email_identity(EmailIdentity=SENDER)
+    app.register(meeting="noord-wolvega", email="third@example.org")
+
+    # When SES works again and the daily job sends the receipt
+    ses.create_email_identity(EmailIdentity=SENDER)
+    assert daily.run_daily(mail_ctx).sent == {"receipt": 1}
+
+    # Then it tells the place on the waiting list that the store holds
+    [receipt] = mails_to("third@example.org")
+    assert "Je bent nummer 2." in text_of(receipt)
+
+
+def test_a_letter_is_composed_from_its_values_alone(edition: Edition) -> None:
+    # Given a waiting registration as plain values, and no store or clock at hand
+    meeting = edition.meeting("noord-wolvega")
+    assert meeting is not None
+    data = {
+        "registration_id": "r" * 32,
+        "status": "waitlisted",
+        "name": "Wim",
+        "email": "wim@example.org",
+        "created_at": "2027-01-15T12:00:00.000+00:00",
+    }
+    letter = letters.Letter(edition, SITE, data, meeting, token="t" * 43, position=4, now=BEFORE_DEADLINE)
+
+    # When its receipt is composed
+    receipt = letters.receipt(letter)
+
+    # Then it tells the position and links with the token it was given
+    assert (receipt.to, receipt.subject) == ("wim@example.org", texts.RECEIPT_SUBJECTS["waitlisted"])
+    assert "Je bent nummer 4." in receipt.text
+    assert f"{SITE}/api/cancellations?registration_id={'r' * 32}&token={'t' * 43}" in receipt.text
+
+
 def test_a_replayed_sign_up_sends_no_second_receipt(app: Api) -> None:
     app.register(email="twice@example.org")
     app.register(email="twice@example.org")
@@ -164,13 +207,13 @@ def test_a_replayed_sign_up_sends_no_second_receipt(app: Api) -> None:
 
 
 def test_a_refused_mail_keeps_the_registration_and_the_daily_job_sends_it_later(
-    ctx: service.Context, edition: Edition, ses: Any, mail_ctx: service.Context
+    ctx: service.Context, edition: Edition, ses: Any, mail_ctx: MailContext
 ) -> None:
     # Given SES refuses the sender (not verified)
     ses.delete_email_identity(EmailIdentity=SENDER)
 
     # When someone signs up
-    answer = Api(mail_ctx).register(email="later@example.org")
+    answer = Api(ctx, mail_ctx).register(email="later@example.org")
 
     # Then the sign-up stands, no mail went out, and the failure is counted on the item without an address
     assert answer.status == 201
@@ -182,15 +225,15 @@ def test_a_refused_mail_keeps_the_registration_and_the_daily_job_sends_it_later(
 
     # When SES works again and the daily job runs (twice)
     ses.create_email_identity(EmailIdentity=SENDER)
-    first = mail.run_daily(mail_ctx)
-    second = mail.run_daily(mail_ctx)
+    first = daily.run_daily(mail_ctx)
+    second = daily.run_daily(mail_ctx)
 
     # Then the receipt is sent once, with a fresh link that works
     assert first.sent == {"receipt": 1}
     assert second.sent == {}
     [receipt] = mails_to("later@example.org")
     registration_id, token = link_in(receipt, "/api/cancellations")
-    assert cancel(Api(mail_ctx), registration_id, token).json["status"] == "cancelled"
+    assert cancel(Api(ctx, mail_ctx), registration_id, token).json["status"] == "cancelled"
 
 
 def test_mail_logs_and_metrics_hold_no_address(app: Api, capsys: pytest.CaptureFixture[str]) -> None:
@@ -205,7 +248,7 @@ def test_mail_logs_and_metrics_hold_no_address(app: Api, capsys: pytest.CaptureF
 # -- the cancel link --------------------------------------------------------------------------------
 
 
-def test_opening_the_cancel_link_only_asks(app: Api, mail_ctx: service.Context) -> None:
+def test_opening_the_cancel_link_only_asks(app: Api, mail_ctx: MailContext) -> None:
     # Given a receipt
     answer = app.register(email="scanner@example.org")
     registration_id, token = link_in(mails_to("scanner@example.org")[0], "/api/cancellations")
@@ -231,9 +274,7 @@ def test_a_form_post_from_the_cancel_page_cancels_and_ends_on_the_site(app: Api)
     assert (answer.status, answer.headers["location"]) == (303, "/aanmelden/resultaat/cancelled/")
 
 
-def test_cancelling_promotes_the_first_waiting_who_is_mailed_at_once(
-    app: Api, mail_ctx: service.Context
-) -> None:
+def test_cancelling_promotes_the_first_waiting_who_is_mailed_at_once(app: Api, mail_ctx: MailContext) -> None:
     # Given a full meeting of one seat and one person waiting
     mail_ctx.store.set_capacity("noord-wolvega", 1)
     app.register(meeting="noord-wolvega", email="seat@example.org")
@@ -254,7 +295,7 @@ def test_cancelling_promotes_the_first_waiting_who_is_mailed_at_once(
     assert counts(mail_ctx, "noord-wolvega") == (1, 0)
     assert_invariants(mail_ctx, "noord-wolvega")
     # And the daily job does not send the promotion again
-    assert "promoted" not in mail.run_daily(mail_ctx).sent
+    assert "promoted" not in daily.run_daily(mail_ctx).sent
     # And the receipt's old link no longer works; the newest does
     old_id, old_token = link_in(receipt, "/api/cancellations")
     assert cancel(app, old_id, old_token).status == 404
@@ -262,7 +303,7 @@ def test_cancelling_promotes_the_first_waiting_who_is_mailed_at_once(
     assert_invariants(mail_ctx, "noord-wolvega")
 
 
-def test_a_reused_or_wrong_token_changes_nothing(app: Api, mail_ctx: service.Context) -> None:
+def test_a_reused_or_wrong_token_changes_nothing(app: Api, mail_ctx: MailContext) -> None:
     # Given two people on a one-seat meeting and two waiting
     mail_ctx.store.set_capacity("noord-wolvega", 1)
     a = app.register(meeting="noord-wolvega", email="a@example.org")
@@ -307,7 +348,7 @@ def test_a_pupil_under_16_and_the_guardian_each_get_one_mail(app: Api) -> None:
 
 
 def test_a_guardian_confirms_and_the_pupil_takes_a_seat_through_the_seat_transaction(
-    app: Api, mail_ctx: service.Context
+    app: Api, mail_ctx: MailContext
 ) -> None:
     # Given a pupil's sign-up and the guardian's mail
     answer = app.register(meeting="noord-wolvega", email="pupil@example.org", **pupil())
@@ -341,7 +382,7 @@ def test_a_guardian_confirms_and_the_pupil_takes_a_seat_through_the_seat_transac
 
 
 def test_a_guardian_confirms_for_a_full_meeting_and_the_pupil_waits_in_line(
-    app: Api, mail_ctx: service.Context
+    app: Api, mail_ctx: MailContext
 ) -> None:
     mail_ctx.store.set_capacity("noord-wolvega", 1)
     answer = app.register(meeting="noord-wolvega", email="pupil@example.org", **pupil())
@@ -358,7 +399,7 @@ def test_a_guardian_confirms_for_a_full_meeting_and_the_pupil_waits_in_line(
     assert_invariants(mail_ctx, "noord-wolvega")
 
 
-def test_a_guardian_declines_and_the_sign_up_is_deleted(app: Api, mail_ctx: service.Context) -> None:
+def test_a_guardian_declines_and_the_sign_up_is_deleted(app: Api, mail_ctx: MailContext) -> None:
     answer = app.register(meeting="noord-wolvega", email="pupil@example.org", **pupil())
     registration_id, token = link_in(mails_to("petra.jansen@example.org")[0], "/api/consents")
 
@@ -376,7 +417,7 @@ def test_a_guardian_declines_and_the_sign_up_is_deleted(app: Api, mail_ctx: serv
     assert page.status == 404
 
 
-def test_a_wrong_guardian_token_changes_nothing(app: Api, mail_ctx: service.Context) -> None:
+def test_a_wrong_guardian_token_changes_nothing(app: Api, mail_ctx: MailContext) -> None:
     answer = app.register(email="pupil@example.org", **pupil())
     registration_id = answer.json["id"]
     _, cancel_token = link_in(mails_to("pupil@example.org")[0], "/api/cancellations")
@@ -390,16 +431,16 @@ def test_a_wrong_guardian_token_changes_nothing(app: Api, mail_ctx: service.Cont
 
 
 def test_unanswered_consent_expires_and_the_data_is_deleted(
-    app: Api, mail_ctx: service.Context, clock: Clock
+    app: Api, mail_ctx: MailContext, clock: Clock
 ) -> None:
     answer = app.register(meeting="noord-wolvega", email="pupil@example.org", **pupil())
 
     # When the daily job runs within the period, nothing is deleted
     clock.now += dt.timedelta(days=6)
-    assert mail.run_daily(mail_ctx).expired == 0
+    assert daily.run_daily(mail_ctx).expired == 0
     # When it runs after the period
     clock.now += dt.timedelta(days=1)
-    report = mail.run_daily(mail_ctx)
+    report = daily.run_daily(mail_ctx)
 
     # Then the sign-up and its marker are gone, counters untouched
     assert report.expired == 1
@@ -417,7 +458,7 @@ def local(edition: Edition, day: dt.date, hour: int = 9) -> dt.datetime:
 
 
 def test_two_weeks_before_placed_people_get_a_confirmation_and_waiting_people_kind_news_once(
-    app: Api, mail_ctx: service.Context, clock: Clock, edition: Edition
+    app: Api, mail_ctx: MailContext, clock: Clock, edition: Edition
 ) -> None:
     # Given Noord (18 March) with one seat, one placed and one waiting, and Zuid (21 March) with one placed
     mail_ctx.store.set_capacity("noord-wolvega", 1)
@@ -427,8 +468,8 @@ def test_two_weeks_before_placed_people_get_a_confirmation_and_waiting_people_ki
 
     # When the job runs twice on 4 March, fourteen days before Noord
     clock.now = local(edition, dt.date(2027, 3, 4))
-    first = mail.run_daily(mail_ctx)
-    second = mail.run_daily(mail_ctx)
+    first = daily.run_daily(mail_ctx)
+    second = daily.run_daily(mail_ctx)
 
     # Then Noord's people get one mail each, and Zuid (not yet due) nothing
     assert first.sent == {"confirmation": 1, "no_place": 1}
@@ -444,24 +485,24 @@ def test_two_weeks_before_placed_people_get_a_confirmation_and_waiting_people_ki
 
 
 def test_the_day_before_it_is_due_nothing_is_sent(
-    app: Api, mail_ctx: service.Context, clock: Clock, edition: Edition
+    app: Api, mail_ctx: MailContext, clock: Clock, edition: Edition
 ) -> None:
     app.register(meeting="noord-wolvega", email="placed@example.org")
 
     clock.now = local(edition, dt.date(2027, 3, 3), hour=23)
 
-    assert mail.run_daily(mail_ctx).sent == {}
+    assert daily.run_daily(mail_ctx).sent == {}
 
 
 def test_the_calendar_entry_has_the_meeting_in_amsterdam_time(
-    app: Api, mail_ctx: service.Context, clock: Clock, edition: Edition
+    app: Api, mail_ctx: MailContext, clock: Clock, edition: Edition
 ) -> None:
     app.register(meeting="noord-wolvega", email="placed@example.org")
     app.register(meeting="online", email="online@example.org")
     clock.now = local(edition, dt.date(2027, 3, 21))
-    mail.run_daily(mail_ctx)
+    daily.run_daily(mail_ctx)
     clock.now = local(edition, dt.date(2027, 3, 4))
-    mail.run_daily(mail_ctx)
+    daily.run_daily(mail_ctx)
 
     for address, start, place in [
         ("placed@example.org", dt.datetime(2027, 3, 18, 19), "Wolvega"),
@@ -485,7 +526,7 @@ def test_the_calendar_entry_has_the_meeting_in_amsterdam_time(
 
 
 def test_the_scheduled_handler_runs_with_its_own_settings(
-    app: Api, mail_ctx: service.Context, monkeypatch: pytest.MonkeyPatch
+    app: Api, mail_ctx: MailContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from praatmee.settings import get_mail_settings
 
@@ -493,7 +534,7 @@ def test_the_scheduled_handler_runs_with_its_own_settings(
     monkeypatch.delenv("PRAATMEE_EMAIL_HASH_KEY")
     get_mail_settings.cache_clear()
     try:
-        answer = mail.confirmations_handler({}, FakeLambdaContext())  # type: ignore[arg-type]
+        answer = daily.confirmations_handler({}, FakeLambdaContext())  # type: ignore[arg-type]
     finally:
         get_mail_settings.cache_clear()
 
@@ -502,7 +543,7 @@ def test_the_scheduled_handler_runs_with_its_own_settings(
 
 
 def test_the_daily_job_gives_added_seats_to_those_waiting_and_mails_them_once(
-    app: Api, mail_ctx: service.Context
+    app: Api, mail_ctx: MailContext
 ) -> None:
     # Given a full one-seat meeting with one person waiting
     mail_ctx.store.set_capacity("noord-wolvega", 1)
@@ -511,7 +552,7 @@ def test_the_daily_job_gives_added_seats_to_those_waiting_and_mails_them_once(
 
     # When organisers add a seat and the daily job runs twice
     mail_ctx.store.set_capacity("noord-wolvega", 2)
-    first, second = mail.run_daily(mail_ctx), mail.run_daily(mail_ctx)
+    first, second = daily.run_daily(mail_ctx), daily.run_daily(mail_ctx)
 
     # Then the job gave the seat to the person waiting, who hears it once
     assert (first.promoted, second.promoted) == (1, 0)
@@ -528,10 +569,11 @@ def test_the_local_outbox_lists_every_sent_mail_and_shows_each_as_sent(app: Api)
     # Given the local stack's region, and two mails sent there
     local_ses = boto3.client("sesv2", region_name=local.REGION)
     local_ses.create_email_identity(EmailIdentity=SENDER)
-    mailer = Mailer(sender=SENDER, reply_to="vragen@example.org", client_factory=lambda: local_ses)
-    ctx = dataclasses.replace(app.ctx, mailer=mailer)
-    Api(ctx).register(email="een@example.org")
-    Api(ctx).register(email="twee@example.org")
+    sender = SesSender(sender=SENDER, reply_to="vragen@example.org", client_factory=lambda: local_ses)
+    assert app.mailing is not None
+    mailing = dataclasses.replace(app.mailing, sender=sender)
+    Api(app.ctx, mailing).register(email="een@example.org")
+    Api(app.ctx, mailing).register(email="twee@example.org")
 
     # When the outbox and its newest mail are opened
     status, listing = local.outbox_page("")
@@ -545,24 +587,24 @@ def test_the_local_outbox_lists_every_sent_mail_and_shows_each_as_sent(app: Api)
     assert local.outbox_page("99/")[0] == 404
 
 
-class BrokenMailer(Mailer):
+class BrokenSender(SesSender):
     def send(self, mail: Any) -> str:
         raise RuntimeError("a bug, not SES")
 
 
 def test_an_unexpected_error_while_sending_unmarks_the_mail_for_the_next_run(
-    app: Api, mail_ctx: service.Context
+    ctx: service.Context, mail_ctx: MailContext
 ) -> None:
-    # Given a mailer that fails in an unforeseen way
-    broken = dataclasses.replace(mail_ctx, mailer=BrokenMailer(sender=SENDER, reply_to="vragen@example.org"))
+    # Given a sender that fails in an unforeseen way
+    broken = dataclasses.replace(mail_ctx, sender=BrokenSender(sender=SENDER, reply_to="vragen@example.org"))
 
     # When someone signs up
-    answer = Api(broken).register(email="bug@example.org")
+    answer = Api(ctx, broken).register(email="bug@example.org")
 
-    # Then the sign-up stands, the receipt is not marked, and the next run with a working mailer sends it
+    # Then the sign-up stands, the receipt is not marked, and the next run with a working sender sends it
     assert answer.status == 201
     data = mail_ctx.store.registration_data(answer.json["id"])
     assert data is not None
     assert ("mail_receipt" in data, data["mail_failures"]) == (False, 1)
-    assert mail.run_daily(mail_ctx).sent == {"receipt": 1}
+    assert daily.run_daily(mail_ctx).sent == {"receipt": 1}
     assert len(mails_to("bug@example.org")) == 1

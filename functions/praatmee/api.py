@@ -19,7 +19,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import Metrics, MetricUnit
 
-from praatmee import pages, service, texts
+from praatmee import METRICS_NAMESPACE, pages, service, texts
 from praatmee.edition import load_edition
 from praatmee.errors import (
     AlreadyRegistered,
@@ -50,13 +50,15 @@ from praatmee.reader import FORM, JSON, RequestReader, media_type
 from praatmee.store import Store
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
+    from praatmee.mail import MailContext
     from praatmee.settings import Settings
 
 logger = Logger(service="praatmee-api")
-METRICS_NAMESPACE = "Praatmee"
 metrics = Metrics(namespace=METRICS_NAMESPACE, service="praatmee-api")
 
 # The one table from domain errors to HTTP status codes.
@@ -106,6 +108,12 @@ def _is_form_post() -> bool:
 def _ctx() -> service.Context:
     ctx: service.Context = app.context["service"]
     return ctx
+
+
+def _mailing() -> MailContext | None:
+    """The mail context of this request; in Lambda built on the first mail, None when a test sends none."""
+    get_mailing: Callable[[], MailContext | None] = app.context["mail"]
+    return get_mailing()
 
 
 def _count(outcome: str) -> None:
@@ -177,7 +185,7 @@ def create_registration(registration: Annotated[RegistrationRequest, Body()]) ->
         from praatmee import mail
 
         mail.after_registration(
-            _ctx(),
+            _mailing(),
             registered.answer.id,
             registered.cancel_token,
             registered.guardian_token,
@@ -218,7 +226,7 @@ def cancel_registration(cancellation: Annotated[CancellationRequest, Body()]) ->
     if cancelled.promoted is not None:
         from praatmee import mail
 
-        mail.after_promotion(_ctx(), cancelled.promoted)
+        mail.after_promotion(_mailing(), cancelled.promoted)
     if _is_form_post():
         return _see_result(answer.status.value)
     return _json(200, answer.model_dump(mode="json"))
@@ -241,7 +249,7 @@ def answer_consent(consent: Annotated[ConsentRequest, Body()]) -> Response[Any]:
     if answer.status != "declined":
         from praatmee import mail
 
-        mail.after_consent(_ctx(), answer.id, answer.waitlist_position)
+        mail.after_consent(_mailing(), answer.id, answer.waitlist_position)
     if _is_form_post():
         return _see_result("consented" if answer.status != "declined" else "declined")
     return _json(200, answer.model_dump(mode="json"))
@@ -294,16 +302,29 @@ def _no_route(exc: NotFoundError) -> Response[Any]:
 @cache
 def default_context() -> service.Context:
     """Built once per process, on the first request (the cold start): settings are validated here."""
-    from praatmee.outbox import Mailer
-
     settings = get_settings()
     edition = load_edition()
     return service.Context(
         store=Store(settings.table_name),
         edition=edition,
         hash_key=settings.hash_key(),
-        mailer=Mailer(sender=settings.sender_address, reply_to=str(edition.contact_email)),
+    )
+
+
+@cache
+def default_mail_context() -> MailContext:
+    """Built once per process, on its first mail: requests that send none never import the mail code."""
+    from praatmee.mail import MailContext
+    from praatmee.ses import SesSender
+
+    settings = get_settings()
+    ctx = default_context()
+    return MailContext(
+        store=ctx.store,
+        edition=ctx.edition,
+        sender=SesSender(sender=settings.sender_address, reply_to=str(ctx.edition.contact_email)),
         site_origin=settings.site_origin,
+        now=ctx.now,
     )
 
 
@@ -313,10 +334,16 @@ def default_context() -> service.Context:
     log_event=False, correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
 )
 def lambda_handler(
-    event: dict[str, Any], context: LambdaContext, ctx: service.Context | None = None
+    event: dict[str, Any],
+    context: LambdaContext,
+    ctx: service.Context | None = None,
+    mailing: MailContext | None = None,
 ) -> dict[str, Any]:
-    """The Lambda entry point; tests and the local stack pass their own `ctx`."""
-    app.append_context(service=ctx or default_context())  # type: ignore[no-untyped-call]
+    """The Lambda entry point; tests pass their own `ctx`, and a `mailing` when mails should go out."""
+    if ctx is None:
+        app.append_context(service=default_context(), mail=default_mail_context)  # type: ignore[no-untyped-call]
+    else:
+        app.append_context(service=ctx, mail=lambda: mailing)  # type: ignore[no-untyped-call]
     return app.resolve(event, context)
 
 

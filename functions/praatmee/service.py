@@ -9,10 +9,10 @@ import json
 import secrets
 import unicodedata
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from praatmee.dynamo import new_token
 from praatmee.edition import Edition, Sector
@@ -41,9 +41,6 @@ from praatmee.models import (
 from praatmee.store import Store
 from praatmee.table import NewRegistration, StoredRegistration
 
-if TYPE_CHECKING:
-    from praatmee.outbox import Mailer
-
 # A full meeting and a freed seat can alternate under heavy traffic; after this many rounds: try again.
 MAX_ROUNDS = 5
 
@@ -60,9 +57,6 @@ class Context:
     edition: Edition
     hash_key: bytes
     now: Callable[[], dt.datetime] = utc_now
-    # Mail: without a mailer nothing is sent; links in mails start with the site's origin.
-    mailer: Mailer | None = None
-    site_origin: str = ""
 
 
 class Outcome(StrEnum):
@@ -167,7 +161,7 @@ def _write(ctx: Context, new: NewRegistration, *, pending: bool) -> Registration
         return RegistrationAnswer(id=new.id, status=RegistrationStatus.PENDING_GUARDIAN, meeting=new.meeting)
     status, position = _seat_or_wait(
         new.meeting,
-        promote=lambda: promote_waitlist(ctx, new.meeting),
+        promote=lambda: promote_waitlist(ctx.store, new.meeting),
         place=lambda token: ctx.store.place(new, token),
         wait=lambda ticket: ctx.store.join_waitlist(new, ticket, new_token()),
         take_ticket=ctx.store.take_ticket,
@@ -292,7 +286,7 @@ def answer_consent(
     try:
         placed, position = _seat_or_wait(
             meeting_id,
-            promote=lambda: promote_waitlist(ctx, meeting_id),
+            promote=lambda: promote_waitlist(ctx.store, meeting_id),
             place=lambda seat_token: ctx.store.place_consented(
                 registration_id, meeting_id, guardian_hash, at, seat_token
             ),
@@ -307,23 +301,40 @@ def answer_consent(
     return ConsentAnswer(id=registration_id, status=placed.value, waitlist_position=position)
 
 
-def promote_waitlist(ctx: Context, meeting_id: str) -> int:
+def promote_waitlist(store: Store, meeting_id: str) -> int:
     """Fill free seats (after organisers raised the capacity) from the head of the waiting list."""
     promoted = 0
     failures = 0
     while failures < MAX_ROUNDS:
-        counts = ctx.store.meeting_counts([meeting_id]).get(meeting_id)
+        counts = store.meeting_counts([meeting_id]).get(meeting_id)
         if counts is None or counts.placed >= counts.capacity:
             return promoted
-        head = ctx.store.waitlist_head(meeting_id)
+        head = store.waitlist_head(meeting_id)
         if head is None:
             return promoted
         try:
-            ctx.store.promote(meeting_id, head, new_token())
+            store.promote(meeting_id, head, new_token())
             promoted += 1
         except StateChanged:
             failures += 1
     return promoted
+
+
+def expire_pending(
+    store: Store, edition: Edition, registration: Mapping[str, object], now: dt.datetime
+) -> bool:
+    """Delete a pupil's sign-up, and its data, when the guardian did not answer within the consent period
+    (or its meeting left the edition); True when it was deleted. Raises `StateChanged` when the guardian
+    answered meanwhile."""
+    if registration.get("status") != RegistrationStatus.PENDING_GUARDIAN.value:
+        return False
+    if edition.meeting(str(registration.get("meeting"))) is not None:
+        created = dt.datetime.fromisoformat(str(registration["created_at"]))
+        if now < created + dt.timedelta(days=edition.guardian_consent_days):
+            return False
+    registration_id, email_hash = str(registration["registration_id"]), str(registration["email_hash"])
+    store.delete_pending(registration_id, email_hash, None, new_token())
+    return True
 
 
 def meetings_overview(ctx: Context) -> MeetingsAnswer:

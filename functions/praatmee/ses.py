@@ -72,7 +72,7 @@ def default_client() -> Any:
 
 
 @dataclass
-class Mailer:
+class SesSender:
     """Sends mails from one verified sender; replies go to the organisers (the edition's contact)."""
 
     sender: str

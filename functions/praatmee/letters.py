@@ -1,0 +1,219 @@
+"""Composing the e-mails of the participant's journey: from plain values to text and HTML, nothing else.
+
+A letter reads no store and no clock: delivery (`mail.py`) looks up what a mail needs and passes it in, so
+every mail can be read and tested as a function of its values. Every word comes from `texts.py`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from praatmee import texts
+from praatmee.models import RegistrationStatus
+from praatmee.ses import Attachment, Mail
+
+if TYPE_CHECKING:
+    from praatmee.edition import Edition, Meeting
+
+WAITLISTED = RegistrationStatus.WAITLISTED
+
+Block = str | tuple[str, str]  # a paragraph, or a link (label, address)
+
+
+def render(to: str, subject: str, blocks: list[Block], attachments: tuple[Attachment, ...] = ()) -> Mail:
+    """Plain text and simple HTML from the same paragraphs: large type, real links, no images."""
+    text_parts, html_parts = [], []
+    for block in blocks:
+        if isinstance(block, str):
+            text_parts.append(block)
+            html_parts.append(f"<p>{html.escape(block).replace(chr(10), '<br>')}</p>")
+        else:
+            label, url = block
+            text_parts.append(f"{label}:\n{url}")
+            html_parts.append(f'<p><a href="{html.escape(url)}">{html.escape(label)}</a></p>')
+    body = "".join(html_parts)
+    page = (
+        '<!doctype html><html lang="nl"><head><meta charset="utf-8">'
+        f"<title>{html.escape(subject)}</title></head>"
+        '<body style="font-family: Verdana, Arial, sans-serif; font-size: 18px; line-height: 1.6; '
+        'color: #1a1a1a; background: #ffffff; max-width: 40em; margin: 0; padding: 1em;">'
+        f"{body}</body></html>"
+    )
+    return Mail(
+        to=to, subject=subject, text="\n\n".join(text_parts) + "\n", html=page, attachments=attachments
+    )
+
+
+def link(site_origin: str, path: str, registration_id: str, token: str) -> str:
+    """A link to a page of the API that asks before it changes anything (mail scanners follow links)."""
+    return f"{site_origin}{path}?{urlencode({'registration_id': registration_id, 'token': token})}"
+
+
+def cancel_url(site_origin: str, registration_id: str, token: str) -> str:
+    return link(site_origin, "/api/cancellations", registration_id, token)
+
+
+def consent_url(site_origin: str, registration_id: str, token: str) -> str:
+    return link(site_origin, "/api/consents", registration_id, token)
+
+
+@dataclass(frozen=True)
+class Letter:
+    """Everything a mail says, as plain values: composing reads no store and no clock.
+
+    The registration (plain values), its meeting, a fresh token if any, the waiting-list position for a
+    mail that tells it, and the time of sending (the calendar entry's time stamp).
+    """
+
+    edition: Edition
+    site_origin: str
+    data: dict[str, Any]
+    meeting: Meeting
+    token: str | None
+    position: int | None
+    now: dt.datetime
+
+    @property
+    def id(self) -> str:
+        return str(self.data["registration_id"])
+
+    @property
+    def status(self) -> str:
+        return str(self.data["status"])
+
+    def meeting_line(self) -> str:
+        return texts.meeting_line(self.edition, self.meeting)
+
+    def closing(self, *, newest: bool) -> list[Block]:
+        blocks: list[Block] = []
+        if self.token is not None:
+            blocks += [
+                texts.cancel_paragraph(newest=newest),
+                (texts.CANCEL_LINK_LABEL, cancel_url(self.site_origin, self.id, self.token)),
+            ]
+        return [
+            *blocks,
+            texts.CONTACT_PARAGRAPH.format(contact=self.edition.contact_email),
+            texts.MAIL_SIGNATURE,
+        ]
+
+    def status_paragraphs(self) -> list[Block]:
+        edition = self.edition
+        if self.status == WAITLISTED.value:
+            assert self.position is not None  # delivery looks it up when the caller did not know it
+            status = texts.STATUS_PARAGRAPHS["waitlisted"].format(position=self.position)
+        else:
+            status = texts.STATUS_PARAGRAPHS[self.status]
+        following = texts.NEXT_PARAGRAPHS[self.status].format(
+            confirm_weeks=texts.confirm_period(edition), expires=texts.long_date(consent_deadline(self))
+        )
+        return [status, following]
+
+
+def consent_deadline(letter: Letter) -> dt.date:
+    created = dt.datetime.fromisoformat(str(letter.data["created_at"]))
+    edition = letter.edition
+    return (created + dt.timedelta(days=edition.guardian_consent_days)).astimezone(edition.tz).date()
+
+
+def receipt(letter: Letter) -> Mail:
+    blocks: list[Block] = [
+        texts.GREETING.format(name=letter.data["name"]),
+        texts.RECEIPT_INTRO,
+        letter.meeting_line(),
+        *letter.status_paragraphs(),
+        texts.RECEIPT_DATA,
+        *letter.closing(newest=False),
+    ]
+    return render(str(letter.data["email"]), texts.RECEIPT_SUBJECTS[letter.status], blocks)
+
+
+def guardian_request(letter: Letter) -> Mail:
+    guardian = letter.data["guardian"]
+    pupil = str(letter.data["name"])
+    assert letter.token is not None
+    first, about, ask, expires = texts.GUARDIAN_PARAGRAPHS
+    blocks: list[Block] = [
+        texts.GREETING.format(name=guardian["name"]),
+        first.format(pupil=pupil),
+        letter.meeting_line(),
+        about,
+        ask.format(pupil=pupil),
+        (texts.CONSENT_LINK_LABEL, consent_url(letter.site_origin, letter.id, letter.token)),
+        expires.format(expires=texts.long_date(consent_deadline(letter))),
+        texts.GUARDIAN_NOT_YOU.format(pupil=pupil),
+        texts.CONTACT_PARAGRAPH.format(contact=letter.edition.contact_email),
+        texts.MAIL_SIGNATURE,
+    ]
+    return render(str(guardian["email"]), texts.GUARDIAN_SUBJECT.format(pupil=pupil), blocks)
+
+
+def consented(letter: Letter) -> Mail:
+    blocks: list[Block] = [
+        texts.GREETING.format(name=letter.data["name"]),
+        texts.CONSENTED_INTRO,
+        letter.meeting_line(),
+        *letter.status_paragraphs(),
+        *letter.closing(newest=True),
+    ]
+    return render(str(letter.data["email"]), texts.CONSENTED_SUBJECTS[letter.status], blocks)
+
+
+def promoted(letter: Letter) -> Mail:
+    good_news, following = texts.PROMOTED_PARAGRAPHS
+    blocks: list[Block] = [
+        texts.GREETING.format(name=letter.data["name"]),
+        good_news,
+        letter.meeting_line(),
+        following.format(confirm_weeks=texts.confirm_period(letter.edition)),
+        *letter.closing(newest=True),
+    ]
+    return render(str(letter.data["email"]), texts.PROMOTED_SUBJECT, blocks)
+
+
+def confirmation(letter: Letter) -> Mail:
+    from praatmee import ics  # icalendar only here: never on the registration API's path
+
+    meeting = letter.meeting
+    welcome, calendar = texts.CONFIRMATION_PARAGRAPHS
+    where = (
+        texts.CONFIRMATION_ONLINE
+        if meeting.place is None
+        else texts.CONFIRMATION_PLACE.format(place=meeting.place)
+    )
+    blocks: list[Block] = [
+        texts.GREETING.format(name=letter.data["name"]),
+        welcome,
+        letter.meeting_line(),
+        where,
+        calendar,
+        *letter.closing(newest=True),
+    ]
+    event = ics.meeting_event(
+        letter.edition,
+        meeting,
+        registration_id=letter.id,
+        site_origin=letter.site_origin,
+        now=letter.now,
+    )
+    attachment = Attachment(texts.ICS_FILENAME, "text/calendar; method=PUBLISH", event)
+    subject = texts.CONFIRMATION_SUBJECT.format(date=texts.day_month(meeting.date))
+    return render(str(letter.data["email"]), subject, blocks, (attachment,))
+
+
+def no_place(letter: Letter) -> Mail:
+    sorry, still, leave = texts.NO_PLACE_PARAGRAPHS
+    blocks: list[Block] = [
+        texts.GREETING.format(name=letter.data["name"]),
+        sorry,
+        letter.meeting_line(),
+        still,
+        leave,
+        *letter.closing(newest=False),
+    ]
+    subject = texts.NO_PLACE_SUBJECT.format(date=texts.day_month(letter.meeting.date))
+    return render(str(letter.data["email"]), subject, blocks)
