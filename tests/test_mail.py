@@ -21,6 +21,7 @@ from moto.ses.models import ses_backends
 from praatmee import daily, letters, service, texts
 from praatmee.edition import Edition
 from praatmee.mail import MailContext
+from praatmee.models import RegistrationStatus
 from praatmee.ses import SesSender
 from tests.fixtures_api import BEFORE_DEADLINE, SENDER, SITE, Api, Clock, FakeLambdaContext
 
@@ -127,10 +128,10 @@ def test_a_new_sign_up_gets_one_receipt_with_its_status_and_a_working_cancel_lin
     [receipt] = mails_to("anna@example.org")
     assert receipt["From"] == SENDER
     assert receipt["Reply-To"] == "basisondersteuning@expertisecentrumnederlands.nl"
-    assert receipt["Subject"] == texts.RECEIPT_SUBJECTS["placed"]
+    assert receipt["Subject"] == texts.RECEIPT_SUBJECTS[RegistrationStatus.PLACED]
     body = text_of(receipt)
     assert "Hallo Anna Smit," in body
-    assert texts.STATUS_PARAGRAPHS["placed"] in body
+    assert texts.STATUS_PARAGRAPHS[RegistrationStatus.PLACED] in body
     assert "Online, op zondag 4 april 2027 van 19.00 tot 21.00 uur" in body
     assert "uur online" not in body
     assert "twee weken voor de bijeenkomst" in body
@@ -153,7 +154,7 @@ def test_a_waitlisted_sign_up_hears_its_position(app: Api, mail_ctx: MailContext
 
     # Then their receipt says they are number 1 on the waiting list
     [receipt] = mails_to("second@example.org")
-    assert receipt["Subject"] == texts.RECEIPT_SUBJECTS["waitlisted"]
+    assert receipt["Subject"] == texts.RECEIPT_SUBJECTS[RegistrationStatus.WAITLISTED]
     assert "Je bent nummer 1." in text_of(receipt)
 
 
@@ -194,7 +195,10 @@ def test_a_letter_is_composed_from_its_values_alone(edition: Edition) -> None:
     receipt = letters.receipt(letter)
 
     # Then it tells the position and links with the token it was given
-    assert (receipt.to, receipt.subject) == ("wim@example.org", texts.RECEIPT_SUBJECTS["waitlisted"])
+    assert (receipt.to, receipt.subject) == (
+        "wim@example.org",
+        texts.RECEIPT_SUBJECTS[RegistrationStatus.WAITLISTED],
+    )
     assert "Je bent nummer 4." in receipt.text
     assert f"{SITE}/api/cancellations?registration_id={'r' * 32}&token={'t' * 43}" in receipt.text
 
@@ -338,7 +342,7 @@ def test_a_pupil_under_16_and_the_guardian_each_get_one_mail(app: Api) -> None:
 
     assert answer.json["status"] == "pending_guardian"
     [receipt] = mails_to("pupil@example.org")
-    assert receipt["Subject"] == texts.RECEIPT_SUBJECTS["pending_guardian"]
+    assert receipt["Subject"] == texts.RECEIPT_SUBJECTS[RegistrationStatus.PENDING_GUARDIAN]
     assert "vóór vrijdag 22 januari 2027" in text_of(receipt)  # 15 January + 7 days (ASSUMPTION in the file)
     [request] = mails_to("petra.jansen@example.org")
     assert request["Subject"] == texts.GUARDIAN_SUBJECT.format(pupil="Pim")
@@ -369,7 +373,7 @@ def test_a_guardian_confirms_and_the_pupil_takes_a_seat_through_the_seat_transac
     assert mail_ctx.store.registration(answer.json["id"]).status.value == "placed"  # type: ignore[union-attr]
     assert counts(mail_ctx, "noord-wolvega") == (1, 0)
     _receipt, news = mails_to("pupil@example.org")
-    assert news["Subject"] == texts.CONSENTED_SUBJECTS["placed"]
+    assert news["Subject"] == texts.CONSENTED_SUBJECTS[RegistrationStatus.PLACED]
     link_in(news, "/api/cancellations")
     # And confirming again changes nothing
     again = app.post_json(
@@ -395,7 +399,10 @@ def test_a_guardian_confirms_for_a_full_meeting_and_the_pupil_waits_in_line(
 
     assert confirmed.json == {"id": answer.json["id"], "status": "waitlisted", "waitlist_position": 1}
     assert counts(mail_ctx, "noord-wolvega") == (1, 1)
-    assert mails_to("pupil@example.org")[-1]["Subject"] == texts.CONSENTED_SUBJECTS["waitlisted"]
+    assert (
+        mails_to("pupil@example.org")[-1]["Subject"]
+        == texts.CONSENTED_SUBJECTS[RegistrationStatus.WAITLISTED]
+    )
     assert_invariants(mail_ctx, "noord-wolvega")
 
 

@@ -82,8 +82,8 @@ class Letter:
         return str(self.data["registration_id"])
 
     @property
-    def status(self) -> str:
-        return str(self.data["status"])
+    def status(self) -> RegistrationStatus:
+        return RegistrationStatus(self.data["status"])
 
     def meeting_line(self) -> str:
         return texts.meeting_line(self.edition, self.meeting)
@@ -103,9 +103,9 @@ class Letter:
 
     def status_paragraphs(self) -> list[Block]:
         edition = self.edition
-        if self.status == WAITLISTED.value:
+        if self.status is WAITLISTED:
             assert self.position is not None  # delivery looks it up when the caller did not know it
-            status = texts.STATUS_PARAGRAPHS["waitlisted"].format(position=self.position)
+            status = texts.STATUS_PARAGRAPHS[WAITLISTED].format(position=self.position)
         else:
             status = texts.STATUS_PARAGRAPHS[self.status]
         following = texts.NEXT_PARAGRAPHS[self.status].format(

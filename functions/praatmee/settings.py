@@ -44,7 +44,7 @@ class Settings(TableSettings):
     result_path: SitePath = "/aanmelden/resultaat/"
     form_path: SitePath = "/aanmelden/"
     max_body_bytes: int = Field(default=16_384, ge=1_024, le=1_048_576)
-    # The verified SES sender of the receipts (issue 6); replies go to the edition's contact address.
+    # The verified SES sender of the receipts; replies go to the edition's contact address.
     sender_address: EmailStr
 
     @model_validator(mode="after")

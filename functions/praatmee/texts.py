@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from praatmee.edition import Edition, Meeting, Role, Sector, Theme
+from praatmee.models import RegistrationStatus
 
 SECTOR_LABELS: dict[Sector, str] = {
     Sector.PO: "basisonderwijs",
@@ -92,7 +93,7 @@ def deadline(edition: Edition) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Registration API: messages for the form and the API (issue 3). Plain Dutch, level B1.
+# Registration API: messages for the form and the API. Plain Dutch, level B1.
 # ---------------------------------------------------------------------------------------------------
 
 # How the API names a field in a message ("Vul je naam in").
@@ -175,14 +176,14 @@ FORM_TEXTS: dict[str, str] = {
 
 
 # ---------------------------------------------------------------------------------------------------
-# Organiser exports and the `praatmee` command line (issue 5). Column headers are what Excel shows.
+# Organiser exports and the `praatmee` command line. Column headers are what Excel shows.
 # ---------------------------------------------------------------------------------------------------
 
-STATUS_LABELS: dict[str, str] = {
-    "placed": "geplaatst",
-    "waitlisted": "reservelijst",
-    "pending_guardian": "wacht op toestemming ouder",
-    "cancelled": "afgemeld",
+STATUS_LABELS: dict[RegistrationStatus, str] = {
+    RegistrationStatus.PLACED: "geplaatst",
+    RegistrationStatus.WAITLISTED: "reservelijst",
+    RegistrationStatus.PENDING_GUARDIAN: "wacht op toestemming ouder",
+    RegistrationStatus.CANCELLED: "afgemeld",
 }
 
 # One sheet (and one CSV file) per meeting; the order of these headers is the order of the columns.
@@ -244,7 +245,7 @@ CLI_TEXTS: dict[str, str] = {
 
 
 # ---------------------------------------------------------------------------------------------------
-# E-mails to participants and guardians, and the small pages their links open (issue 6). Level B1.
+# E-mails to participants and guardians, and the small pages their links open. Level B1.
 # A mail is a subject and a list of paragraphs; a paragraph may end in a link (label, address).
 # ---------------------------------------------------------------------------------------------------
 
@@ -281,30 +282,33 @@ CONTACT_PARAGRAPH = (
     "Heb je een vraag? Stuur dan een e-mail naar {contact}. Je kunt ook op deze e-mail antwoorden."
 )
 
-RECEIPT_SUBJECTS: dict[str, str] = {
-    "placed": "Je bent aangemeld voor Praat mee: er is een plek voor je",
-    "waitlisted": "Je bent aangemeld voor Praat mee: je staat op de reservelijst",
-    "pending_guardian": "Je aanmelding voor Praat mee: je ouder of verzorger moet nog toestemming geven",
+RECEIPT_SUBJECTS: dict[RegistrationStatus, str] = {
+    RegistrationStatus.PLACED: "Je bent aangemeld voor Praat mee: er is een plek voor je",
+    RegistrationStatus.WAITLISTED: "Je bent aangemeld voor Praat mee: je staat op de reservelijst",
+    RegistrationStatus.PENDING_GUARDIAN: (
+        "Je aanmelding voor Praat mee: je ouder of verzorger moet nog toestemming geven"
+    ),
 }
 RECEIPT_INTRO = "We hebben je aanmelding ontvangen voor deze bijeenkomst:"
-STATUS_PARAGRAPHS: dict[str, str] = {
-    "placed": "Er is een plek voor je.",
-    "waitlisted": "De bijeenkomst is vol. Je staat op de reservelijst. Je bent nummer {position}.",
-    "waitlisted_unknown": "De bijeenkomst is vol. Je staat op de reservelijst.",
-    "pending_guardian": (
+STATUS_PARAGRAPHS: dict[RegistrationStatus, str] = {
+    RegistrationStatus.PLACED: "Er is een plek voor je.",
+    RegistrationStatus.WAITLISTED: (
+        "De bijeenkomst is vol. Je staat op de reservelijst. Je bent nummer {position}."
+    ),
+    RegistrationStatus.PENDING_GUARDIAN: (
         "Je bent jonger dan 16 jaar. Daarom vragen we je ouder of verzorger om toestemming. "
         "We hebben hem of haar een e-mail gestuurd."
     ),
 }
-NEXT_PARAGRAPHS: dict[str, str] = {
-    "placed": (
+NEXT_PARAGRAPHS: dict[RegistrationStatus, str] = {
+    RegistrationStatus.PLACED: (
         "Je krijgt {confirm_weeks} voor de bijeenkomst een bevestiging. Daarin staat alles wat je moet weten."
     ),
-    "waitlisted": (
+    RegistrationStatus.WAITLISTED: (
         "Gaat iemand niet? Dan krijgt de eerste persoon op de reservelijst die plek. Je krijgt dan meteen "
         "een e-mail. Je hoort {confirm_weeks} voor de bijeenkomst in elk geval of je mee kunt doen."
     ),
-    "pending_guardian": (
+    RegistrationStatus.PENDING_GUARDIAN: (
         "Geeft je ouder of verzorger toestemming? Dan krijg je een plek, of een plek op de reservelijst "
         "als de bijeenkomst vol is. Je krijgt daarover een e-mail. "
         "Komt er geen toestemming vóór {expires}? Dan verwijderen we je aanmelding."
@@ -326,9 +330,9 @@ GUARDIAN_NOT_YOU = (
     "Ken je {pupil} niet? Dan kun je deze e-mail negeren. We verwijderen de aanmelding dan vanzelf."
 )
 
-CONSENTED_SUBJECTS: dict[str, str] = {
-    "placed": "Je ouder of verzorger gaf toestemming: er is een plek voor je",
-    "waitlisted": "Je ouder of verzorger gaf toestemming: je staat op de reservelijst",
+CONSENTED_SUBJECTS: dict[RegistrationStatus, str] = {
+    RegistrationStatus.PLACED: "Je ouder of verzorger gaf toestemming: er is een plek voor je",
+    RegistrationStatus.WAITLISTED: "Je ouder of verzorger gaf toestemming: je staat op de reservelijst",
 }
 CONSENTED_INTRO = "Je ouder of verzorger heeft toestemming gegeven. Je aanmelding is nu compleet voor:"
 
