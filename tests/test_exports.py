@@ -411,3 +411,9 @@ def test_mails_that_could_not_be_sent_show_in_the_export(
     online = next(m for m in ctx.edition.meetings if m.id == "online")
     assert opened.sheet_rows(online.title)[1][column] == 2
     assert opened.csv_rows("online")[1][column] == "2"
+
+
+def test_a_row_has_exactly_one_field_per_column_header() -> None:
+    # Given the columns an organiser sees, and the fields the export fills in
+    # Then they pair up one to one, so no value lands under another column's header
+    assert len(exports.Row._fields) == len(texts.EXPORT_COLUMNS)

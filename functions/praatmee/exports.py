@@ -26,7 +26,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from praatmee import texts
 from praatmee.edition import Edition, Role, Sector, Theme, load_edition
@@ -54,10 +54,8 @@ WIDTH_SAMPLE = 500
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 Cell = str | int | dt.datetime | None
-# A row of a meeting's sheet: the columns of `texts.EXPORT_COLUMNS`, in order.
-Row = tuple[
-    str, int | None, str, str, str, str, str, str, str, str | None, str, str, int | None, dt.datetime | None
-]
+# The first characters worth a closer look: the formula starts, and a space that may hide one.
+_MAYBE_FORMULA = (*FORMULA_STARTS, " ")
 # Called with a stage ("read", "write", "upload") and a number (items read, files written, the key).
 Progress = Callable[[str, int | str], None]
 
@@ -67,18 +65,10 @@ def _ignore(stage: str, value: int | str) -> None:
 
 
 def starts_like_formula(value: str) -> bool:
-    """True for values a spreadsheet could take as a formula, also after leading spaces."""
-    if not value:
-        return False
-    first = value[0]
-    if first == " ":
-        first = value.lstrip(" ")[:1]
-    return first in FORMULA_STARTS
-
-
-def csv_safe(value: str) -> str:
-    """The CSV cell for a text: a leading apostrophe before anything that could start a formula."""
-    return "'" + value if starts_like_formula(value) else value
+    """True for values a spreadsheet could take as a formula, also after leading spaces: the one rule that
+    both the workbook (quote prefix) and the CSV files (leading apostrophe) follow."""
+    # `startswith` with a tuple is one C-level test, so the common value costs almost nothing.
+    return value.startswith(_MAYBE_FORMULA) and value.lstrip(" ")[:1] in FORMULA_STARTS
 
 
 # -- reading ---------------------------------------------------------------------------------------------
@@ -165,6 +155,25 @@ SECTOR_LABELS = {sector.value: label for sector, label in texts.SECTOR_LABELS.it
 THEME_LABELS = {theme.value: label for theme, label in texts.THEME_LABELS.items()}
 
 
+class Row(NamedTuple):
+    """A row of a meeting's sheet and CSV file: the columns of `texts.EXPORT_COLUMNS`, in order."""
+
+    status: str
+    waitlist_position: int | None
+    name: str
+    email: str
+    role: str
+    sector: str
+    themes: str
+    organisation: str
+    needs: str
+    under_16: str | None
+    guardian_name: str
+    guardian_email: str
+    mail_failures: int | None
+    signed_up_at: dt.datetime | None
+
+
 def rows(edition: Edition, meeting: MeetingExport) -> list[Row]:
     """The rows of a meeting's sheet, in the order and with the columns of `texts.EXPORT_COLUMNS`."""
     tz = edition.tz
@@ -179,21 +188,21 @@ def rows(edition: Edition, meeting: MeetingExport) -> list[Row]:
         if one.created_at:
             created = dt.datetime.fromisoformat(one.created_at).astimezone(tz).replace(tzinfo=None)
         result.append(
-            (
-                texts.STATUS_LABELS.get(one.status.value, one.status.value),
-                waiting,
-                one.name,
-                one.email,
-                ROLE_LABELS.get(one.role, one.role),
-                SECTOR_LABELS.get(one.sector, one.sector),
-                "; ".join(THEME_LABELS.get(t, t) for t in one.themes),
-                one.organisation,
-                one.needs,
-                None if one.under_16 is None else (texts.YES if one.under_16 else texts.NO),
-                one.guardian_name,
-                one.guardian_email,
-                one.mail_failures or None,
-                created,
+            Row(
+                status=texts.STATUS_LABELS[one.status],
+                waitlist_position=waiting,
+                name=one.name,
+                email=one.email,
+                role=ROLE_LABELS.get(one.role, one.role),
+                sector=SECTOR_LABELS.get(one.sector, one.sector),
+                themes="; ".join(THEME_LABELS.get(t, t) for t in one.themes),
+                organisation=one.organisation,
+                needs=one.needs,
+                under_16=None if one.under_16 is None else (texts.YES if one.under_16 else texts.NO),
+                guardian_name=one.guardian_name,
+                guardian_email=one.guardian_email,
+                mail_failures=one.mail_failures or None,
+                signed_up_at=created,
             )
         )
     return result
@@ -210,44 +219,28 @@ def write_csv(table: Iterable[Row]) -> bytes:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(texts.EXPORT_COLUMNS)
     write = writer.writerow
-    maybe_risky = (*FORMULA_STARTS, " ")  # one C-level test per value; the full rule only for these
 
-    def safe(value: str) -> str:
-        return "'" + value if value.startswith(maybe_risky) and starts_like_formula(value) else value
+    def text(value: str) -> str:
+        return "'" + value if starts_like_formula(value) else value
 
     # None is written empty; numbers as digits. Only the columns people typed into can hold a formula.
-    for (
-        status,
-        waiting,
-        name,
-        email,
-        role,
-        sector,
-        themes,
-        org,
-        needs,
-        young,
-        g_name,
-        g_mail,
-        failed,
-        at,
-    ) in table:
+    for row in table:
         write(
             (
-                status,
-                waiting,
-                safe(name),
-                safe(email),
-                safe(role),
-                safe(sector),
-                safe(themes),
-                safe(org),
-                safe(needs),
-                young,
-                safe(g_name),
-                safe(g_mail),
-                failed,
-                None if at is None else at.strftime(CSV_DATE_TIME),
+                row.status,
+                row.waitlist_position,
+                text(row.name),
+                text(row.email),
+                text(row.role),
+                text(row.sector),
+                text(row.themes),
+                text(row.organisation),
+                text(row.needs),
+                row.under_16,
+                text(row.guardian_name),
+                text(row.guardian_email),
+                row.mail_failures,
+                None if row.signed_up_at is None else row.signed_up_at.strftime(CSV_DATE_TIME),
             )
         )
     return out.getvalue().encode("utf-8-sig")
@@ -312,13 +305,12 @@ def write_xlsx(
             sheet.write_number,
             sheet.write_datetime,
         )
-        starts = FORMULA_STARTS
         for number, row in enumerate(table, start=1):
             for column, value in enumerate(row):
                 if value is None or value == "":
                     continue
                 if isinstance(value, str):
-                    if value[0] in starts or (value[0] == " " and value.lstrip(" ")[:1] in starts):
+                    if starts_like_formula(value):
                         write_string(number, column, value, quoted)
                     else:
                         write_string(number, column, value)
@@ -358,12 +350,18 @@ def _write_overview(
     for column, status in enumerate(statuses, start=3):
         sheet.write_number(row, column, sum(m.count(status) for m in meetings), bold)
     row += 2
-    for title, labels, codes in (
-        (texts.OVERVIEW_BY_ROLE, ROLE_LABELS, [r.value for r in Role]),
-        (texts.OVERVIEW_BY_SECTOR, SECTOR_LABELS, [s.value for s in Sector]),
-        (texts.OVERVIEW_BY_THEME, THEME_LABELS, [t.value for t in Theme]),
-    ):
-        counts = [breakdown(meeting, title) for meeting in meetings]
+    # Each breakdown names what it counts of a person (everyone not cancelled; one may count for several
+    # themes).
+    breakdowns: tuple[
+        tuple[str, dict[str, str], list[str], Callable[[ExportedRegistration], Iterable[str]]], ...
+    ]
+    breakdowns = (
+        (texts.OVERVIEW_BY_ROLE, ROLE_LABELS, [r.value for r in Role], lambda one: (one.role,)),
+        (texts.OVERVIEW_BY_SECTOR, SECTOR_LABELS, [s.value for s in Sector], lambda one: (one.sector,)),
+        (texts.OVERVIEW_BY_THEME, THEME_LABELS, [t.value for t in Theme], lambda one: one.themes),
+    )
+    for title, labels, codes, of in breakdowns:
+        counts = [Counter(code for one in meeting.people for code in of(one)) for meeting in meetings]
         sheet.write_row(row, 0, [title, *(m.title for m in meetings), texts.OVERVIEW_TOTAL], bold)
         row += 1
         for code in codes:
@@ -372,15 +370,6 @@ def _write_overview(
             sheet.write_row(row, 1, [*values, sum(values)])
             row += 1
         row += 1
-
-
-def breakdown(meeting: MeetingExport, title: str) -> Counter[str]:
-    """Counts per role, sector or theme of everyone not cancelled (`title` names which)."""
-    if title == texts.OVERVIEW_BY_ROLE:
-        return Counter(one.role for one in meeting.people)
-    if title == texts.OVERVIEW_BY_SECTOR:
-        return Counter(one.sector for one in meeting.people)
-    return Counter(theme for one in meeting.people for theme in one.themes)
 
 
 # -- the whole export ------------------------------------------------------------------------------------
