@@ -13,7 +13,17 @@ import yaml
 from pydantic import ValidationError
 
 from praatmee import texts
-from praatmee.edition import Edition, Role, Sector, Theme, load_edition, parse_edition
+from praatmee.edition import (
+    ROLE_GROUPS,
+    SCHOOL_TYPES,
+    Edition,
+    Role,
+    Sector,
+    Theme,
+    features,
+    load_edition,
+    parse_edition,
+)
 
 EDITION_FILE = Path(__file__).parents[1] / "functions" / "praatmee" / "meetings.yaml"
 
@@ -81,6 +91,27 @@ def test_every_item_expires_the_day_after_the_retention_date() -> None:
         (lambda d: d.update(retain_until=dt.date(2027, 3, 1)), "after the retention date"),
         (lambda d: d.update(timezone="Europe/Atlantis"), "Europe/Atlantis"),
         (lambda d: d.update(contact_email="not an address"), "contact_email"),
+        (lambda d: d.update(allocation="lottery"), "allocation"),
+        (lambda d: d.update(allocation="draw", draw_at=None), "needs draw_at"),
+        (
+            lambda d: d.update(allocation="draw") or d["meetings"][1].pop("targets"),
+            "missing: ['zuid-helmond']",
+        ),
+        (lambda d: d.update(draw_at=dt.datetime(2027, 2, 28, 23, 0)), "before the registration deadline"),
+        # Wolvega on 18 March must know by 4 March (14 days ahead).
+        (lambda d: d.update(draw_at=dt.datetime(2027, 3, 4, 0, 1)), "noord-wolvega less than 14 days"),
+        (lambda d: d["meetings"][0]["targets"]["roles"].pop("anderen"), "every role group"),
+        (lambda d: d["meetings"][0]["targets"]["roles"].update(ouders=[12, 6]), "above maximum"),
+        (lambda d: d["meetings"][0]["targets"]["roles"].update(ouders=[21, 30]), "cannot add up to 30"),
+        (
+            lambda d: d["meetings"][0]["targets"]["roles"].update(ouders=[6, 6], anderen=[0, 0]),
+            "cannot add up to 30",
+        ),
+        (lambda d: d["meetings"][0]["targets"]["themes"].update(dyslexie=[31, 40]), "above the capacity"),
+        (
+            lambda d: d["meetings"][0]["targets"].update(school_types={"basis": [0, 30]}),
+            "must name exactly ['voortgezet']",
+        ),
     ],
 )
 def test_a_broken_edition_file_is_refused_with_the_reason(
@@ -91,6 +122,39 @@ def test_a_broken_edition_file_is_refused_with_the_reason(
     with pytest.raises((ValidationError, ValueError)) as error:
         Edition.model_validate(raw)
     assert complaint in str(error.value)
+
+
+def test_the_shipped_targets_fit_every_meeting_and_the_draw_leaves_two_weeks() -> None:
+    # Given the shipped edition
+    edition = load_edition()
+
+    # Then every meeting has a target mix whose role groups can fill exactly its seats
+    for meeting in edition.meetings:
+        assert meeting.targets is not None
+        roles = meeting.targets.roles.values()
+        assert sum(b.min for b in roles) <= meeting.capacity <= sum(b.max for b in roles)
+    # And the draw comes after the deadline and before the first confirmation is due
+    assert edition.draw_at is not None
+    at = edition.draw_at.replace(tzinfo=edition.tz)
+    assert edition.registration_closes_at <= at
+    assert at <= min(edition.confirmation_due(m) for m in edition.meetings)
+
+
+def test_a_person_counts_for_one_role_group_one_school_type_and_each_of_their_themes() -> None:
+    # Given a teacher in special primary education with two themes
+    labels = features(Role.LERAAR, Sector.SBO, [Theme.LEERGEDRAG, Theme.DYSLEXIE])
+
+    # Then they count for the teaching group, primary schools and both themes, matching the quota labels
+    assert labels == {"rol:onderwijs", "school:basis", "thema:dyslexie", "thema:leergedrag"}
+    midden = load_edition().meeting("midden-utrecht")
+    assert midden is not None
+    assert midden.targets is not None
+    assert labels <= set(midden.targets.quotas())
+
+
+def test_every_role_and_sector_belongs_to_a_group() -> None:
+    assert set(ROLE_GROUPS) == set(Role)
+    assert set(SCHOOL_TYPES) == set(Sector)
 
 
 def test_edition_parses_from_text() -> None:
