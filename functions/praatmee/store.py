@@ -1,4 +1,4 @@
-"""The ledger of a registration's life: seats, the waiting list, consent, cancelling, and mail marks.
+"""The ledger of a registration's life: seats, the waiting list, consent, the draw's placements, cancelling.
 
 Every change is one conditional write or one transaction, so counters and items always agree. A failed
 condition becomes a domain error here (`MeetingFull`, `SeatFreed`, `Duplicate`, `StateChanged`), and so does
@@ -8,16 +8,15 @@ read), and sends its requests through `dynamo.Dynamo`, which retries them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
-from praatmee.dynamo import CHECK_FAILED, NO_REASON, ConditionFailed, Item, TransactionCancelled, n, plain, s
+from praatmee.dynamo import CHECK_FAILED, NO_REASON, ConditionFailed, Item, TransactionCancelled, n, s
 from praatmee.errors import Duplicate, MeetingFull, SeatFreed, StateChanged, TryAgain
+from praatmee.marks import MailMarks
 from praatmee.models import RegistrationStatus
 from praatmee.table import (
     NewRegistration,
     StoredRegistration,
-    Table,
     marker_key,
     meeting_key,
     registration_key,
@@ -43,8 +42,9 @@ def _seats_free(meeting: Item) -> bool:
     return int(meeting["placed"]["N"]) < int(meeting["capacity"]["N"])
 
 
-class Store(Table):
-    """The ledger: every write that moves a registration through its life. `Table` adds the reads."""
+class Store(MailMarks):
+    """The ledger: every write that moves a registration through its life. `MailMarks` adds the send-once
+    marks of its mails, `Table` the reads."""
 
     @staticmethod
     def _duplicate(cancelled: TransactionCancelled, marker_index: int) -> Duplicate | None:
@@ -288,73 +288,6 @@ class Store(Table):
                 "ExpressionAttributeValues": {":id": s(registration_id)},
             }
         }
-
-    # -- mail marks ----------------------------------------------------------------------------------
-
-    def claim_mail(
-        self,
-        registration_id: str,
-        kind: str,
-        at: str,
-        statuses: Sequence[RegistrationStatus],
-        rotate: tuple[str, str] | None = None,
-    ) -> dict[str, Any] | None:
-        """Mark mail `kind` of a registration as sent, once (a conditional write); send only after it won.
-
-        Returns the registration as it was (plain values) when this call marked it, None when the mail was
-        marked before or the status is not one of `statuses`. `rotate` (attribute, new hash) replaces a token
-        hash in the same write, for a mail whose link carries a fresh token.
-        """
-        names = {"#mail": f"mail_{kind}", "#status": "status"}
-        values: dict[str, AttributeValueTypeDef] = {":at": s(at)}
-        allowed = []
-        for index, status in enumerate(statuses):
-            values[f":s{index}"] = s(status.value)
-            allowed.append(f":s{index}")
-        update = "SET #mail = :at"
-        if rotate is not None:
-            names["#token"] = rotate[0]
-            values[":token"] = s(rotate[1])
-            update += ", #token = :token"
-        try:
-            response = self.dynamo.call(
-                "update_item",
-                TableName=self.table_name,
-                Key=registration_key(registration_id),
-                UpdateExpression=update,
-                ConditionExpression=(
-                    "attribute_exists(pk) AND attribute_not_exists(#mail) "
-                    f"AND #status IN ({', '.join(allowed)})"
-                ),
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-                ReturnValues="ALL_OLD",
-            )
-        except ConditionFailed:
-            return None
-        return plain(response["Attributes"])
-
-    def release_mail(
-        self, registration_id: str, kind: str, failed_at: str, restore: tuple[str, str] | None = None
-    ) -> None:
-        """A marked mail that could not be sent: unmark it so the daily job tries again, count the failure
-        on the item (for the organisers), and put back the token hash the unsent mail would have replaced."""
-        names = {"#mail": f"mail_{kind}"}
-        values: dict[str, AttributeValueTypeDef] = {":at": s(failed_at), ":zero": n(0), ":one": n(1)}
-        update = "SET mail_failed_at = :at, mail_failures = if_not_exists(mail_failures, :zero) + :one"
-        if restore is not None:
-            names["#token"] = restore[0]
-            values[":old"] = s(restore[1])
-            update += ", #token = :old"
-        self.dynamo.call(
-            "update_item",
-            TableName=self.table_name,
-            Key=registration_key(registration_id),
-            UpdateExpression=f"{update} REMOVE #mail",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-        )
 
     # -- a guardian's consent ------------------------------------------------------------------------
 

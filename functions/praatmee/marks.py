@@ -1,0 +1,83 @@
+"""Mail marks: a mail is marked on its registration by one conditional write before it is sent, so it is sent
+once, and unmarked again when sending failed (mail.py decides when; this module only writes the marks)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from praatmee.dynamo import ConditionFailed, n, plain, s
+from praatmee.models import RegistrationStatus
+from praatmee.table import Table, registration_key
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
+
+
+class MailMarks(Table):
+    """The send-once marks of a registration's mails."""
+
+    def claim_mail(
+        self,
+        registration_id: str,
+        kind: str,
+        at: str,
+        statuses: Sequence[RegistrationStatus],
+        rotate: tuple[str, str] | None = None,
+    ) -> dict[str, Any] | None:
+        """Mark mail `kind` of a registration as sent, once (a conditional write); send only after it won.
+
+        Returns the registration as it was (plain values) when this call marked it, None when the mail was
+        marked before or the status is not one of `statuses`. `rotate` (attribute, new hash) replaces a token
+        hash in the same write, for a mail whose link carries a fresh token.
+        """
+        names = {"#mail": f"mail_{kind}", "#status": "status"}
+        values: dict[str, AttributeValueTypeDef] = {":at": s(at)}
+        allowed = []
+        for index, status in enumerate(statuses):
+            values[f":s{index}"] = s(status.value)
+            allowed.append(f":s{index}")
+        update = "SET #mail = :at"
+        if rotate is not None:
+            names["#token"] = rotate[0]
+            values[":token"] = s(rotate[1])
+            update += ", #token = :token"
+        try:
+            response = self.dynamo.call(
+                "update_item",
+                TableName=self.table_name,
+                Key=registration_key(registration_id),
+                UpdateExpression=update,
+                ConditionExpression=(
+                    "attribute_exists(pk) AND attribute_not_exists(#mail) "
+                    f"AND #status IN ({', '.join(allowed)})"
+                ),
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_OLD",
+            )
+        except ConditionFailed:
+            return None
+        return plain(response["Attributes"])
+
+    def release_mail(
+        self, registration_id: str, kind: str, failed_at: str, restore: tuple[str, str] | None = None
+    ) -> None:
+        """A marked mail that could not be sent: unmark it so the daily job tries again, count the failure
+        on the item (for the organisers), and put back the token hash the unsent mail would have replaced."""
+        names = {"#mail": f"mail_{kind}"}
+        values: dict[str, AttributeValueTypeDef] = {":at": s(failed_at), ":zero": n(0), ":one": n(1)}
+        update = "SET mail_failed_at = :at, mail_failures = if_not_exists(mail_failures, :zero) + :one"
+        if restore is not None:
+            names["#token"] = restore[0]
+            values[":old"] = s(restore[1])
+            update += ", #token = :old"
+        self.dynamo.call(
+            "update_item",
+            TableName=self.table_name,
+            Key=registration_key(registration_id),
+            UpdateExpression=f"{update} REMOVE #mail",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
