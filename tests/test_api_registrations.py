@@ -48,6 +48,7 @@ def test_meetings_lists_every_meeting_of_the_edition_with_its_seats(client: Api)
         "capacity": 30,
         "seats_left": 30,
         "waitlist_length": 0,
+        "applicants": 0,
         "status": "open",
     }
     assert meetings[3]["capacity"] == 50

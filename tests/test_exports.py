@@ -181,13 +181,13 @@ def test_the_overview_counts_each_status_and_each_role_sector_and_theme(
     rows = opened.sheet_rows(texts.OVERVIEW_SHEET)
     assert tuple(rows[0][: len(texts.OVERVIEW_COLUMNS)]) == texts.OVERVIEW_COLUMNS
     for number, meeting in enumerate(edition.meetings, start=1):
-        title, day, capacity, placed, waiting, pending, cancelled = rows[number][:7]
+        title, day, capacity, applied, placed, waiting, pending, cancelled = rows[number][:8]
         assert (title, day) == (meeting.title, dt.datetime.combine(meeting.date, dt.time()))
-        assert (capacity, placed, waiting, pending, cancelled) == (CAPACITY, 2, 2, 1, 1)
+        assert (capacity, applied, placed, waiting, pending, cancelled) == (CAPACITY, 0, 2, 2, 1, 1)
     total = rows[len(edition.meetings) + 1]
     n = len(edition.meetings)
     assert total[0] == texts.OVERVIEW_TOTAL
-    assert total[2:7] == [CAPACITY * n, 2 * n, 2 * n, n, n]
+    assert total[2:8] == [CAPACITY * n, 0, 2 * n, 2 * n, n, n]
     by_label = {row[0]: row[1:] for row in rows if row[0]}
     # Not cancelled: B (leraar), C, D, E (ouder), P (leerling); A (leraar) cancelled and not counted
     assert by_label["leraar"][: n + 1] == [1] * n + [n]

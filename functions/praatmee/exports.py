@@ -331,6 +331,7 @@ def _write_overview(
     sheet.set_column(1, len(meetings) + 1, 16)
     sheet.write_row(0, 0, texts.OVERVIEW_COLUMNS, bold)
     statuses = (
+        RegistrationStatus.APPLIED,
         RegistrationStatus.PLACED,
         RegistrationStatus.WAITLISTED,
         RegistrationStatus.PENDING_GUARDIAN,

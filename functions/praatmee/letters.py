@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from praatmee import texts
+from praatmee.edition import Allocation
 from praatmee.models import RegistrationStatus
 from praatmee.ses import Attachment, Mail
 
@@ -108,8 +109,13 @@ class Letter:
             status = texts.STATUS_PARAGRAPHS[WAITLISTED].format(position=self.position)
         else:
             status = texts.STATUS_PARAGRAPHS[self.status]
-        following = texts.NEXT_PARAGRAPHS[self.status].format(
-            confirm_weeks=texts.confirm_period(edition), expires=texts.long_date(consent_deadline(self))
+        following = texts.NEXT_PARAGRAPHS[self.status]
+        if self.status is RegistrationStatus.PENDING_GUARDIAN and edition.allocation is Allocation.DRAW:
+            following = texts.NEXT_PENDING_DRAW
+        following = following.format(
+            confirm_weeks=texts.confirm_period(edition),
+            expires=texts.long_date(consent_deadline(self)),
+            decided_by=texts.long_date(edition.draw_at.date()) if edition.draw_at else "",
         )
         return [status, following]
 

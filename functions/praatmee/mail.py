@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 logger = Logger(service="praatmee-mail")
 
+APPLIED = RegistrationStatus.APPLIED
 PLACED = RegistrationStatus.PLACED
 WAITLISTED = RegistrationStatus.WAITLISTED
 PENDING = RegistrationStatus.PENDING_GUARDIAN
@@ -66,9 +67,13 @@ class Kind:
     tells_position: bool = False
 
 
-RECEIPT = Kind("receipt", (PLACED, WAITLISTED, PENDING), CANCEL_TOKEN, letters.receipt, tells_position=True)
+RECEIPT = Kind(
+    "receipt", (APPLIED, PLACED, WAITLISTED, PENDING), CANCEL_TOKEN, letters.receipt, tells_position=True
+)
 GUARDIAN_REQUEST = Kind("guardian_request", (PENDING,), GUARDIAN_TOKEN, letters.guardian_request)
-CONSENTED = Kind("consented", (PLACED, WAITLISTED), CANCEL_TOKEN, letters.consented, tells_position=True)
+CONSENTED = Kind(
+    "consented", (APPLIED, PLACED, WAITLISTED), CANCEL_TOKEN, letters.consented, tells_position=True
+)
 PROMOTED = Kind("promoted", (PLACED,), CANCEL_TOKEN, letters.promoted)
 CONFIRMATION = Kind("confirmation", (PLACED,), CANCEL_TOKEN, letters.confirmation)
 NO_PLACE = Kind("no_place", (WAITLISTED,), CANCEL_TOKEN, letters.no_place)

@@ -21,6 +21,8 @@ from praatmee.edition import MeetingId, Role, Sector, Theme
 
 
 class RegistrationStatus(StrEnum):
+    # Signed up for the draw (`allocation: draw`): no seat yet; the draw after the deadline decides.
+    APPLIED = "applied"
     PLACED = "placed"
     WAITLISTED = "waitlisted"
     PENDING_GUARDIAN = "pending_guardian"
@@ -116,8 +118,8 @@ class ConsentRequest(_Strict):
 
 class ConsentAnswer(BaseModel):
     id: str
-    # `declined`: the sign-up and its data are deleted.
-    status: Literal["placed", "waitlisted", "declined"]
+    # `declined`: the sign-up and its data are deleted. `applied`: the pupil takes part in the draw.
+    status: Literal["applied", "placed", "waitlisted", "declined"]
     waitlist_position: int | None = None
 
 
@@ -143,6 +145,8 @@ class MeetingView(BaseModel):
     capacity: int
     seats_left: int
     waitlist_length: int
+    # Signed up for the draw and not yet drawn (always 0 when places are given first come).
+    applicants: int = 0
     status: MeetingStatus
 
 

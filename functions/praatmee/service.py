@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Literal
 
 from praatmee.dynamo import new_token
-from praatmee.edition import Edition, Sector
+from praatmee.edition import Allocation, Edition, Sector
 from praatmee.errors import (
     AlreadyRegistered,
     Duplicate,
@@ -62,6 +62,7 @@ class Context:
 class Outcome(StrEnum):
     """How a sign-up ended; the values are the metric's `outcome` dimension."""
 
+    APPLIED = "applied"
     PLACED = "placed"
     WAITLISTED = "waitlisted"
     PENDING_GUARDIAN = "pending_guardian"
@@ -113,7 +114,8 @@ def _fingerprint(ctx: Context, request: RegistrationRequest) -> str:
 
 
 def register(ctx: Context, request: RegistrationRequest) -> Registered:
-    """Sign up for a meeting: a seat, a place on the waiting list, or (pupils under 16) a pending hold."""
+    """Sign up for a meeting: a seat or a place on the waiting list (first come), an application for the draw
+    (`allocation: draw`), or (pupils under 16) a hold until a guardian agrees."""
     if request.website:
         # A bot filled the hidden field: answer like a success, store nothing.
         fake = RegistrationAnswer(
@@ -156,9 +158,10 @@ def register(ctx: Context, request: RegistrationRequest) -> Registered:
 
 
 def _write(ctx: Context, new: NewRegistration, *, pending: bool) -> RegistrationAnswer:
-    if pending:
-        ctx.store.hold_pending(new, new_token())
-        return RegistrationAnswer(id=new.id, status=RegistrationStatus.PENDING_GUARDIAN, meeting=new.meeting)
+    if pending or ctx.edition.allocation is Allocation.DRAW:
+        held = RegistrationStatus.PENDING_GUARDIAN if pending else RegistrationStatus.APPLIED
+        ctx.store.hold(new, held, new_token())
+        return RegistrationAnswer(id=new.id, status=held, meeting=new.meeting)
     status, position = _seat_or_wait(
         new.meeting,
         promote=lambda: promote_waitlist(ctx.store, new.meeting),
@@ -267,10 +270,11 @@ def answer_consent(
     ctx: Context, registration_id: str, token: str, decision: Literal["confirm", "decline"]
 ) -> ConsentAnswer:
     """A guardian's answer. Confirming takes a seat (or a waiting-list place) through the same seat
-    transaction as a sign-up; declining deletes the sign-up and its data. Answering again changes nothing."""
+    transaction as a sign-up, or, before the draw (`allocation: draw`), an application; declining deletes the
+    sign-up and its data. Answering again changes nothing."""
     stored = guardian_registration(ctx, registration_id, token)
     status = stored.status
-    if status in (RegistrationStatus.PLACED, RegistrationStatus.WAITLISTED):
+    if status in (RegistrationStatus.APPLIED, RegistrationStatus.PLACED, RegistrationStatus.WAITLISTED):
         return ConsentAnswer(id=registration_id, status=status.value)  # a double click or a reload
     if status is not RegistrationStatus.PENDING_GUARDIAN:
         raise RegistrationNotFound()
@@ -283,15 +287,28 @@ def answer_consent(
             raise RegistrationNotFound() from exc
         return ConsentAnswer(id=registration_id, status="declined")
     at = ctx.now().astimezone(dt.UTC).isoformat(timespec="milliseconds")
+    pending = RegistrationStatus.PENDING_GUARDIAN
+    draw_at = ctx.edition.draw_moment
+    if draw_at is not None and ctx.now() < draw_at:
+        try:
+            ctx.store.apply_consented(registration_id, meeting_id, guardian_hash, at, new_token())
+        except StateChanged:
+            return answer_consent(ctx, registration_id, token, decision)
+        return ConsentAnswer(id=registration_id, status=RegistrationStatus.APPLIED.value)
     try:
         placed, position = _seat_or_wait(
             meeting_id,
             promote=lambda: promote_waitlist(ctx.store, meeting_id),
-            place=lambda seat_token: ctx.store.place_consented(
-                registration_id, meeting_id, guardian_hash, at, seat_token
+            place=lambda seat_token: ctx.store.seat_held(
+                registration_id, meeting_id, pending, seat_token, consent=(guardian_hash, at)
             ),
-            wait=lambda ticket: ctx.store.wait_consented(
-                registration_id, meeting_id, guardian_hash, ticket, at, ctx.edition.expires_at, new_token()
+            wait=lambda ticket: ctx.store.seat_held(
+                registration_id,
+                meeting_id,
+                pending,
+                new_token(),
+                wait=(ticket, ctx.edition.expires_at),
+                consent=(guardian_hash, at),
             ),
             take_ticket=ctx.store.take_ticket,
         )
@@ -347,7 +364,9 @@ def meetings_overview(ctx: Context) -> MeetingsAnswer:
         if count is None:
             raise TryAgain(f"meeting {meeting.id} is not in the table")
         seats_left = max(0, count.capacity - count.placed)
-        status = MeetingStatus.CLOSED if closed else MeetingStatus.OPEN if seats_left else MeetingStatus.FULL
+        # Before a draw nobody holds a seat, so a meeting is never "full" while sign-up is open.
+        open_ = seats_left > 0 or edition.allocation is Allocation.DRAW
+        status = MeetingStatus.CLOSED if closed else MeetingStatus.OPEN if open_ else MeetingStatus.FULL
         views.append(
             MeetingView(
                 id=meeting.id,
@@ -359,6 +378,7 @@ def meetings_overview(ctx: Context) -> MeetingsAnswer:
                 capacity=count.capacity,
                 seats_left=seats_left,
                 waitlist_length=count.waitlist_length,
+                applicants=count.applied,
                 status=status,
             )
         )

@@ -38,6 +38,13 @@ if TYPE_CHECKING:
 SEAT_FOR_NEWCOMER = "placed < #capacity AND waitlist_length = :zero"
 
 
+# Counter changes of the draw (`allocation: draw`): a sign-up applies; the draw turns an application into a
+# seat or a reserve place.
+APPLY = "SET applied = if_not_exists(applied, :zero) + :one"
+WITHDRAW = "SET applied = applied - :one"
+DRAWN = ", applied = applied - :one"  # added to the seat or waiting-list counter update
+
+
 def _seats_free(meeting: Item) -> bool:
     return int(meeting["placed"]["N"]) < int(meeting["capacity"]["N"])
 
@@ -67,16 +74,21 @@ class Store(MailMarks):
             self._put_new(new.item(RegistrationStatus.PLACED)),
         ]
 
-    def _seat_counter(self, meeting_id: str) -> TransactWriteItemTypeDef:
-        """Take one seat for a newcomer: only while a seat is free and nobody waits (they come first)."""
-        update = self._meeting_update(meeting_id, "SET placed = placed + :one", f" AND {SEAT_FOR_NEWCOMER}")
+    def _seat_counter(self, meeting_id: str, also: str = "") -> TransactWriteItemTypeDef:
+        """Take one seat for a newcomer: only while a seat is free and nobody waits (they come first).
+        `also` adds to the update (`, applied = applied - :one` when the draw places an applicant)."""
+        update = self._meeting_update(
+            meeting_id, f"SET placed = placed + :one{also}", f" AND {SEAT_FOR_NEWCOMER}"
+        )
         update["Update"]["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         return update
 
-    def _waitlist_counter(self, meeting_id: str) -> TransactWriteItemTypeDef:
+    def _waitlist_counter(self, meeting_id: str, also: str = "") -> TransactWriteItemTypeDef:
         """Join the waiting list: exactly when a newcomer gets no seat."""
         return self._meeting_update(
-            meeting_id, "SET waitlist_length = waitlist_length + :one", f" AND NOT ({SEAT_FOR_NEWCOMER})"
+            meeting_id,
+            f"SET waitlist_length = waitlist_length + :one{also}",
+            f" AND NOT ({SEAT_FOR_NEWCOMER})",
         )
 
     def place(self, new: NewRegistration, token: str) -> None:
@@ -137,18 +149,22 @@ class Store(MailMarks):
                 raise SeatFreed(new.meeting) from cancelled
             raise TryAgain(f"waitlist transaction cancelled: {cancelled.reasons}") from cancelled
 
-    def hold_pending(self, new: NewRegistration, token: str) -> None:
-        """Keep a pupil's sign-up until a guardian confirms; no seat is taken yet."""
+    def hold(self, new: NewRegistration, status: RegistrationStatus, token: str) -> None:
+        """Keep a sign-up without a seat: until a guardian confirms (`pending_guardian`), or until the draw
+        (`applied`, counted on the meeting)."""
+        meeting: TransactWriteItemTypeDef = {
+            "ConditionCheck": {
+                "TableName": self.table_name,
+                "Key": meeting_key(new.meeting),
+                "ConditionExpression": "attribute_exists(pk)",
+            }
+        }
+        if status is RegistrationStatus.APPLIED:
+            meeting = self._meeting_update(new.meeting, APPLY, "")
         items: list[TransactWriteItemTypeDef] = [
-            {
-                "ConditionCheck": {
-                    "TableName": self.table_name,
-                    "Key": meeting_key(new.meeting),
-                    "ConditionExpression": "attribute_exists(pk)",
-                }
-            },
+            meeting,
             self._put_new(new.marker(), report_old=True),
-            self._put_new(new.item(RegistrationStatus.PENDING_GUARDIAN)),
+            self._put_new(new.item(status)),
         ]
         try:
             self.dynamo.transact(items, token)
@@ -220,6 +236,9 @@ class Store(MailMarks):
             outcome = "released"
             # An empty waiting list is part of the condition: a seat is never given back while people wait.
             counters = "SET placed = placed - :one", " AND placed >= :one AND waitlist_length = :zero"
+        elif reg.status is RegistrationStatus.APPLIED:
+            outcome = "withdrawn"
+            counters = WITHDRAW, " AND applied >= :one"
         elif reg.status is RegistrationStatus.WAITLISTED and reg.ticket is not None:
             outcome = "left_waitlist"
             items.append(self._delete_held(wait_key(reg.meeting, reg.ticket), reg.id))
@@ -237,7 +256,7 @@ class Store(MailMarks):
     def _meeting_update(self, meeting_id: str, expression: str, condition: str) -> TransactWriteItemTypeDef:
         """Change a meeting's counters by one, if it exists and `condition` (`" AND ..."` or "") holds."""
         values: dict[str, AttributeValueTypeDef] = {":one": n(1)}
-        if ":zero" in condition:
+        if ":zero" in condition + expression:
             values[":zero"] = n(0)
         update: UpdateTypeDef = {
             "TableName": self.table_name,
@@ -291,83 +310,87 @@ class Store(MailMarks):
 
     # -- a guardian's consent ------------------------------------------------------------------------
 
-    def _consent_item(
+    def _move_item(
         self,
         registration_id: str,
-        guardian_hash: str,
-        at: str,
-        status: RegistrationStatus,
-        ticket: int | None,
+        was: RegistrationStatus,
+        to: RegistrationStatus,
+        ticket: int | None = None,
+        consent: tuple[str, str] | None = None,
     ) -> TransactWriteItemTypeDef:
-        values: dict[str, AttributeValueTypeDef] = {
-            ":new": s(status.value),
-            ":pending": s(RegistrationStatus.PENDING_GUARDIAN.value),
-            ":hash": s(guardian_hash),
-            ":at": s(at),
-        }
-        update = "SET #status = :new, consented_at = :at"
+        """Change a registration's status, only from `was`; `consent` (the guardian's token hash, the time)
+        also requires that guardian's token and records when they agreed."""
+        values: dict[str, AttributeValueTypeDef] = {":new": s(to.value), ":was": s(was.value)}
+        update, condition = "SET #status = :new", "#status = :was"
         if ticket is not None:
             values[":ticket"] = n(ticket)
             update += ", ticket = :ticket"
+        if consent is not None:
+            # The guardian's token hash stays, so a second click can be answered with what happened.
+            values[":hash"], values[":at"] = s(consent[0]), s(consent[1])
+            update += ", consented_at = :at"
+            condition += " AND guardian_token_hash = :hash"
         return {
             "Update": {
                 "TableName": self.table_name,
                 "Key": registration_key(registration_id),
-                # The guardian's token hash stays, so a second click can be answered with what happened.
                 "UpdateExpression": update,
-                "ConditionExpression": "#status = :pending AND guardian_token_hash = :hash",
+                "ConditionExpression": condition,
                 "ExpressionAttributeNames": {"#status": "status"},
                 "ExpressionAttributeValues": values,
             }
         }
 
-    def place_consented(
-        self, registration_id: str, meeting_id: str, guardian_hash: str, at: str, token: str
-    ) -> None:
-        """The guardian agreed: take a seat with the same counter update as a sign-up.
-
-        Raises `MeetingFull`, `StateChanged` (wrong token, or no longer waiting for consent) or `TryAgain`.
-        """
-        items = [
-            self._seat_counter(meeting_id),
-            self._consent_item(registration_id, guardian_hash, at, RegistrationStatus.PLACED, None),
-        ]
-        try:
-            self.dynamo.transact(items, token)
-        except TransactionCancelled as cancelled:
-            if cancelled.reasons[1] == CHECK_FAILED:
-                raise StateChanged("not waiting for this consent") from cancelled
-            if not cancelled.items[0]:
-                raise TryAgain(f"meeting {meeting_id} is not in the table") from cancelled
-            raise MeetingFull(meeting_id, seats_free=_seats_free(cancelled.items[0])) from cancelled
-
-    def wait_consented(
+    def seat_held(
         self,
         registration_id: str,
         meeting_id: str,
-        guardian_hash: str,
-        ticket: int,
-        at: str,
-        expires_at: int,
+        was: RegistrationStatus,
         token: str,
+        *,
+        wait: tuple[int, int] | None = None,
+        consent: tuple[str, str] | None = None,
     ) -> None:
-        """The guardian agreed and the meeting is full: join the waiting list with `ticket` (`take_ticket`).
+        """Move a registration that holds no seat (`was`: waiting for a guardian, or applied for the draw)
+        to a seat, or with `wait` (ticket from `take_ticket`, TTL) to the waiting list, through the counters
+        a sign-up uses: never one seat too many, the waiting list first.
 
-        Raises `SeatFreed`, `StateChanged` or `TryAgain`.
+        Raises `StateChanged` (the registration moved on, or a wrong guardian token), `MeetingFull` (no seat),
+        `SeatFreed` (a seat is free, so not the waiting list) or `TryAgain`.
         """
-        items: list[TransactWriteItemTypeDef] = [
-            self._waitlist_counter(meeting_id),
-            self._consent_item(registration_id, guardian_hash, at, RegistrationStatus.WAITLISTED, ticket),
-            self._put_new(wait_entry(meeting_id, ticket, registration_id, expires_at)),
-        ]
+        also = DRAWN if was is RegistrationStatus.APPLIED else ""
+        if wait is None:
+            move = self._move_item(registration_id, was, RegistrationStatus.PLACED, consent=consent)
+            items = [self._seat_counter(meeting_id, also), move]
+        else:
+            ticket, expires_at = wait
+            move = self._move_item(registration_id, was, RegistrationStatus.WAITLISTED, ticket, consent)
+            entry = self._put_new(wait_entry(meeting_id, ticket, registration_id, expires_at))
+            items = [self._waitlist_counter(meeting_id, also), move, entry]
         try:
             self.dynamo.transact(items, token)
         except TransactionCancelled as cancelled:
             if cancelled.reasons[1] == CHECK_FAILED:
-                raise StateChanged("not waiting for this consent") from cancelled
-            if cancelled.reasons[0] == CHECK_FAILED:
+                raise StateChanged("the registration moved on") from cancelled
+            if wait is not None and cancelled.reasons[0] == CHECK_FAILED:
                 raise SeatFreed(meeting_id) from cancelled
-            raise TryAgain(f"consent transaction cancelled: {cancelled.reasons}") from cancelled
+            if wait is not None or not cancelled.items[0]:
+                raise TryAgain(f"transaction cancelled: {cancelled.reasons}") from cancelled
+            raise MeetingFull(meeting_id, seats_free=_seats_free(cancelled.items[0])) from cancelled
+
+    def apply_consented(
+        self, registration_id: str, meeting_id: str, guardian_hash: str, at: str, token: str
+    ) -> None:
+        """The guardian agreed before the draw: the pupil applies like anyone else. Raises `StateChanged`."""
+        pending, applied = RegistrationStatus.PENDING_GUARDIAN, RegistrationStatus.APPLIED
+        items = [
+            self._meeting_update(meeting_id, APPLY, ""),
+            self._move_item(registration_id, pending, applied, consent=(guardian_hash, at)),
+        ]
+        try:
+            self.dynamo.transact(items, token)
+        except TransactionCancelled as cancelled:
+            raise StateChanged("not waiting for this consent") from cancelled
 
     def delete_pending(
         self, registration_id: str, email_hash: str, guardian_hash: str | None, token: str

@@ -109,6 +109,7 @@ class MeetingCounts:
     capacity: int
     placed: int
     waitlist_length: int
+    applied: int = 0  # signed up for the draw, not yet drawn
 
     @classmethod
     def from_item(cls, item: Item) -> MeetingCounts:
@@ -116,6 +117,7 @@ class MeetingCounts:
             capacity=int(item["capacity"]["N"]),
             placed=int(item["placed"]["N"]),
             waitlist_length=int(item["waitlist_length"]["N"]),
+            applied=int(item.get("applied", {}).get("N", 0)),
         )
 
 
@@ -232,7 +234,8 @@ def seed_updates(table_name: str, edition: Edition) -> list[dict[str, Any]]:
             "UpdateExpression": "SET #capacity = :capacity, expires_at = :expires, "
             "placed = if_not_exists(placed, :zero), "
             "waitlist_length = if_not_exists(waitlist_length, :zero), "
-            "tickets_issued = if_not_exists(tickets_issued, :zero)",
+            "tickets_issued = if_not_exists(tickets_issued, :zero), "
+            "applied = if_not_exists(applied, :zero)",
             "ExpressionAttributeNames": {"#capacity": "capacity"},
             "ExpressionAttributeValues": {
                 ":capacity": n(meeting.capacity),

@@ -180,6 +180,7 @@ FORM_TEXTS: dict[str, str] = {
 # ---------------------------------------------------------------------------------------------------
 
 STATUS_LABELS: dict[RegistrationStatus, str] = {
+    RegistrationStatus.APPLIED: "aangemeld voor de loting",
     RegistrationStatus.PLACED: "geplaatst",
     RegistrationStatus.WAITLISTED: "reservelijst",
     RegistrationStatus.PENDING_GUARDIAN: "wacht op toestemming ouder",
@@ -211,6 +212,7 @@ OVERVIEW_COLUMNS: tuple[str, ...] = (
     "Bijeenkomst",
     "Datum",
     "Plaatsen",
+    "Aangemeld voor de loting",
     "Geplaatst",
     "Reservelijst",
     "Wacht op toestemming ouder",
@@ -283,6 +285,7 @@ CONTACT_PARAGRAPH = (
 )
 
 RECEIPT_SUBJECTS: dict[RegistrationStatus, str] = {
+    RegistrationStatus.APPLIED: "Je bent aangemeld voor Praat mee: we laten je weten of je mee kunt doen",
     RegistrationStatus.PLACED: "Je bent aangemeld voor Praat mee: er is een plek voor je",
     RegistrationStatus.WAITLISTED: "Je bent aangemeld voor Praat mee: je staat op de reservelijst",
     RegistrationStatus.PENDING_GUARDIAN: (
@@ -291,6 +294,10 @@ RECEIPT_SUBJECTS: dict[RegistrationStatus, str] = {
 }
 RECEIPT_INTRO = "We hebben je aanmelding ontvangen voor deze bijeenkomst:"
 STATUS_PARAGRAPHS: dict[RegistrationStatus, str] = {
+    RegistrationStatus.APPLIED: (
+        "Er is beperkt plek. Als de aanmelding dicht is, kiezen we met een eerlijke loting wie er meedoet. "
+        "Zo komen ouders, leerlingen, leraren en begeleiders allemaal aan het woord."
+    ),
     RegistrationStatus.PLACED: "Er is een plek voor je.",
     RegistrationStatus.WAITLISTED: (
         "De bijeenkomst is vol. Je staat op de reservelijst. Je bent nummer {position}."
@@ -301,6 +308,9 @@ STATUS_PARAGRAPHS: dict[RegistrationStatus, str] = {
     ),
 }
 NEXT_PARAGRAPHS: dict[RegistrationStatus, str] = {
+    RegistrationStatus.APPLIED: (
+        "Je krijgt uiterlijk op {decided_by} een e-mail. Daarin staat of je mee kunt doen."
+    ),
     RegistrationStatus.PLACED: (
         "Je krijgt {confirm_weeks} voor de bijeenkomst een bevestiging. Daarin staat alles wat je moet weten."
     ),
@@ -314,6 +324,11 @@ NEXT_PARAGRAPHS: dict[RegistrationStatus, str] = {
         "Komt er geen toestemming vóór {expires}? Dan verwijderen we je aanmelding."
     ),
 }
+# What a pupil waiting for consent reads instead, when places are given by a draw.
+NEXT_PENDING_DRAW = (
+    "Geeft je ouder of verzorger toestemming? Dan doe je mee aan de loting. "
+    "Komt er geen toestemming vóór {expires}? Dan verwijderen we je aanmelding."
+)
 RECEIPT_DATA = "Dit hebben we van je bewaard: je naam, je e-mailadres en de antwoorden op het formulier."
 
 GUARDIAN_SUBJECT = "Geef je toestemming? {pupil} wil meedoen aan Praat mee"
@@ -331,6 +346,7 @@ GUARDIAN_NOT_YOU = (
 )
 
 CONSENTED_SUBJECTS: dict[RegistrationStatus, str] = {
+    RegistrationStatus.APPLIED: "Je ouder of verzorger gaf toestemming: je doet mee aan de loting",
     RegistrationStatus.PLACED: "Je ouder of verzorger gaf toestemming: er is een plek voor je",
     RegistrationStatus.WAITLISTED: "Je ouder of verzorger gaf toestemming: je staat op de reservelijst",
 }
