@@ -107,7 +107,7 @@ def known(ctx: service.Context, clock: Clock, edition: Edition) -> dict[str, lis
         assert pupil.answer.status is RegistrationStatus.PENDING_GUARDIAN
         first = registered["A"]
         assert first.cancel_token is not None
-        service.cancel(ctx, first.answer.id, first.cancel_token)
+        service.cancel_registration(ctx, first.answer.id, first.cancel_token)
         expected[meeting.id] = [f"{letter} {meeting.title}" for letter in "BCDEP"]
     return expected
 

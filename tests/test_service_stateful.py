@@ -83,7 +83,7 @@ class SeatsMachine(RuleBasedStateMachine):
     def cancel(self, data: st.DataObject) -> None:
         person = data.draw(st.sampled_from(sorted(self.ids)))
         registration_id, token = self.ids.pop(person)
-        answer = service.cancel(self.ctx, registration_id, token)
+        answer = service.cancel_registration(self.ctx, registration_id, token).answer
         assert answer.status is RegistrationStatus.CANCELLED
         if person in self.placed:
             self.placed.remove(person)
@@ -97,7 +97,7 @@ class SeatsMachine(RuleBasedStateMachine):
     def cancel_with_a_wrong_token(self, data: st.DataObject) -> None:
         person = data.draw(st.sampled_from(sorted(self.ids)))
         try:
-            service.cancel(self.ctx, self.ids[person][0], "x" * 43)
+            service.cancel_registration(self.ctx, self.ids[person][0], "x" * 43)
         except RegistrationNotFound:
             return
         raise AssertionError("a wrong token cancelled a registration")
