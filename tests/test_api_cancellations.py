@@ -7,7 +7,7 @@ from typing import Any
 
 from praatmee import service
 from praatmee.models import RegistrationRequest, RegistrationStatus
-from tests.fixtures_api import Api, valid_body
+from tests.fixtures import Api, valid_body
 
 Fill = Callable[[str, int], list[str]]
 

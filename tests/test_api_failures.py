@@ -11,7 +11,7 @@ import pytest
 
 from praatmee import service
 from praatmee.settings import get_settings
-from tests.fixtures_api import Api
+from tests.fixtures import Api
 
 
 class FakeHttp:

@@ -9,7 +9,7 @@ import pytest
 
 from praatmee import api, service
 from praatmee.models import RegistrationRequest
-from tests.fixtures_api import Api, valid_body
+from tests.fixtures import Api, valid_body
 
 NAME = "Mirjam Zwanenburg-Oudshoorn"
 EMAIL = "mirjam.zwanenburg@voorbeeld-school.nl"

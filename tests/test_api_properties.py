@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.fixtures_api import SITE, Api, http_event, valid_body
+from tests.fixtures import SITE, Api, http_event, valid_body
 
 FIELDS = [
     *list(valid_body()),

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from praatmee.store import Store
-from tests.fixtures_api import SITE, Api, Clock, http_event, valid_body
+from tests.fixtures import SITE, Api, Clock, http_event, valid_body
 
 Fill = Callable[[str, int], list[str]]
 

@@ -20,7 +20,7 @@ from praatmee.bucket import ExportBucket
 from praatmee.edition import Edition, Sector
 from praatmee.models import RegistrationRequest, RegistrationStatus
 from praatmee.table import ExportRecord, NewRegistration, exported
-from tests.fixtures_api import Clock, valid_body
+from tests.fixtures import Clock, valid_body
 
 BUCKET = "praatmee-test-exports"
 NOW = dt.datetime(2027, 2, 1, 5, 0, tzinfo=dt.UTC)

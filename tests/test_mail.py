@@ -22,7 +22,7 @@ from praatmee import daily, letters, service, texts
 from praatmee.edition import Edition
 from praatmee.mail import MailContext
 from praatmee.ses import SesSender
-from tests.fixtures_api import BEFORE_DEADLINE, SENDER, SITE, Api, Clock, FakeLambdaContext
+from tests.fixtures import BEFORE_DEADLINE, SENDER, SITE, Api, Clock, FakeLambdaContext
 
 REGION = "eu-west-1"
 LINK = re.compile(r"https?://\S+")

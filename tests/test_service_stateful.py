@@ -24,7 +24,7 @@ from praatmee import service
 from praatmee.edition import load_edition
 from praatmee.errors import RegistrationNotFound
 from praatmee.models import RegistrationAnswer, RegistrationRequest, RegistrationStatus
-from tests.fixtures_api import HASH_KEY, Clock, make_store, valid_body
+from tests.fixtures import HASH_KEY, Clock, make_store, valid_body
 
 MEETING = "noord-wolvega"
 PEOPLE = st.integers(min_value=0, max_value=7)

@@ -26,7 +26,7 @@ from praatmee.edition import load_edition
 from praatmee.laptop.localaws import cheap_transaction_snapshots, serialised_dynamodb
 from praatmee.models import RegistrationRequest, RegistrationStatus
 from praatmee.store import Store
-from tests.fixtures_api import HASH_KEY, Clock, make_store, valid_body
+from tests.fixtures import HASH_KEY, Clock, make_store, valid_body
 
 
 class FakeHttp:
