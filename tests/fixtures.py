@@ -1,4 +1,9 @@
-"""Fixtures of the registration API tests: moto DynamoDB, a seeded store, and a way to call the handler."""
+"""Every shared fixture and helper of the tests, each once.
+
+moto's DynamoDB (a table made and seeded as the infrastructure does) and SES; a way to call the Lambda
+handler as API Gateway would; Given helpers (sign-ups, a full meeting); Then helpers (the table as it is, a
+registration's status, the seat invariants, the mails sent); and fakes of what AWS answers.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +14,28 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from email import message_from_string
+from email.message import EmailMessage
+from email.policy import default
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import boto3
 import pytest
 from moto import mock_aws
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.ses.models import ses_backends
 
 from praatmee import api, service
+from praatmee.dynamo import Item
 from praatmee.edition import Edition, Sector, load_edition
 from praatmee.mail import MailContext
+from praatmee.models import RegistrationRequest, RegistrationStatus
+from praatmee.ses import SesSender
 from praatmee.settings import get_settings
 from praatmee.store import Store
 
+REGION = "eu-west-1"
 TABLE = "praatmee-test"
 SITE = "https://praatmee.example.nl"
 SENDER = "aanmelden@praatmee.example.nl"
@@ -61,7 +75,11 @@ class Clock:
         return self.now
 
 
+# -- what people send --------------------------------------------------------------------------------
+
+
 def valid_body(**changes: Any) -> dict[str, Any]:
+    """A sign-up that is placed at the online meeting; a change of None leaves that field out."""
     body: dict[str, Any] = {
         "meeting": "online",
         "name": "Saskia de Vries",
@@ -73,6 +91,16 @@ def valid_body(**changes: Any) -> dict[str, Any]:
     }
     body.update(changes)
     return {key: value for key, value in body.items() if value is not None}
+
+
+def pupil(**changes: Any) -> dict[str, Any]:
+    """The fields of a pupil under 16 whose guardian agreed to be asked (changes to `valid_body`)."""
+    return {
+        "role": "leerling",
+        "under_16": True,
+        "guardian": {"name": "Petra Jansen", "email": "petra.jansen@example.org", "consent": True},
+        **changes,
+    }
 
 
 def http_event(
@@ -148,6 +176,15 @@ class Api:
     def register(self, **changes: Any) -> Answer:
         return self.post_json("/api/registrations", valid_body(**changes))
 
+    def cancel(self, registration_id: str, token: str | None) -> Answer:
+        """What the cancel page's form sends, as JSON."""
+        return self.post_json("/api/cancellations", {"registration_id": registration_id, "token": token})
+
+    def consent(self, registration_id: str, token: str, decision: str) -> Answer:
+        """What the guardian's page sends, as JSON."""
+        body = {"registration_id": registration_id, "token": token, "decision": decision}
+        return self.post_json("/api/consents", body)
+
     def post_form(
         self,
         path: str,
@@ -166,6 +203,9 @@ class Api:
         )
 
 
+# -- the function's environment, the store and the service ------------------------------------------
+
+
 @pytest.fixture
 def api_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Environment of the function, with fake AWS credentials so nothing can reach AWS."""
@@ -173,7 +213,7 @@ def api_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "eu-west-1",
+        "AWS_DEFAULT_REGION": REGION,
         "PRAATMEE_TABLE_NAME": TABLE,
         "PRAATMEE_EMAIL_HASH_KEY": HASH_KEY,
         "PRAATMEE_SITE_ORIGIN": SITE,
@@ -211,10 +251,18 @@ def edition() -> Edition:
 def make_store(table: str = TABLE, **options: Any) -> Store:
     """A table like the infrastructure's, seeded from the edition file (call inside `mock_aws`)."""
     options.setdefault("sleep", lambda _: None)
-    store = Store(table, boto3.client("dynamodb", region_name="eu-west-1"), **options)
+    store = Store(table, boto3.client("dynamodb", region_name=REGION), **options)
     store.create_table()
     store.seed(load_edition())
     return store
+
+
+def make_context(store: Store, now: Clock | None = None, edition: Edition | None = None) -> service.Context:
+    """What the handler builds once per process, on `store`, with the test key and a clock before the
+    deadline."""
+    return service.Context(
+        store=store, edition=edition or load_edition(), hash_key=HASH_KEY.encode(), now=now or Clock()
+    )
 
 
 @pytest.fixture
@@ -230,7 +278,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def ctx(store: Store, edition: Edition, clock: Clock) -> service.Context:
-    return service.Context(store=store, edition=edition, hash_key=HASH_KEY.encode(), now=clock)
+    return make_context(store, clock, edition)
 
 
 @pytest.fixture
@@ -238,20 +286,179 @@ def client(ctx: service.Context) -> Api:
     return Api(ctx)
 
 
+# -- Given: people who signed up ------------------------------------------------------------------
+
+
+def sign_up(ctx: service.Context, **changes: Any) -> service.Registered:
+    """Someone signs up through the service (no HTTP): a change to `valid_body` per keyword."""
+    return service.register(ctx, RegistrationRequest.model_validate(valid_body(**changes)))
+
+
 @pytest.fixture
 def fill_meeting(ctx: service.Context) -> Callable[[str, int], list[str]]:
     """Given helper: `n` other people take seats at a meeting; returns their registration ids."""
 
     def fill(meeting: str, n: int) -> list[str]:
-        from praatmee.models import RegistrationRequest
-
         sector = next(s for s in Sector if s in ctx.edition.meeting(meeting).audience)  # type: ignore[union-attr]
-        ids = []
-        for i in range(n):
-            request = RegistrationRequest.model_validate(
-                valid_body(meeting=meeting, sector=sector, email=f"filler{i}@example.org")
-            )
-            ids.append(service.register(ctx, request).answer.id)
-        return ids
+        return [
+            sign_up(ctx, meeting=meeting, sector=sector, email=f"filler{i}@example.org").answer.id
+            for i in range(n)
+        ]
 
     return fill
+
+
+# -- Then: the table as it is ----------------------------------------------------------------------
+
+
+def table_items(store: Store) -> list[Item]:
+    """Every item of the table, as DynamoDB holds it: a consistent, paginated scan."""
+    items: list[Item] = []
+    kwargs: dict[str, Any] = {"TableName": store.table_name, "ConsistentRead": True}
+    while True:
+        page = store.client.scan(**kwargs)
+        items += page["Items"]
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def registration_items(store: Store) -> list[Item]:
+    """Every registration item, of every meeting and status."""
+    return [item for item in table_items(store) if item["sk"]["S"] == "REG"]
+
+
+def status_of(store: Store, registration_id: str) -> RegistrationStatus | None:
+    """A registration's status, or None when it is gone."""
+    stored = store.registration(registration_id)
+    return None if stored is None else stored.status
+
+
+def placed_and_waiting(store: Store, meeting: str) -> tuple[int, int]:
+    """A meeting's two counters: seats taken and the length of its waiting list."""
+    counts = store.meeting_counts([meeting])[meeting]
+    return counts.placed, counts.waitlist_length
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """One meeting as the table holds it, from one consistent scan."""
+
+    capacity: int
+    placed: int  # the counter
+    waitlist_length: int  # the counter
+    registrations: dict[str, Item]  # of this meeting, by id
+    waiting: list[str]  # the registration ids of the waiting-list entries, in ticket order
+    markers: list[str]  # the registration ids of every uniqueness marker in the table
+
+    def ids(self, status: RegistrationStatus) -> set[str]:
+        return {rid for rid, item in self.registrations.items() if item["status"]["S"] == status.value}
+
+
+def assert_seat_invariants(store: Store, meeting: str) -> Ledger:
+    """The counter equals the placed registrations and never exceeds capacity; the waiting list's length
+    equals its entries, which are exactly the waiting registrations; every live registration holds its
+    marker. Returns what was read, for assertions of the test's own."""
+    items = table_items(store)
+    pk = f"MEETING#{meeting}"
+    [counters] = [i for i in items if i["pk"]["S"] == pk and i["sk"]["S"] == "MEETING"]
+    ledger = Ledger(
+        capacity=int(counters["capacity"]["N"]),
+        placed=int(counters["placed"]["N"]),
+        waitlist_length=int(counters["waitlist_length"]["N"]),
+        registrations={
+            i["registration_id"]["S"]: i
+            for i in items
+            if i["sk"]["S"] == "REG" and i["meeting"]["S"] == meeting
+        },
+        waiting=[
+            i["registration_id"]["S"]
+            for i in sorted(items, key=lambda i: i["sk"]["S"])
+            if i["pk"]["S"] == pk and i["sk"]["S"].startswith("WAIT#")
+        ],
+        markers=[i["registration_id"]["S"] for i in items if i["pk"]["S"].startswith("EMAIL#")],
+    )
+    assert ledger.placed == len(ledger.ids(RegistrationStatus.PLACED)) <= ledger.capacity
+    assert ledger.waitlist_length == len(ledger.waiting) == len(set(ledger.waiting))
+    assert set(ledger.waiting) == ledger.ids(RegistrationStatus.WAITLISTED)
+    live = set(ledger.registrations) - ledger.ids(RegistrationStatus.CANCELLED)
+    assert live <= set(ledger.markers)
+    return ledger
+
+
+# -- mail: moto's SES and what it sent -------------------------------------------------------------
+
+
+@pytest.fixture
+def ses(store: Store) -> Any:
+    """moto's SES (inside the `store` fixture's `mock_aws`) with the sender verified."""
+    client = boto3.client("sesv2", region_name=REGION)
+    client.create_email_identity(EmailIdentity=SENDER)
+    return client
+
+
+@pytest.fixture
+def mail_ctx(ctx: service.Context, ses: Any, edition: Edition) -> MailContext:
+    sender = SesSender(sender=SENDER, reply_to=str(edition.contact_email), client_factory=lambda: ses)
+    return MailContext(store=ctx.store, edition=edition, sender=sender, site_origin=SITE, now=ctx.now)
+
+
+@pytest.fixture
+def app(ctx: service.Context, mail_ctx: MailContext) -> Api:
+    """The handler as deployed: it also sends mail."""
+    return Api(ctx, mail_ctx)
+
+
+def sent() -> list[EmailMessage]:
+    """Every mail moto's SES accepted, oldest first."""
+    backend = ses_backends[DEFAULT_ACCOUNT_ID][REGION]
+    return [
+        message_from_string(m.raw_data, _class=EmailMessage, policy=default)
+        for m in backend.sent_messages
+        if hasattr(m, "raw_data")
+    ]
+
+
+def mails_to(address: str) -> list[EmailMessage]:
+    return [m for m in sent() if m["To"] == address]
+
+
+# -- fakes of AWS's answers, and a count of the calls ------------------------------------------------
+
+
+def service_name(client: Any) -> str:
+    """How botocore's events name the client's service: "dynamodb", "sesv2"."""
+    return str(client.meta.service_model.service_id.hyphenize())
+
+
+class FakeHttp:
+    """The HTTP half of an answer a `before-call` handler gives instead of AWS."""
+
+    status_code = 400
+
+
+def refuse_every(client: Any, operation: str, error: dict[str, Any]) -> None:
+    """From now on `client` gets `error` for every call of `operation` (e.g. "TransactWriteItems")."""
+
+    def refuse(**_: Any) -> tuple[FakeHttp, dict[str, Any]]:
+        return FakeHttp(), error
+
+    client.meta.events.register(f"before-call.{service_name(client)}.{operation}", refuse)
+
+
+@dataclass
+class CallLog:
+    """The operations a boto3 client was asked for, in order: every call our code makes, retries too
+    (botocore's `before-call`; botocore's own retries within one call are not counted)."""
+
+    operations: list[str] = field(default_factory=list)
+
+    @classmethod
+    def on(cls, client: Any) -> CallLog:
+        log = cls()
+
+        def note(model: Any, **_: Any) -> None:
+            log.operations.append(model.name)
+
+        client.meta.events.register(f"before-call.{service_name(client)}", note)
+        return log

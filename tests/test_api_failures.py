@@ -11,23 +11,7 @@ import pytest
 
 from praatmee import service
 from praatmee.settings import get_settings
-from tests.fixtures import Api
-
-
-class FakeHttp:
-    status_code = 400
-
-
-def answer_every(client: Any, operation: str, error: dict[str, Any]) -> None:
-    def refuse(**_: Any) -> tuple[FakeHttp, dict[str, Any]]:
-        return FakeHttp(), error
-
-    client.meta.events.register(f"before-call.dynamodb.{operation}", refuse)
-
-
-def items(ctx: service.Context) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = ctx.store.client.scan(TableName=ctx.store.table_name)["Items"]
-    return found
+from tests.fixtures import Api, refuse_every, table_items
 
 
 @pytest.mark.parametrize(
@@ -47,8 +31,8 @@ def test_an_unclear_store_answer_is_a_503_and_nothing_is_written(
     client: Api, ctx: service.Context, error: dict[str, Any]
 ) -> None:
     # Given DynamoDB that answers every transaction unclearly
-    before = items(ctx)
-    answer_every(ctx.store.client, "TransactWriteItems", error)
+    before = table_items(ctx.store)
+    refuse_every(ctx.store.client, "TransactWriteItems", error)
 
     # When someone signs up
     answer = client.register()
@@ -56,11 +40,11 @@ def test_an_unclear_store_answer_is_a_503_and_nothing_is_written(
     # Then they are asked to try again, and the table is as it was
     assert (answer.status, answer.codes) == (503, ["try_again"])
     assert "Probeer het" in answer.json["errors"][0]["message"]
-    assert items(ctx) == before
+    assert table_items(ctx.store) == before
 
 
 def test_a_503_for_a_form_post_is_a_dutch_page(client: Api, ctx: service.Context) -> None:
-    answer_every(
+    refuse_every(
         ctx.store.client, "TransactWriteItems", {"Error": {"Code": "InternalServerError", "Message": "x"}}
     )
 
@@ -83,7 +67,7 @@ def test_a_503_for_a_form_post_is_a_dutch_page(client: Api, ctx: service.Context
 
 
 def test_the_meetings_list_is_a_503_when_the_table_cannot_be_read(client: Api, ctx: service.Context) -> None:
-    answer_every(
+    refuse_every(
         ctx.store.client, "BatchGetItem", {"Error": {"Code": "ResourceNotFoundException", "Message": "x"}}
     )
 

@@ -9,17 +9,9 @@ from typing import Any
 import pytest
 
 from praatmee.store import Store
-from tests.fixtures import SITE, Api, Clock, http_event, valid_body
+from tests.fixtures import SITE, Api, Clock, http_event, pupil, registration_items, table_items, valid_body
 
 Fill = Callable[[str, int], list[str]]
-
-
-def scan(store: Store) -> list[dict[str, Any]]:
-    return store.client.scan(TableName=store.table_name)["Items"]
-
-
-def registrations(store: Store) -> list[dict[str, Any]]:
-    return [item for item in scan(store) if item["pk"]["S"].startswith("REG#")]
 
 
 def meeting(client: Api, meeting_id: str) -> dict[str, Any]:
@@ -86,7 +78,7 @@ def test_a_valid_sign_up_gets_a_seat(client: Api, store: Store) -> None:
         "waitlist_position": None,
     }
     assert meeting(client, "online")["seats_left"] == 49
-    assert len(registrations(store)) == 1
+    assert len(registration_items(store)) == 1
 
 
 def test_a_full_meeting_puts_people_on_the_waiting_list_in_order(client: Api, fill_meeting: Fill) -> None:
@@ -113,7 +105,7 @@ def test_a_meeting_for_another_sector_is_refused(
     assert answer.json["errors"][0]["code"] == "not_eligible"
     assert answer.json["errors"][0]["field"] == "meeting"
     assert "soort onderwijs" in answer.json["errors"][0]["message"]
-    assert registrations(store) == []
+    assert registration_items(store) == []
 
 
 def test_sign_up_closes_at_midnight_amsterdam_time_before_the_deadline_day(client: Api, clock: Clock) -> None:
@@ -137,7 +129,7 @@ def test_the_same_sign_up_twice_gets_the_first_answer(client: Api, store: Store)
     # Then the second answer repeats the first and nothing new is stored
     assert again.status == 201
     assert again.json == first.json
-    assert len(registrations(store)) == 1
+    assert len(registration_items(store)) == 1
 
 
 def test_one_person_holds_one_place_across_all_meetings(client: Api, store: Store) -> None:
@@ -148,20 +140,18 @@ def test_one_person_holds_one_place_across_all_meetings(client: Api, store: Stor
 
     assert (other_meeting.status, other_meeting.codes) == (409, ["already_registered"])
     assert (other_data.status, other_data.codes) == (409, ["already_registered"])
-    assert len(registrations(store)) == 1
+    assert len(registration_items(store)) == 1
 
 
 def test_a_pupil_under_16_waits_for_a_guardian_and_takes_no_seat(client: Api, store: Store) -> None:
-    guardian = {"name": "Petra de Vries", "email": "petra@example.org", "consent": True}
-
-    answer = client.register(role="leerling", under_16=True, guardian=guardian)
+    answer = client.register(**pupil())
 
     assert answer.status == 201
     assert answer.json["status"] == "pending_guardian"
     assert meeting(client, "online")["seats_left"] == 50
-    [stored] = registrations(store)
+    [stored] = registration_items(store)
     assert stored["status"]["S"] == "pending_guardian"
-    assert stored["guardian"]["M"]["email"]["S"] == "petra@example.org"
+    assert stored["guardian"]["M"]["email"]["S"] == "petra.jansen@example.org"
 
 
 def test_a_filled_honeypot_looks_like_success_but_stores_nothing(client: Api, store: Store) -> None:
@@ -169,7 +159,7 @@ def test_a_filled_honeypot_looks_like_success_but_stores_nothing(client: Api, st
 
     assert answer.status == 201
     assert answer.json["status"] == "placed"
-    assert registrations(store) == []
+    assert registration_items(store) == []
     assert meeting(client, "online")["seats_left"] == 50
 
 
@@ -188,13 +178,12 @@ def test_every_sign_up_is_counted_once_by_its_outcome(
     # Given a full meeting, and nothing counted yet
     fill_meeting("noord-wolvega", 30)
     capsys.readouterr()
-    guardian = {"name": "Ouder", "email": "ouder@example.org", "consent": True}
 
     # When people sign up in each way that ends well
     client.register()
     client.register()
     client.register(meeting="noord-wolvega", email="wacht@example.org")
-    client.register(email="kind@example.org", role="leerling", under_16=True, guardian=guardian)
+    client.register(email="kind@example.org", **pupil())
     client.register(email="bot@example.org", website="http://spam.example")
 
     # Then each answer is counted once, by its outcome
@@ -216,14 +205,9 @@ def test_every_stored_item_expires_on_the_editions_retention_date(
 
     fill_meeting("noord-wolvega", 30)
     client.register(meeting="noord-wolvega")
-    client.register(
-        email="kind@example.org",
-        under_16=True,
-        role="leerling",
-        guardian={"name": "Ouder", "email": "ouder@example.org", "consent": True},
-    )
+    client.register(email="kind@example.org", **pupil())
 
-    items = scan(store)
+    items = table_items(store)
     assert {item["pk"]["S"].split("#")[0] for item in items} == {"MEETING", "EMAIL", "REG"}
     assert {item["expires_at"]["N"] for item in items} == {str(load_edition().expires_at)}
 
@@ -272,7 +256,7 @@ def test_invalid_fields_get_422_with_a_dutch_message_per_field(
         {"field": e["field"], "code": e["code"]} for e in answer.json["errors"]
     ]
     assert all(e["message"] and e["message"][-1] in ".?" for e in answer.json["errors"])
-    assert registrations(store) == []
+    assert registration_items(store) == []
 
 
 def test_a_422_never_echoes_what_was_typed(client: Api) -> None:
@@ -357,7 +341,7 @@ def test_a_form_post_ends_on_the_result_page_without_personal_data(client: Api, 
 
     assert answer.status == 303
     assert answer.headers["location"] == "/aanmelden/resultaat/placed/"
-    [stored] = registrations(store)
+    [stored] = registration_items(store)
     assert [theme["S"] for theme in stored["themes"]["L"]] == ["dyslexie", "leergedrag"]
 
 
@@ -379,7 +363,7 @@ def test_a_form_post_of_a_pupil_under_16_keeps_the_guardian(client: Api, store: 
     )
 
     assert answer.headers["location"] == "/aanmelden/resultaat/pending_guardian/"
-    assert registrations(store)[0]["guardian"]["M"]["name"]["S"] == "Ouder"
+    assert registration_items(store)[0]["guardian"]["M"]["name"]["S"] == "Ouder"
 
 
 def test_an_invalid_form_post_gets_a_dutch_page_with_every_problem(client: Api) -> None:
@@ -399,7 +383,7 @@ def test_a_form_post_from_another_origin_is_refused(client: Api, store: Store, o
     answer = client.post_form("/api/registrations", form_fields(), origin=origin)
 
     assert answer.status == 403
-    assert registrations(store) == []
+    assert registration_items(store) == []
 
 
 def test_a_form_post_without_origin_counts_on_the_referer(client: Api) -> None:
@@ -465,4 +449,4 @@ def test_a_form_from_another_site_is_refused_before_its_fields_are_checked(clien
     assert answer.status == 403
     assert "eigen website" in answer.text
     assert "e-mailadres" not in answer.text
-    assert registrations(store) == []
+    assert registration_items(store) == []
