@@ -294,16 +294,21 @@ def sign_up(ctx: service.Context, **changes: Any) -> service.Registered:
     return service.register(ctx, RegistrationRequest.model_validate(valid_body(**changes)))
 
 
-@pytest.fixture
-def fill_meeting(ctx: service.Context) -> Callable[[str, int], list[str]]:
-    """Given helper: `n` other people take seats at a meeting; returns their registration ids."""
+FillMeeting = Callable[[str], None]
 
-    def fill(meeting: str, n: int) -> list[str]:
+
+@pytest.fixture
+def fill_meeting(ctx: service.Context) -> FillMeeting:
+    """Given helper: a meeting gets one seat and someone else takes it, so it is full.
+
+    One seat, not the edition's 30: where the number does not matter, filling them is only slow.
+    """
+
+    def fill(meeting: str) -> None:
         sector = next(s for s in Sector if s in ctx.edition.meeting(meeting).audience)  # type: ignore[union-attr]
-        return [
-            sign_up(ctx, meeting=meeting, sector=sector, email=f"filler{i}@example.org").answer.id
-            for i in range(n)
-        ]
+        ctx.store.set_capacity(meeting, 1)
+        taken = sign_up(ctx, meeting=meeting, sector=sector, email="filler@example.org")
+        assert taken.outcome is service.Outcome.PLACED
 
     return fill
 

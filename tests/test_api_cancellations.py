@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from praatmee import service
 from praatmee.models import RegistrationStatus
-from tests.fixtures import Api, placed_and_waiting, pupil, sign_up, status_of
-
-Fill = Callable[[str, int], list[str]]
+from tests.fixtures import Api, FillMeeting, placed_and_waiting, pupil, sign_up, status_of
 
 
 def test_cancelling_a_seat_gives_it_back_when_nobody_waits(client: Api, ctx: service.Context) -> None:
@@ -24,12 +20,10 @@ def test_cancelling_a_seat_gives_it_back_when_nobody_waits(client: Api, ctx: ser
     assert placed_and_waiting(ctx.store, "online") == (0, 0)
 
 
-def test_cancelling_a_seat_promotes_the_head_of_the_waiting_list(
-    client: Api, ctx: service.Context, fill_meeting: Fill
-) -> None:
-    # Given a full meeting with two people waiting
+def test_cancelling_a_seat_promotes_the_head_of_the_waiting_list(client: Api, ctx: service.Context) -> None:
+    # Given a full meeting of one seat with two people waiting
+    ctx.store.set_capacity("noord-wolvega", 1)
     placed = sign_up(ctx, meeting="noord-wolvega", email="eerst@example.org")
-    fill_meeting("noord-wolvega", 29)
     first = sign_up(ctx, meeting="noord-wolvega", email="wacht1@example.org")
     second = sign_up(ctx, meeting="noord-wolvega", email="wacht2@example.org")
     assert (first.answer.waitlist_position, second.answer.waitlist_position) == (1, 2)
@@ -40,23 +34,26 @@ def test_cancelling_a_seat_promotes_the_head_of_the_waiting_list(
     # Then the first person waiting has the seat, the counter stays, the second moves up
     assert status_of(ctx.store, first.answer.id) is RegistrationStatus.PLACED
     assert status_of(ctx.store, second.answer.id) is RegistrationStatus.WAITLISTED
-    assert placed_and_waiting(ctx.store, "noord-wolvega") == (30, 1)
+    assert placed_and_waiting(ctx.store, "noord-wolvega") == (1, 1)
     assert ctx.store.waitlist_head("noord-wolvega") == (2, second.answer.id)
 
 
 def test_leaving_the_waiting_list_moves_the_others_up(
-    client: Api, ctx: service.Context, fill_meeting: Fill
+    client: Api, ctx: service.Context, fill_meeting: FillMeeting
 ) -> None:
-    fill_meeting("noord-wolvega", 30)
+    # Given a full meeting with two people waiting
+    fill_meeting("noord-wolvega")
     first = sign_up(ctx, meeting="noord-wolvega", email="wacht1@example.org")
     second = sign_up(ctx, meeting="noord-wolvega", email="wacht2@example.org")
 
+    # When the first person waiting cancels
     assert client.cancel(first.answer.id, first.cancel_token).status == 200
 
+    # Then the second is now first (as a repeated sign-up tells them), and the seat stays taken
     replay = sign_up(ctx, meeting="noord-wolvega", email="wacht2@example.org")
     assert replay.answer.waitlist_position == 1
     assert replay.answer.id == second.answer.id
-    assert placed_and_waiting(ctx.store, "noord-wolvega") == (30, 1)
+    assert placed_and_waiting(ctx.store, "noord-wolvega") == (1, 1)
 
 
 def test_a_pupil_waiting_for_a_guardian_can_withdraw(client: Api, ctx: service.Context) -> None:
@@ -132,18 +129,21 @@ def test_nothing_changes_on_a_get(client: Api, ctx: service.Context) -> None:
 
 
 def test_organisers_extra_seats_go_to_the_waiting_list_in_order(
-    ctx: service.Context, fill_meeting: Fill
+    ctx: service.Context, fill_meeting: FillMeeting
 ) -> None:
-    fill_meeting("noord-wolvega", 30)
+    # Given a full meeting of one seat with three people waiting
+    fill_meeting("noord-wolvega")
     waiting = [sign_up(ctx, meeting="noord-wolvega", email=f"w{i}@example.org").answer.id for i in range(3)]
 
-    ctx.store.set_capacity("noord-wolvega", 32)
+    # When organisers add two seats and the waiting list is promoted
+    ctx.store.set_capacity("noord-wolvega", 3)
     promoted = service.promote_waitlist(ctx.store, "noord-wolvega")
 
+    # Then the first two waiting have the seats; the third still waits
     assert promoted == 2
     assert [status_of(ctx.store, rid) for rid in waiting] == [
         RegistrationStatus.PLACED,
         RegistrationStatus.PLACED,
         RegistrationStatus.WAITLISTED,
     ]
-    assert placed_and_waiting(ctx.store, "noord-wolvega") == (32, 1)
+    assert placed_and_waiting(ctx.store, "noord-wolvega") == (3, 1)

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from praatmee.store import Store
-from tests.fixtures import SITE, Api, Clock, http_event, pupil, registration_items, table_items, valid_body
-
-Fill = Callable[[str, int], list[str]]
+from tests.fixtures import (
+    SITE,
+    Api,
+    Clock,
+    FillMeeting,
+    http_event,
+    pupil,
+    registration_items,
+    table_items,
+    valid_body,
+)
 
 
 def meeting(client: Api, meeting_id: str) -> dict[str, Any]:
@@ -45,9 +52,9 @@ def test_meetings_lists_every_meeting_of_the_edition_with_its_seats(client: Api)
     assert meetings[3]["capacity"] == 50
 
 
-def test_a_full_meeting_shows_full_and_its_waiting_list(client: Api, fill_meeting: Fill) -> None:
+def test_a_full_meeting_shows_full_and_its_waiting_list(client: Api, fill_meeting: FillMeeting) -> None:
     # Given Zuid is full and one more person signed up
-    fill_meeting("zuid-helmond", 30)
+    fill_meeting("zuid-helmond")
     client.register(meeting="zuid-helmond", sector="po")
 
     # When / Then
@@ -81,9 +88,11 @@ def test_a_valid_sign_up_gets_a_seat(client: Api, store: Store) -> None:
     assert len(registration_items(store)) == 1
 
 
-def test_a_full_meeting_puts_people_on_the_waiting_list_in_order(client: Api, fill_meeting: Fill) -> None:
+def test_a_full_meeting_puts_people_on_the_waiting_list_in_order(
+    client: Api, fill_meeting: FillMeeting
+) -> None:
     # Given a full meeting
-    fill_meeting("noord-wolvega", 30)
+    fill_meeting("noord-wolvega")
 
     # When two more people sign up
     first = client.register(meeting="noord-wolvega", email="een@example.org")
@@ -173,10 +182,10 @@ def counted_outcomes(capsys: pytest.CaptureFixture[str]) -> list[str]:
 
 
 def test_every_sign_up_is_counted_once_by_its_outcome(
-    client: Api, fill_meeting: Fill, capsys: pytest.CaptureFixture[str]
+    client: Api, fill_meeting: FillMeeting, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given a full meeting, and nothing counted yet
-    fill_meeting("noord-wolvega", 30)
+    fill_meeting("noord-wolvega")
     capsys.readouterr()
 
     # When people sign up in each way that ends well
@@ -199,11 +208,11 @@ def test_an_unknown_meeting_is_refused_on_its_field(client: Api) -> None:
 
 
 def test_every_stored_item_expires_on_the_editions_retention_date(
-    client: Api, store: Store, fill_meeting: Fill
+    client: Api, store: Store, fill_meeting: FillMeeting
 ) -> None:
     from praatmee.edition import load_edition
 
-    fill_meeting("noord-wolvega", 30)
+    fill_meeting("noord-wolvega")
     client.register(meeting="noord-wolvega")
     client.register(email="kind@example.org", **pupil())
 
