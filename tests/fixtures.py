@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import html
 import io
 import json
 import logging
@@ -65,6 +66,10 @@ class Answer:
     @property
     def codes(self) -> list[str]:
         return [error["code"] for error in self.json["errors"]]
+
+    def shows(self, text: str) -> bool:
+        """Whether an HTML answer shows `text` (one of texts.py's), escaped as the page escapes it."""
+        return html.escape(text) in self.text
 
 
 @dataclass

@@ -29,9 +29,11 @@ def test_cancelling_a_seat_promotes_the_head_of_the_waiting_list(client: Api, ct
     assert (first.answer.waitlist_position, second.answer.waitlist_position) == (1, 2)
 
     # When someone with a seat cancels
-    assert client.cancel(placed.answer.id, placed.cancel_token).status == 200
+    answer = client.cancel(placed.answer.id, placed.cancel_token)
 
-    # Then the first person waiting has the seat, the counter stays, the second moves up
+    # Then they are cancelled, the first person waiting has the seat, the counter stays, the second moves up
+    assert (answer.status, answer.json) == (200, {"id": placed.answer.id, "status": "cancelled"})
+    assert status_of(ctx.store, placed.answer.id) is RegistrationStatus.CANCELLED
     assert status_of(ctx.store, first.answer.id) is RegistrationStatus.PLACED
     assert status_of(ctx.store, second.answer.id) is RegistrationStatus.WAITLISTED
     assert placed_and_waiting(ctx.store, "noord-wolvega") == (1, 1)
@@ -47,9 +49,11 @@ def test_leaving_the_waiting_list_moves_the_others_up(
     second = sign_up(ctx, meeting="noord-wolvega", email="wacht2@example.org")
 
     # When the first person waiting cancels
-    assert client.cancel(first.answer.id, first.cancel_token).status == 200
+    answer = client.cancel(first.answer.id, first.cancel_token)
 
-    # Then the second is now first (as a repeated sign-up tells them), and the seat stays taken
+    # Then they are cancelled, the second is first now (a repeated sign-up says so), the seat stays taken
+    assert (answer.status, answer.json) == (200, {"id": first.answer.id, "status": "cancelled"})
+    assert status_of(ctx.store, first.answer.id) is RegistrationStatus.CANCELLED
     replay = sign_up(ctx, meeting="noord-wolvega", email="wacht2@example.org")
     assert replay.answer.waitlist_position == 1
     assert replay.answer.id == second.answer.id
@@ -57,9 +61,15 @@ def test_leaving_the_waiting_list_moves_the_others_up(
 
 
 def test_a_pupil_waiting_for_a_guardian_can_withdraw(client: Api, ctx: service.Context) -> None:
+    # Given a pupil's sign-up that waits for the guardian (it holds no seat)
     registered = sign_up(ctx, **pupil())
 
-    assert client.cancel(registered.answer.id, registered.cancel_token).status == 200
+    # When the pupil cancels
+    answer = client.cancel(registered.answer.id, registered.cancel_token)
+
+    # Then the sign-up is cancelled and no counter moved
+    assert (answer.status, answer.json) == (200, {"id": registered.answer.id, "status": "cancelled"})
+    assert status_of(ctx.store, registered.answer.id) is RegistrationStatus.CANCELLED
     assert placed_and_waiting(ctx.store, "online") == (0, 0)
 
 
@@ -93,7 +103,9 @@ def test_after_cancelling_the_person_may_sign_up_again_and_the_personal_data_is_
     item = ctx.store.registration_data(registered.answer.id)
     assert item is not None
     assert not {"name", "email", "organisation", "needs", "guardian"} & item.keys()
-    assert client.register().status == 201
+    again = client.register()
+    assert (again.status, again.json["status"]) == (201, "placed")
+    assert again.json["id"] != registered.answer.id
 
 
 def test_a_cancellation_form_post_ends_on_the_result_page(client: Api, ctx: service.Context) -> None:
@@ -106,13 +118,18 @@ def test_a_cancellation_form_post_ends_on_the_result_page(client: Api, ctx: serv
 
     assert answer.status == 303
     assert answer.headers["location"] == "/aanmelden/resultaat/cancelled/"
+    assert status_of(ctx.store, registered.answer.id) is RegistrationStatus.CANCELLED
+    assert placed_and_waiting(ctx.store, "online") == (0, 0)
 
 
 def test_a_malformed_cancellation_is_refused_on_its_fields(client: Api) -> None:
     answer = client.cancel("not-an-id", None)
 
     assert answer.status == 422
-    assert {e["field"] for e in answer.json["errors"]} == {"registration_id", "token"}
+    assert [(e["field"], e["code"]) for e in answer.json["errors"]] == [
+        ("registration_id", "invalid"),
+        ("token", "invalid"),
+    ]
 
 
 def test_nothing_changes_on_a_get(client: Api, ctx: service.Context) -> None:

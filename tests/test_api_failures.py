@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from praatmee import service
+from praatmee import service, texts
 from praatmee.settings import get_settings
 from tests.fixtures import Api, refuse_every, table_items
 
@@ -39,11 +39,12 @@ def test_an_unclear_store_answer_is_a_503_and_nothing_is_written(
 
     # Then they are asked to try again, and the table is as it was
     assert (answer.status, answer.codes) == (503, ["try_again"])
-    assert "Probeer het" in answer.json["errors"][0]["message"]
+    assert answer.json["errors"][0]["message"] == texts.ERROR_MESSAGES["try_again"]
     assert table_items(ctx.store) == before
 
 
 def test_a_503_for_a_form_post_is_a_dutch_page(client: Api, ctx: service.Context) -> None:
+    before = table_items(ctx.store)
     refuse_every(
         ctx.store.client, "TransactWriteItems", {"Error": {"Code": "InternalServerError", "Message": "x"}}
     )
@@ -62,8 +63,10 @@ def test_a_503_for_a_form_post_is_a_dutch_page(client: Api, ctx: service.Context
     )
     assert answer.status == 503
     assert answer.headers["content-type"].startswith("text/html")
-    assert "Probeer het" in answer.text
-    assert "aanpassen" not in answer.text
+    assert answer.shows(texts.ERROR_MESSAGES["try_again"])
+    # "What you still need to change" is for errors on fields; there is nothing to change here
+    assert not answer.shows(texts.FORM_ERROR_INTRO)
+    assert table_items(ctx.store) == before
 
 
 def test_the_meetings_list_is_a_503_when_the_table_cannot_be_read(client: Api, ctx: service.Context) -> None:
