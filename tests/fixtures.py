@@ -458,17 +458,21 @@ def refuse_every(client: Any, operation: str, error: dict[str, Any]) -> None:
 
 @dataclass
 class CallLog:
-    """The operations a boto3 client was asked for, in order: every call our code makes, retries too
-    (botocore's `before-call`; botocore's own retries within one call are not counted)."""
+    """Every call our code makes through a boto3 client, in order, with its parameters (botocore's
+    `provide-client-params`: once per call, so botocore's own retries inside it are not counted)."""
 
-    operations: list[str] = field(default_factory=list)
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     @classmethod
     def on(cls, client: Any) -> CallLog:
         log = cls()
 
-        def note(model: Any, **_: Any) -> None:
-            log.operations.append(model.name)
+        def note(params: dict[str, Any], model: Any, **_: Any) -> None:
+            log.calls.append((model.name, dict(params)))
 
-        client.meta.events.register(f"before-call.{service_name(client)}", note)
+        client.meta.events.register(f"provide-client-params.{service_name(client)}", note)
         return log
+
+    @property
+    def operations(self) -> list[str]:
+        return [operation for operation, _ in self.calls]
