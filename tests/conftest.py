@@ -1,4 +1,4 @@
-"""Shared pytest set-up: the built site, the local stack and Chromium. API fixtures: tests/fixtures_api.py."""
+"""Shared pytest set-up: the built site, the local stack and Chromium. The rest: tests/fixtures.py."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import pytest
 from praatmee.edition import EDITION_FILE_VARIABLE, load_edition, parse_edition
 from praatmee.laptop.serve import ROOT, build_site
 
-pytest_plugins = ["tests.fixtures_api"]
+pytest_plugins = ["tests.fixtures"]
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Debian's Chromium, quiet on a machine without internet (see FIELD-NOTES.md).

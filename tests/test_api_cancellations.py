@@ -2,32 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from praatmee import service
-from praatmee.models import RegistrationRequest, RegistrationStatus
-from tests.fixtures_api import Api, valid_body
-
-Fill = Callable[[str, int], list[str]]
-
-
-def sign_up(ctx: service.Context, **changes: Any) -> service.Registered:
-    return service.register(ctx, RegistrationRequest.model_validate(valid_body(**changes)))
-
-
-def status_of(ctx: service.Context, registration_id: str) -> RegistrationStatus | None:
-    stored = ctx.store.registration(registration_id)
-    return None if stored is None else stored.status
-
-
-def seats(ctx: service.Context, meeting: str) -> tuple[int, int]:
-    counts = ctx.store.meeting_counts([meeting])[meeting]
-    return counts.placed, counts.waitlist_length
-
-
-def cancel(client: Api, registration_id: str, token: str | None) -> Any:
-    return client.post_json("/api/cancellations", {"registration_id": registration_id, "token": token})
+from praatmee.models import RegistrationStatus
+from tests.fixtures import Api, FillMeeting, placed_and_waiting, pupil, sign_up, status_of
 
 
 def test_cancelling_a_seat_gives_it_back_when_nobody_waits(client: Api, ctx: service.Context) -> None:
@@ -35,89 +12,100 @@ def test_cancelling_a_seat_gives_it_back_when_nobody_waits(client: Api, ctx: ser
     registered = sign_up(ctx)
 
     # When the person cancels with the token from the e-mail
-    answer = cancel(client, registered.answer.id, registered.cancel_token)
+    answer = client.cancel(registered.answer.id, registered.cancel_token)
 
     # Then the registration is cancelled and the seat is free again
     assert answer.status == 200
     assert answer.json == {"id": registered.answer.id, "status": "cancelled"}
-    assert seats(ctx, "online") == (0, 0)
+    assert placed_and_waiting(ctx.store, "online") == (0, 0)
 
 
-def test_cancelling_a_seat_promotes_the_head_of_the_waiting_list(
-    client: Api, ctx: service.Context, fill_meeting: Fill
-) -> None:
-    # Given a full meeting with two people waiting
+def test_cancelling_a_seat_promotes_the_head_of_the_waiting_list(client: Api, ctx: service.Context) -> None:
+    # Given a full meeting of one seat with two people waiting
+    ctx.store.set_capacity("noord-wolvega", 1)
     placed = sign_up(ctx, meeting="noord-wolvega", email="eerst@example.org")
-    fill_meeting("noord-wolvega", 29)
     first = sign_up(ctx, meeting="noord-wolvega", email="wacht1@example.org")
     second = sign_up(ctx, meeting="noord-wolvega", email="wacht2@example.org")
     assert (first.answer.waitlist_position, second.answer.waitlist_position) == (1, 2)
 
     # When someone with a seat cancels
-    assert cancel(client, placed.answer.id, placed.cancel_token).status == 200
+    answer = client.cancel(placed.answer.id, placed.cancel_token)
 
-    # Then the first person waiting has the seat, the counter stays, the second moves up
-    assert status_of(ctx, first.answer.id) is RegistrationStatus.PLACED
-    assert status_of(ctx, second.answer.id) is RegistrationStatus.WAITLISTED
-    assert seats(ctx, "noord-wolvega") == (30, 1)
+    # Then they are cancelled, the first person waiting has the seat, the counter stays, the second moves up
+    assert (answer.status, answer.json) == (200, {"id": placed.answer.id, "status": "cancelled"})
+    assert status_of(ctx.store, placed.answer.id) is RegistrationStatus.CANCELLED
+    assert status_of(ctx.store, first.answer.id) is RegistrationStatus.PLACED
+    assert status_of(ctx.store, second.answer.id) is RegistrationStatus.WAITLISTED
+    assert placed_and_waiting(ctx.store, "noord-wolvega") == (1, 1)
     assert ctx.store.waitlist_head("noord-wolvega") == (2, second.answer.id)
 
 
 def test_leaving_the_waiting_list_moves_the_others_up(
-    client: Api, ctx: service.Context, fill_meeting: Fill
+    client: Api, ctx: service.Context, fill_meeting: FillMeeting
 ) -> None:
-    fill_meeting("noord-wolvega", 30)
+    # Given a full meeting with two people waiting
+    fill_meeting("noord-wolvega")
     first = sign_up(ctx, meeting="noord-wolvega", email="wacht1@example.org")
     second = sign_up(ctx, meeting="noord-wolvega", email="wacht2@example.org")
 
-    assert cancel(client, first.answer.id, first.cancel_token).status == 200
+    # When the first person waiting cancels
+    answer = client.cancel(first.answer.id, first.cancel_token)
 
+    # Then they are cancelled, the second is first now (a repeated sign-up says so), the seat stays taken
+    assert (answer.status, answer.json) == (200, {"id": first.answer.id, "status": "cancelled"})
+    assert status_of(ctx.store, first.answer.id) is RegistrationStatus.CANCELLED
     replay = sign_up(ctx, meeting="noord-wolvega", email="wacht2@example.org")
     assert replay.answer.waitlist_position == 1
     assert replay.answer.id == second.answer.id
-    assert seats(ctx, "noord-wolvega") == (30, 1)
+    assert placed_and_waiting(ctx.store, "noord-wolvega") == (1, 1)
 
 
 def test_a_pupil_waiting_for_a_guardian_can_withdraw(client: Api, ctx: service.Context) -> None:
-    guardian = {"name": "Ouder", "email": "ouder@example.org", "consent": True}
-    registered = sign_up(ctx, role="leerling", under_16=True, guardian=guardian)
+    # Given a pupil's sign-up that waits for the guardian (it holds no seat)
+    registered = sign_up(ctx, **pupil())
 
-    assert cancel(client, registered.answer.id, registered.cancel_token).status == 200
-    assert seats(ctx, "online") == (0, 0)
+    # When the pupil cancels
+    answer = client.cancel(registered.answer.id, registered.cancel_token)
+
+    # Then the sign-up is cancelled and no counter moved
+    assert (answer.status, answer.json) == (200, {"id": registered.answer.id, "status": "cancelled"})
+    assert status_of(ctx.store, registered.answer.id) is RegistrationStatus.CANCELLED
+    assert placed_and_waiting(ctx.store, "online") == (0, 0)
 
 
 def test_a_wrong_token_or_unknown_id_gets_the_same_404(client: Api, ctx: service.Context) -> None:
     registered = sign_up(ctx)
 
-    wrong_token = cancel(client, registered.answer.id, "A" * 43)
-    unknown_id = cancel(client, "0" * 32, registered.cancel_token)
+    wrong_token = client.cancel(registered.answer.id, "A" * 43)
+    unknown_id = client.cancel("0" * 32, registered.cancel_token)
 
     assert (wrong_token.status, wrong_token.codes) == (404, ["not_found"])
     assert (unknown_id.status, unknown_id.text) == (404, wrong_token.text)
-    assert status_of(ctx, registered.answer.id) is RegistrationStatus.PLACED
+    assert status_of(ctx.store, registered.answer.id) is RegistrationStatus.PLACED
 
 
 def test_cancelling_twice_is_harmless(client: Api, ctx: service.Context) -> None:
     registered = sign_up(ctx)
-    cancel(client, registered.answer.id, registered.cancel_token)
+    client.cancel(registered.answer.id, registered.cancel_token)
 
-    again = cancel(client, registered.answer.id, registered.cancel_token)
+    again = client.cancel(registered.answer.id, registered.cancel_token)
 
     assert (again.status, again.json["status"]) == (200, "cancelled")
-    assert seats(ctx, "online") == (0, 0)
+    assert placed_and_waiting(ctx.store, "online") == (0, 0)
 
 
 def test_after_cancelling_the_person_may_sign_up_again_and_the_personal_data_is_gone(
     client: Api, ctx: service.Context
 ) -> None:
     registered = sign_up(ctx)
-    cancel(client, registered.answer.id, registered.cancel_token)
+    client.cancel(registered.answer.id, registered.cancel_token)
 
-    item = ctx.store.client.get_item(
-        TableName=ctx.store.table_name, Key={"pk": {"S": f"REG#{registered.answer.id}"}, "sk": {"S": "REG"}}
-    )["Item"]
+    item = ctx.store.registration_data(registered.answer.id)
+    assert item is not None
     assert not {"name", "email", "organisation", "needs", "guardian"} & item.keys()
-    assert client.register().status == 201
+    again = client.register()
+    assert (again.status, again.json["status"]) == (201, "placed")
+    assert again.json["id"] != registered.answer.id
 
 
 def test_a_cancellation_form_post_ends_on_the_result_page(client: Api, ctx: service.Context) -> None:
@@ -130,13 +118,18 @@ def test_a_cancellation_form_post_ends_on_the_result_page(client: Api, ctx: serv
 
     assert answer.status == 303
     assert answer.headers["location"] == "/aanmelden/resultaat/cancelled/"
+    assert status_of(ctx.store, registered.answer.id) is RegistrationStatus.CANCELLED
+    assert placed_and_waiting(ctx.store, "online") == (0, 0)
 
 
 def test_a_malformed_cancellation_is_refused_on_its_fields(client: Api) -> None:
-    answer = cancel(client, "not-an-id", None)
+    answer = client.cancel("not-an-id", None)
 
     assert answer.status == 422
-    assert {e["field"] for e in answer.json["errors"]} == {"registration_id", "token"}
+    assert [(e["field"], e["code"]) for e in answer.json["errors"]] == [
+        ("registration_id", "invalid"),
+        ("token", "invalid"),
+    ]
 
 
 def test_nothing_changes_on_a_get(client: Api, ctx: service.Context) -> None:
@@ -149,22 +142,25 @@ def test_nothing_changes_on_a_get(client: Api, ctx: service.Context) -> None:
     # The link opens a page that asks; only its form's POST cancels
     assert answer.status == 200
     assert '<form method="post" action="/api/cancellations">' in answer.text
-    assert status_of(ctx, registered.answer.id) is RegistrationStatus.PLACED
+    assert status_of(ctx.store, registered.answer.id) is RegistrationStatus.PLACED
 
 
 def test_organisers_extra_seats_go_to_the_waiting_list_in_order(
-    ctx: service.Context, fill_meeting: Fill
+    ctx: service.Context, fill_meeting: FillMeeting
 ) -> None:
-    fill_meeting("noord-wolvega", 30)
+    # Given a full meeting of one seat with three people waiting
+    fill_meeting("noord-wolvega")
     waiting = [sign_up(ctx, meeting="noord-wolvega", email=f"w{i}@example.org").answer.id for i in range(3)]
 
-    ctx.store.set_capacity("noord-wolvega", 32)
+    # When organisers add two seats and the waiting list is promoted
+    ctx.store.set_capacity("noord-wolvega", 3)
     promoted = service.promote_waitlist(ctx.store, "noord-wolvega")
 
+    # Then the first two waiting have the seats; the third still waits
     assert promoted == 2
-    assert [status_of(ctx, rid) for rid in waiting] == [
+    assert [status_of(ctx.store, rid) for rid in waiting] == [
         RegistrationStatus.PLACED,
         RegistrationStatus.PLACED,
         RegistrationStatus.WAITLISTED,
     ]
-    assert seats(ctx, "noord-wolvega") == (32, 1)
+    assert placed_and_waiting(ctx.store, "noord-wolvega") == (3, 1)

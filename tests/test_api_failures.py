@@ -9,25 +9,9 @@ from typing import Any
 
 import pytest
 
-from praatmee import service
+from praatmee import service, texts
 from praatmee.settings import get_settings
-from tests.fixtures_api import Api
-
-
-class FakeHttp:
-    status_code = 400
-
-
-def answer_every(client: Any, operation: str, error: dict[str, Any]) -> None:
-    def refuse(**_: Any) -> tuple[FakeHttp, dict[str, Any]]:
-        return FakeHttp(), error
-
-    client.meta.events.register(f"before-call.dynamodb.{operation}", refuse)
-
-
-def items(ctx: service.Context) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = ctx.store.client.scan(TableName=ctx.store.table_name)["Items"]
-    return found
+from tests.fixtures import Api, refuse_every, table_items
 
 
 @pytest.mark.parametrize(
@@ -47,20 +31,21 @@ def test_an_unclear_store_answer_is_a_503_and_nothing_is_written(
     client: Api, ctx: service.Context, error: dict[str, Any]
 ) -> None:
     # Given DynamoDB that answers every transaction unclearly
-    before = items(ctx)
-    answer_every(ctx.store.client, "TransactWriteItems", error)
+    before = table_items(ctx.store)
+    refuse_every(ctx.store.client, "TransactWriteItems", error)
 
     # When someone signs up
     answer = client.register()
 
     # Then they are asked to try again, and the table is as it was
     assert (answer.status, answer.codes) == (503, ["try_again"])
-    assert "Probeer het" in answer.json["errors"][0]["message"]
-    assert items(ctx) == before
+    assert answer.json["errors"][0]["message"] == texts.ERROR_MESSAGES["try_again"]
+    assert table_items(ctx.store) == before
 
 
 def test_a_503_for_a_form_post_is_a_dutch_page(client: Api, ctx: service.Context) -> None:
-    answer_every(
+    before = table_items(ctx.store)
+    refuse_every(
         ctx.store.client, "TransactWriteItems", {"Error": {"Code": "InternalServerError", "Message": "x"}}
     )
 
@@ -78,12 +63,14 @@ def test_a_503_for_a_form_post_is_a_dutch_page(client: Api, ctx: service.Context
     )
     assert answer.status == 503
     assert answer.headers["content-type"].startswith("text/html")
-    assert "Probeer het" in answer.text
-    assert "aanpassen" not in answer.text
+    assert answer.shows(texts.ERROR_MESSAGES["try_again"])
+    # "What you still need to change" is for errors on fields; there is nothing to change here
+    assert not answer.shows(texts.FORM_ERROR_INTRO)
+    assert table_items(ctx.store) == before
 
 
 def test_the_meetings_list_is_a_503_when_the_table_cannot_be_read(client: Api, ctx: service.Context) -> None:
-    answer_every(
+    refuse_every(
         ctx.store.client, "BatchGetItem", {"Error": {"Code": "ResourceNotFoundException", "Message": "x"}}
     )
 

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from praatmee import api, service
-from praatmee.models import RegistrationRequest
-from tests.fixtures_api import Api, valid_body
+from tests.fixtures import Api, sign_up
 
 NAME = "Mirjam Zwanenburg-Oudshoorn"
 EMAIL = "mirjam.zwanenburg@voorbeeld-school.nl"
@@ -44,11 +43,9 @@ def test_logs_and_metrics_never_hold_a_name_or_an_e_mail_address(
     client.register(name=NAME, email=EMAIL, website=EMAIL)  # honeypot
     client.post_form("/api/registrations", [("name", NAME), ("email", EMAIL)])  # 422 page
     client.post_form("/api/registrations", [("name", NAME), ("email", EMAIL)], origin="https://evil.example")
-    registered = service.register(ctx, RegistrationRequest.model_validate(valid_body(email="x" + EMAIL)))
-    client.post_json(
-        "/api/cancellations", {"registration_id": registered.answer.id, "token": registered.cancel_token}
-    )
-    client.post_json("/api/cancellations", {"registration_id": EMAIL, "token": NAME})
+    registered = sign_up(ctx, email="x" + EMAIL)
+    client.cancel(registered.answer.id, registered.cancel_token)
+    client.cancel(EMAIL, NAME)
 
     # When we read everything the function wrote / Then no name, address, need or token is in it
     written = capfd.readouterr()

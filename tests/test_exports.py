@@ -18,9 +18,9 @@ from openpyxl.utils.escape import unescape
 from praatmee import exports, service, texts
 from praatmee.bucket import ExportBucket
 from praatmee.edition import Edition, Sector
-from praatmee.models import RegistrationRequest, RegistrationStatus
+from praatmee.models import RegistrationStatus
 from praatmee.table import ExportRecord, NewRegistration, exported
-from tests.fixtures_api import Clock, valid_body
+from tests.fixtures import Clock, sign_up
 
 BUCKET = "praatmee-test-exports"
 NOW = dt.datetime(2027, 2, 1, 5, 0, tzinfo=dt.UTC)
@@ -65,9 +65,9 @@ def bucket(store: Any) -> ExportBucket:
     return bucket
 
 
-def sign_up(ctx: service.Context, clock: Clock, **changes: Any) -> service.Registered:
+def sign_up_a_minute_later(ctx: service.Context, clock: Clock, **changes: Any) -> service.Registered:
     clock.now += dt.timedelta(minutes=1)  # each a minute later, so the order of sign-up is known
-    return service.register(ctx, RegistrationRequest.model_validate(valid_body(**changes)))
+    return sign_up(ctx, **changes)
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def known(ctx: service.Context, clock: Clock, edition: Edition) -> dict[str, lis
         sector = next(s for s in Sector if s in meeting.audience).value
         registered = {}
         for letter in "ABCDE":
-            registered[letter] = sign_up(
+            registered[letter] = sign_up_a_minute_later(
                 ctx,
                 clock,
                 meeting=meeting.id,
@@ -93,7 +93,7 @@ def known(ctx: service.Context, clock: Clock, edition: Edition) -> dict[str, lis
                 role="leraar" if letter in "AB" else "ouder",
                 themes=["dyslexie", "leergedrag"] if letter == "B" else ["hoogbegaafdheid"],
             )
-        pupil = sign_up(
+        pupil = sign_up_a_minute_later(
             ctx,
             clock,
             meeting=meeting.id,
@@ -107,7 +107,7 @@ def known(ctx: service.Context, clock: Clock, edition: Edition) -> dict[str, lis
         assert pupil.answer.status is RegistrationStatus.PENDING_GUARDIAN
         first = registered["A"]
         assert first.cancel_token is not None
-        service.cancel(ctx, first.answer.id, first.cancel_token)
+        service.cancel_registration(ctx, first.answer.id, first.cancel_token)
         expected[meeting.id] = [f"{letter} {meeting.title}" for letter in "BCDEP"]
     return expected
 
@@ -398,7 +398,7 @@ def test_mails_that_could_not_be_sent_show_in_the_export(
     ctx: service.Context, clock: Clock, bucket: ExportBucket
 ) -> None:
     # Given a sign-up whose receipt SES refused twice
-    registered = sign_up(ctx, clock, meeting="online", email="onbereikbaar@example.org")
+    registered = sign_up_a_minute_later(ctx, clock, meeting="online", email="onbereikbaar@example.org")
     for _ in range(2):
         ctx.store.release_mail(registered.answer.id, "receipt", "2027-02-01T05:00:00+00:00")
 

@@ -6,59 +6,35 @@ import dataclasses
 import datetime as dt
 import json
 import re
-from email import message_from_string
 from email.message import EmailMessage
-from email.policy import default
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import icalendar
 import pytest
-from moto.core.models import DEFAULT_ACCOUNT_ID
-from moto.ses.models import ses_backends
 
 from praatmee import daily, letters, service, texts
 from praatmee.edition import Edition
 from praatmee.mail import MailContext
 from praatmee.models import RegistrationStatus
 from praatmee.ses import SesSender
-from tests.fixtures_api import BEFORE_DEADLINE, SENDER, SITE, Api, Clock, FakeLambdaContext
+from tests.fixtures import (
+    BEFORE_DEADLINE,
+    SENDER,
+    SITE,
+    Api,
+    Clock,
+    FakeLambdaContext,
+    assert_seat_invariants,
+    mails_to,
+    placed_and_waiting,
+    pupil,
+    sent,
+    status_of,
+)
 
-REGION = "eu-west-1"
 LINK = re.compile(r"https?://\S+")
-
-
-@pytest.fixture
-def ses() -> Any:
-    """moto's SES with the sender verified (the store fixture has already started moto)."""
-    client = boto3.client("sesv2", region_name=REGION)
-    client.create_email_identity(EmailIdentity=SENDER)
-    return client
-
-
-@pytest.fixture
-def mail_ctx(ctx: service.Context, ses: Any, edition: Edition) -> MailContext:
-    sender = SesSender(sender=SENDER, reply_to=str(edition.contact_email), client_factory=lambda: ses)
-    return MailContext(store=ctx.store, edition=edition, sender=sender, site_origin=SITE, now=ctx.now)
-
-
-@pytest.fixture
-def app(ctx: service.Context, mail_ctx: MailContext) -> Api:
-    return Api(ctx, mail_ctx)
-
-
-def sent() -> list[EmailMessage]:
-    backend = ses_backends[DEFAULT_ACCOUNT_ID][REGION]
-    return [
-        message_from_string(m.raw_data, _class=EmailMessage, policy=default)
-        for m in backend.sent_messages
-        if hasattr(m, "raw_data")
-    ]
-
-
-def mails_to(address: str) -> list[EmailMessage]:
-    return [m for m in sent() if m["To"] == address]
 
 
 def text_of(message: EmailMessage) -> str:
@@ -79,41 +55,6 @@ def link_in(message: EmailMessage, path: str) -> tuple[str, str]:
     assert url.startswith(SITE + path + "?")
     query = parse_qs(urlsplit(url).query)
     return query["registration_id"][0], query["token"][0]
-
-
-def cancel(app: Api, registration_id: str, token: str) -> Any:
-    return app.post_json("/api/cancellations", {"registration_id": registration_id, "token": token})
-
-
-def counts(ctx: MailContext, meeting: str) -> tuple[int, int]:
-    c = ctx.store.meeting_counts([meeting])[meeting]
-    return c.placed, c.waitlist_length
-
-
-def assert_invariants(ctx: MailContext, meeting: str) -> None:
-    """The counter equals the placed registrations and never exceeds capacity; the list length its entries."""
-    items = ctx.store.client.scan(TableName=ctx.store.table_name, ConsistentRead=True)["Items"]
-    meeting_item = next(
-        i for i in items if i["pk"]["S"] == f"MEETING#{meeting}" and i["sk"]["S"] == "MEETING"
-    )
-    regs = [i for i in items if i["sk"]["S"] == "REG" and i["meeting"]["S"] == meeting]
-    placed = sum(1 for i in regs if i["status"]["S"] == "placed")
-    waiting = [i for i in items if i["pk"]["S"] == f"MEETING#{meeting}" and i["sk"]["S"].startswith("WAIT#")]
-    assert int(meeting_item["placed"]["N"]) == placed <= int(meeting_item["capacity"]["N"])
-    assert int(meeting_item["waitlist_length"]["N"]) == len(waiting)
-    assert sum(1 for i in regs if i["status"]["S"] == "waitlisted") == len(waiting)
-    live = {i["registration_id"]["S"] for i in regs if i["status"]["S"] != "cancelled"}
-    markers = {i["registration_id"]["S"] for i in items if i["pk"]["S"].startswith("EMAIL#")}
-    assert live <= markers
-
-
-def pupil(**changes: Any) -> dict[str, Any]:
-    return {
-        "role": "leerling",
-        "under_16": True,
-        "guardian": {"name": "Petra Jansen", "email": "petra.jansen@example.org", "consent": True},
-        **changes,
-    }
 
 
 # -- the receipt ------------------------------------------------------------------------------------
@@ -141,7 +82,7 @@ def test_a_new_sign_up_gets_one_receipt_with_its_status_and_a_working_cancel_lin
     assert registration_id == answer.json["id"]
     assert f'href="{SITE}/api/cancellations?registration_id={registration_id}' in html_of(receipt)
     # And the link's token cancels this registration
-    assert cancel(app, registration_id, token).json["status"] == "cancelled"
+    assert app.cancel(registration_id, token).json["status"] == "cancelled"
 
 
 def test_a_waitlisted_sign_up_hears_its_position(app: Api, mail_ctx: MailContext) -> None:
@@ -237,7 +178,7 @@ def test_a_refused_mail_keeps_the_registration_and_the_daily_job_sends_it_later(
     assert second.sent == {}
     [receipt] = mails_to("later@example.org")
     registration_id, token = link_in(receipt, "/api/cancellations")
-    assert cancel(Api(ctx, mail_ctx), registration_id, token).json["status"] == "cancelled"
+    assert Api(ctx, mail_ctx).cancel(registration_id, token).json["status"] == "cancelled"
 
 
 def test_mail_logs_and_metrics_hold_no_address(app: Api, capsys: pytest.CaptureFixture[str]) -> None:
@@ -266,7 +207,7 @@ def test_opening_the_cancel_link_only_asks(app: Api, mail_ctx: MailContext) -> N
         assert page.headers["content-type"].startswith("text/html")
         assert texts.LINK_PAGES["cancel_button"] in page.text
         assert '<form method="post" action="/api/cancellations">' in page.text
-    assert mail_ctx.store.registration(answer.json["id"]).status.value == "placed"  # type: ignore[union-attr]
+    assert status_of(mail_ctx.store, answer.json["id"]) is RegistrationStatus.PLACED
 
 
 def test_a_form_post_from_the_cancel_page_cancels_and_ends_on_the_site(app: Api) -> None:
@@ -286,25 +227,28 @@ def test_cancelling_promotes_the_first_waiting_who_is_mailed_at_once(app: Api, m
     registration_id, token = link_in(mails_to("seat@example.org")[0], "/api/cancellations")
 
     # When the seated person cancels with the link from their receipt
-    assert cancel(app, registration_id, token).status == 200
+    cancelled = app.cancel(registration_id, token)
+    assert (cancelled.status, cancelled.json) == (200, {"id": registration_id, "status": "cancelled"})
 
     # Then the waiting person has the seat and one mail that says so, with a working cancel link
-    assert mail_ctx.store.registration(waiting.json["id"]).status.value == "placed"  # type: ignore[union-attr]
+    assert status_of(mail_ctx.store, waiting.json["id"]) is RegistrationStatus.PLACED
     receipt, promoted = mails_to("waiting@example.org")
     assert promoted["Subject"] == texts.PROMOTED_SUBJECT
     assert "Hallo Wim Wachter," in text_of(promoted)
     assert "Regio Noord" in text_of(promoted)
     promoted_id, promoted_token = link_in(promoted, "/api/cancellations")
     assert promoted_id == waiting.json["id"]
-    assert counts(mail_ctx, "noord-wolvega") == (1, 0)
-    assert_invariants(mail_ctx, "noord-wolvega")
+    assert placed_and_waiting(mail_ctx.store, "noord-wolvega") == (1, 0)
+    assert_seat_invariants(mail_ctx.store, "noord-wolvega")
     # And the daily job does not send the promotion again
     assert "promoted" not in daily.run_daily(mail_ctx).sent
     # And the receipt's old link no longer works; the newest does
     old_id, old_token = link_in(receipt, "/api/cancellations")
-    assert cancel(app, old_id, old_token).status == 404
-    assert cancel(app, promoted_id, promoted_token).status == 200
-    assert_invariants(mail_ctx, "noord-wolvega")
+    old = app.cancel(old_id, old_token)
+    assert (old.status, old.codes) == (404, ["not_found"])
+    newest = app.cancel(promoted_id, promoted_token)
+    assert (newest.status, newest.json) == (200, {"id": promoted_id, "status": "cancelled"})
+    assert_seat_invariants(mail_ctx.store, "noord-wolvega")
 
 
 def test_a_reused_or_wrong_token_changes_nothing(app: Api, mail_ctx: MailContext) -> None:
@@ -315,22 +259,23 @@ def test_a_reused_or_wrong_token_changes_nothing(app: Api, mail_ctx: MailContext
     app.register(meeting="noord-wolvega", email="c@example.org")
     a_id, a_token = link_in(mails_to("a@example.org")[0], "/api/cancellations")
     b_id, _ = link_in(mails_to("b@example.org")[0], "/api/cancellations")
-    cancel(app, a_id, a_token)
-    before = (counts(mail_ctx, "noord-wolvega"), len(sent()))
+    app.cancel(a_id, a_token)
+    before = (placed_and_waiting(mail_ctx.store, "noord-wolvega"), len(sent()))
 
     # When A's token is used again, on B's id, and a made-up token on B
-    again = cancel(app, a_id, a_token)
-    borrowed = cancel(app, b_id, a_token)
-    wrong = cancel(app, b_id, "x" * 43)
+    again = app.cancel(a_id, a_token)
+    borrowed = app.cancel(b_id, a_token)
+    wrong = app.cancel(b_id, "x" * 43)
     page = app.get(f"/api/cancellations?registration_id={b_id}&token={a_token}")
 
     # Then nothing changed and nobody got another mail
     assert again.json["status"] == "cancelled"
-    assert (borrowed.status, wrong.status, page.status) == (404, 404, 404)
+    assert (borrowed.status, borrowed.codes) == (wrong.status, wrong.codes) == (404, ["not_found"])
+    assert page.status == 404
     assert texts.LINK_PAGES["not_found_title"] in page.text
-    assert (counts(mail_ctx, "noord-wolvega"), len(sent())) == before
-    assert mail_ctx.store.registration(b.json["id"]).status.value == "placed"  # type: ignore[union-attr]
-    assert_invariants(mail_ctx, "noord-wolvega")
+    assert (placed_and_waiting(mail_ctx.store, "noord-wolvega"), len(sent())) == before
+    assert status_of(mail_ctx.store, b.json["id"]) is RegistrationStatus.PLACED
+    assert_seat_invariants(mail_ctx.store, "noord-wolvega")
     assert a.status == 201
 
 
@@ -357,32 +302,30 @@ def test_a_guardian_confirms_and_the_pupil_takes_a_seat_through_the_seat_transac
     # Given a pupil's sign-up and the guardian's mail
     answer = app.register(meeting="noord-wolvega", email="pupil@example.org", **pupil())
     registration_id, token = link_in(mails_to("petra.jansen@example.org")[0], "/api/consents")
-    assert counts(mail_ctx, "noord-wolvega") == (0, 0)
+    assert placed_and_waiting(mail_ctx.store, "noord-wolvega") == (0, 0)
 
     # When the guardian opens the link (nothing changes) and confirms with the form
     page = app.get(f"/api/consents?registration_id={registration_id}&token={token}")
     assert page.status == 200
     assert texts.LINK_PAGES["consent_yes"] in page.text
-    assert counts(mail_ctx, "noord-wolvega") == (0, 0)
+    assert placed_and_waiting(mail_ctx.store, "noord-wolvega") == (0, 0)
     confirmed = app.post_form(
         "/api/consents", [("registration_id", registration_id), ("token", token), ("decision", "confirm")]
     )
 
     # Then the pupil holds a seat, the counter says so, and the pupil hears it once
     assert (confirmed.status, confirmed.headers["location"]) == (303, "/aanmelden/resultaat/consented/")
-    assert mail_ctx.store.registration(answer.json["id"]).status.value == "placed"  # type: ignore[union-attr]
-    assert counts(mail_ctx, "noord-wolvega") == (1, 0)
+    assert status_of(mail_ctx.store, answer.json["id"]) is RegistrationStatus.PLACED
+    assert placed_and_waiting(mail_ctx.store, "noord-wolvega") == (1, 0)
     _receipt, news = mails_to("pupil@example.org")
     assert news["Subject"] == texts.CONSENTED_SUBJECTS[RegistrationStatus.PLACED]
     link_in(news, "/api/cancellations")
     # And confirming again changes nothing
-    again = app.post_json(
-        "/api/consents", {"registration_id": registration_id, "token": token, "decision": "confirm"}
-    )
+    again = app.consent(registration_id, token, "confirm")
     assert again.json == {"id": registration_id, "status": "placed", "waitlist_position": None}
-    assert counts(mail_ctx, "noord-wolvega") == (1, 0)
+    assert placed_and_waiting(mail_ctx.store, "noord-wolvega") == (1, 0)
     assert len(mails_to("pupil@example.org")) == 2
-    assert_invariants(mail_ctx, "noord-wolvega")
+    assert_seat_invariants(mail_ctx.store, "noord-wolvega")
 
 
 def test_a_guardian_confirms_for_a_full_meeting_and_the_pupil_waits_in_line(
@@ -393,17 +336,15 @@ def test_a_guardian_confirms_for_a_full_meeting_and_the_pupil_waits_in_line(
     app.register(meeting="noord-wolvega", email="adult@example.org")
     registration_id, token = link_in(mails_to("petra.jansen@example.org")[0], "/api/consents")
 
-    confirmed = app.post_json(
-        "/api/consents", {"registration_id": registration_id, "token": token, "decision": "confirm"}
-    )
+    confirmed = app.consent(registration_id, token, "confirm")
 
     assert confirmed.json == {"id": answer.json["id"], "status": "waitlisted", "waitlist_position": 1}
-    assert counts(mail_ctx, "noord-wolvega") == (1, 1)
+    assert placed_and_waiting(mail_ctx.store, "noord-wolvega") == (1, 1)
     assert (
         mails_to("pupil@example.org")[-1]["Subject"]
         == texts.CONSENTED_SUBJECTS[RegistrationStatus.WAITLISTED]
     )
-    assert_invariants(mail_ctx, "noord-wolvega")
+    assert_seat_invariants(mail_ctx.store, "noord-wolvega")
 
 
 def test_a_guardian_declines_and_the_sign_up_is_deleted(app: Api, mail_ctx: MailContext) -> None:
@@ -416,12 +357,15 @@ def test_a_guardian_declines_and_the_sign_up_is_deleted(app: Api, mail_ctx: Mail
 
     assert (declined.status, declined.headers["location"]) == (303, "/aanmelden/resultaat/declined/")
     assert mail_ctx.store.registration_data(answer.json["id"]) is None
-    assert counts(mail_ctx, "noord-wolvega") == (0, 0)
-    assert_invariants(mail_ctx, "noord-wolvega")
+    assert placed_and_waiting(mail_ctx.store, "noord-wolvega") == (0, 0)
+    assert_seat_invariants(mail_ctx.store, "noord-wolvega")
     # And the pupil may sign up again (the marker is gone); the old link is dead
-    assert app.register(meeting="noord-wolvega", email="pupil@example.org", **pupil()).status == 201
+    again = app.register(meeting="noord-wolvega", email="pupil@example.org", **pupil())
+    assert (again.status, again.json["status"]) == (201, "pending_guardian")
+    assert again.json["id"] != registration_id
     page = app.get(f"/api/consents?registration_id={registration_id}&token={token}")
     assert page.status == 404
+    assert page.shows(texts.LINK_PAGES["not_found_title"])
 
 
 def test_a_wrong_guardian_token_changes_nothing(app: Api, mail_ctx: MailContext) -> None:
@@ -430,11 +374,9 @@ def test_a_wrong_guardian_token_changes_nothing(app: Api, mail_ctx: MailContext)
     _, cancel_token = link_in(mails_to("pupil@example.org")[0], "/api/cancellations")
 
     for token in ("y" * 43, cancel_token):  # a made-up token, and the pupil's own cancel token
-        refused = app.post_json(
-            "/api/consents", {"registration_id": registration_id, "token": token, "decision": "confirm"}
-        )
-        assert refused.status == 404
-    assert mail_ctx.store.registration(registration_id).status.value == "pending_guardian"  # type: ignore[union-attr]
+        refused = app.consent(registration_id, token, "confirm")
+        assert (refused.status, refused.codes) == (404, ["not_found"])
+    assert status_of(mail_ctx.store, registration_id) is RegistrationStatus.PENDING_GUARDIAN
 
 
 def test_unanswered_consent_expires_and_the_data_is_deleted(
@@ -452,9 +394,11 @@ def test_unanswered_consent_expires_and_the_data_is_deleted(
     # Then the sign-up and its marker are gone, counters untouched
     assert report.expired == 1
     assert mail_ctx.store.registration_data(answer.json["id"]) is None
-    assert counts(mail_ctx, "noord-wolvega") == (0, 0)
-    assert_invariants(mail_ctx, "noord-wolvega")
-    assert app.register(meeting="noord-wolvega", email="pupil@example.org", **pupil()).status == 201
+    assert placed_and_waiting(mail_ctx.store, "noord-wolvega") == (0, 0)
+    assert_seat_invariants(mail_ctx.store, "noord-wolvega")
+    # And the pupil may sign up again
+    again = app.register(meeting="noord-wolvega", email="pupil@example.org", **pupil())
+    assert (again.status, again.json["status"]) == (201, "pending_guardian")
 
 
 # -- two weeks before ------------------------------------------------------------------------------
@@ -564,10 +508,10 @@ def test_the_daily_job_gives_added_seats_to_those_waiting_and_mails_them_once(
     # Then the job gave the seat to the person waiting, who hears it once
     assert (first.promoted, second.promoted) == (1, 0)
     assert (first.sent, second.sent) == ({"promoted": 1}, {})
-    assert counts(mail_ctx, "noord-wolvega") == (2, 0)
+    assert placed_and_waiting(mail_ctx.store, "noord-wolvega") == (2, 0)
     assert mails_to("waiting@example.org")[-1]["Subject"] == texts.PROMOTED_SUBJECT
-    assert mail_ctx.store.registration(waiting.json["id"]).status.value == "placed"  # type: ignore[union-attr]
-    assert_invariants(mail_ctx, "noord-wolvega")
+    assert status_of(mail_ctx.store, waiting.json["id"]) is RegistrationStatus.PLACED
+    assert_seat_invariants(mail_ctx.store, "noord-wolvega")
 
 
 def test_the_local_outbox_lists_every_sent_mail_and_shows_each_as_sent(app: Api) -> None:

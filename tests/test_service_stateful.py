@@ -7,7 +7,6 @@ never exceeds capacity, the waiting list is first come first served, one person 
 from __future__ import annotations
 
 import itertools
-from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -21,10 +20,9 @@ from hypothesis.stateful import (
 from moto import mock_aws
 
 from praatmee import service
-from praatmee.edition import load_edition
 from praatmee.errors import RegistrationNotFound
-from praatmee.models import RegistrationAnswer, RegistrationRequest, RegistrationStatus
-from tests.fixtures_api import HASH_KEY, Clock, make_store, valid_body
+from praatmee.models import RegistrationAnswer, RegistrationStatus
+from tests.fixtures import assert_seat_invariants, make_context, make_store, sign_up
 
 MEETING = "noord-wolvega"
 PEOPLE = st.integers(min_value=0, max_value=7)
@@ -36,9 +34,7 @@ class SeatsMachine(RuleBasedStateMachine):
         super().__init__()
         store = make_store(table=f"seats-{next(TABLES)}")
         store.set_capacity(MEETING, 2)
-        self.ctx = service.Context(
-            store=store, edition=load_edition(), hash_key=HASH_KEY.encode(), now=Clock()
-        )
+        self.ctx = make_context(store)
         # The model: who holds a seat, who waits (in order), and each person's id and token.
         self.capacity = 2
         self.placed: set[int] = set()
@@ -46,12 +42,9 @@ class SeatsMachine(RuleBasedStateMachine):
         self.ids: dict[int, tuple[str, str]] = {}
         self.seats_added_since_promotion = False
 
-    def request(self, person: int) -> RegistrationRequest:
-        return RegistrationRequest.model_validate(valid_body(meeting=MEETING, email=f"p{person}@example.org"))
-
     @rule(person=PEOPLE)
     def register(self, person: int) -> None:
-        registered = service.register(self.ctx, self.request(person))
+        registered = sign_up(self.ctx, meeting=MEETING, email=f"p{person}@example.org")
         answer = registered.answer
         if person in self.placed or person in self.waiting:
             # A replay: the same registration, its current status
@@ -83,7 +76,7 @@ class SeatsMachine(RuleBasedStateMachine):
     def cancel(self, data: st.DataObject) -> None:
         person = data.draw(st.sampled_from(sorted(self.ids)))
         registration_id, token = self.ids.pop(person)
-        answer = service.cancel(self.ctx, registration_id, token)
+        answer = service.cancel_registration(self.ctx, registration_id, token).answer
         assert answer.status is RegistrationStatus.CANCELLED
         if person in self.placed:
             self.placed.remove(person)
@@ -97,7 +90,7 @@ class SeatsMachine(RuleBasedStateMachine):
     def cancel_with_a_wrong_token(self, data: st.DataObject) -> None:
         person = data.draw(st.sampled_from(sorted(self.ids)))
         try:
-            service.cancel(self.ctx, self.ids[person][0], "x" * 43)
+            service.cancel_registration(self.ctx, self.ids[person][0], "x" * 43)
         except RegistrationNotFound:
             return
         raise AssertionError("a wrong token cancelled a registration")
@@ -118,33 +111,16 @@ class SeatsMachine(RuleBasedStateMachine):
             self.placed.add(self.waiting.pop(0))
         self.seats_added_since_promotion = False
 
-    def items(self) -> list[dict[str, Any]]:
-        store = self.ctx.store
-        result: list[dict[str, Any]] = store.client.scan(TableName=store.table_name, ConsistentRead=True)[
-            "Items"
-        ]
-        return result
-
     @invariant()
     def table_agrees_with_the_model(self) -> None:
-        items = self.items()
-        [meeting] = [i for i in items if i["pk"]["S"] == f"MEETING#{MEETING}" and i["sk"]["S"] == "MEETING"]
-        registrations = {i["registration_id"]["S"]: i for i in items if i["pk"]["S"].startswith("REG#")}
-        placed = {rid for rid, i in registrations.items() if i["status"]["S"] == "placed"}
-        waiting = [i for i in items if i["sk"]["S"].startswith("WAIT#")]
-        markers = [i for i in items if i["pk"]["S"].startswith("EMAIL#")]
-
-        # The counter equals the placed registrations and never exceeds capacity
-        assert int(meeting["placed"]["N"]) == len(placed) == len(self.placed) <= self.capacity
+        # The counter equals the placed registrations and never exceeds capacity (and the other invariants)
+        ledger = assert_seat_invariants(self.ctx.store, MEETING)
+        assert ledger.capacity == self.capacity
+        assert ledger.ids(RegistrationStatus.PLACED) == {self.ids[p][0] for p in self.placed}
         # The waiting list is first come, first served
-        in_order = [w["registration_id"]["S"] for w in sorted(waiting, key=lambda w: w["sk"]["S"])]
-        assert in_order == [self.ids[p][0] for p in self.waiting]
-        assert int(meeting["waitlist_length"]["N"]) == len(self.waiting)
-        assert placed == {self.ids[p][0] for p in self.placed}
+        assert ledger.waiting == [self.ids[p][0] for p in self.waiting]
         # One person holds at most one place: one marker per active registration
-        assert sorted(m["registration_id"]["S"] for m in markers) == sorted(
-            rid for rid, _ in self.ids.values()
-        )
+        assert sorted(ledger.markers) == sorted(rid for rid, _ in self.ids.values())
         # A seat is never free while people wait, unless organisers just added seats
         if not self.seats_added_since_promotion:
             assert len(self.placed) == self.capacity or not self.waiting
@@ -155,19 +131,18 @@ def test_seats_added_while_people_wait_go_to_them_before_a_newcomer(api_settings
         # Given a full meeting of one seat with one person waiting
         store = make_store(table="fair")
         store.set_capacity(MEETING, 1)
-        ctx = service.Context(store=store, edition=load_edition(), hash_key=HASH_KEY.encode(), now=Clock())
+        ctx = make_context(store)
 
-        def sign_up(n: int) -> RegistrationAnswer:
-            body = valid_body(meeting=MEETING, email=f"f{n}@example.org")
-            return service.register(ctx, RegistrationRequest.model_validate(body)).answer
+        def sign_up_person(n: int) -> RegistrationAnswer:
+            return sign_up(ctx, meeting=MEETING, email=f"f{n}@example.org").answer
 
-        sign_up(0)
-        waiting = sign_up(1)
+        sign_up_person(0)
+        waiting = sign_up_person(1)
         assert waiting.status is RegistrationStatus.WAITLISTED
 
         # When organisers add a seat and a newcomer signs up
         store.set_capacity(MEETING, 2)
-        newcomer = sign_up(2)
+        newcomer = sign_up_person(2)
 
         # Then the one who waited has the seat and the newcomer waits
         promoted = store.registration(waiting.id)

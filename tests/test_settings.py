@@ -7,7 +7,7 @@ import pytest
 from moto import mock_aws
 
 from praatmee.settings import get_settings
-from tests.fixtures_api import HASH_KEY
+from tests.fixtures import HASH_KEY
 
 
 def test_on_aws_the_hash_key_is_read_from_its_secret(

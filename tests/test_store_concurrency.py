@@ -22,15 +22,10 @@ import pytest
 from moto import mock_aws
 
 from praatmee import service
-from praatmee.edition import load_edition
 from praatmee.laptop.localaws import cheap_transaction_snapshots, serialised_dynamodb
 from praatmee.models import RegistrationRequest, RegistrationStatus
 from praatmee.store import Store
-from tests.fixtures_api import HASH_KEY, Clock, make_store, valid_body
-
-
-class FakeHttp:
-    status_code = 400
+from tests.fixtures import FakeHttp, assert_seat_invariants, make_context, make_store, valid_body
 
 
 class Injector:
@@ -112,23 +107,12 @@ def run_threads(count: int, work: Callable[[int], Any]) -> list[Any]:
     return results
 
 
-def scan_all(store: Store) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"TableName": store.table_name, "ConsistentRead": True}
-    while True:
-        page = store.client.scan(**kwargs)
-        items += page["Items"]
-        if "LastEvaluatedKey" not in page:
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
 def test_a_thousand_at_once_for_thirty_seats_give_thirty_places_and_a_fair_waiting_list(
     busy_store: tuple[Store, Injector], tickets_in_order: list[int]
 ) -> None:
     # Given a meeting of 30 seats, a busy DynamoDB that answers one call in five with a conflict
     store, injector = busy_store
-    ctx = service.Context(store=store, edition=load_edition(), hash_key=HASH_KEY.encode(), now=Clock())
+    ctx = make_context(store)
     requests = [
         RegistrationRequest.model_validate(valid_body(meeting="noord-wolvega", email=f"p{i}@example.org"))
         for i in range(1000)
@@ -147,22 +131,15 @@ def test_a_thousand_at_once_for_thirty_seats_give_thirty_places_and_a_fair_waiti
     assert injector.injected > 100
 
     # And the counter equals the placed registrations, the list length the waiting ones
-    items = scan_all(store)
-    registrations = [item for item in items if item["pk"]["S"].startswith("REG#")]
-    placed = [r for r in registrations if r["status"]["S"] == "placed"]
-    [meeting] = [i for i in items if i["pk"]["S"] == "MEETING#noord-wolvega" and i["sk"]["S"] == "MEETING"]
-    assert int(meeting["placed"]["N"]) == len(placed) == 30
-    assert int(meeting["waitlist_length"]["N"]) == 970
-    assert len(registrations) == 1000
-    assert len({item["pk"]["S"] for item in items if item["pk"]["S"].startswith("EMAIL#")}) == 1000
+    ledger = assert_seat_invariants(store, "noord-wolvega")
+    assert (ledger.placed, ledger.waitlist_length) == (30, 970)
+    assert len(ledger.registrations) == 1000
+    assert len(ledger.markers) == 1000
 
     # And the waiting list is in the order of the successful ticket writes, with positions 1..970
-    waiting = sorted(
-        (item for item in items if item["sk"]["S"].startswith("WAIT#")), key=lambda item: item["sk"]["S"]
-    )
     by_thread = {answer.id: ident for ident, answer in answers.items()}
-    assert [by_thread[entry["registration_id"]["S"]] for entry in waiting] == tickets_in_order
-    final_rank = {entry["registration_id"]["S"]: rank for rank, entry in enumerate(waiting, start=1)}
+    assert [by_thread[registration_id] for registration_id in ledger.waiting] == tickets_in_order
+    final_rank = {registration_id: rank for rank, registration_id in enumerate(ledger.waiting, start=1)}
     for answer in answers.values():
         if answer.status is RegistrationStatus.WAITLISTED:
             # The position told at sign-up never promises more than the final place in the queue
@@ -175,7 +152,7 @@ def test_twenty_identical_submissions_at_once_give_one_registration(
 ) -> None:
     # Given one person whose browser sends the form 20 times at once
     store, _ = busy_store
-    ctx = service.Context(store=store, edition=load_edition(), hash_key=HASH_KEY.encode(), now=Clock())
+    ctx = make_context(store)
     request = RegistrationRequest.model_validate(valid_body())
 
     # When all 20 arrive together
@@ -185,6 +162,5 @@ def test_twenty_identical_submissions_at_once_give_one_registration(
     assert [r for _, r in results if isinstance(r, Exception)] == []
     assert len({r.answer.id for _, r in results}) == 1
     assert sum(r.stored for _, r in results) == 1
-    registrations = [i for i in scan_all(store) if i["pk"]["S"].startswith("REG#")]
-    assert len(registrations) == 1
-    assert store.meeting_counts(["online"])["online"].placed == 1
+    ledger = assert_seat_invariants(store, "online")
+    assert (len(ledger.registrations), ledger.placed) == (1, 1)

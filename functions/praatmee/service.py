@@ -224,13 +224,11 @@ class Cancelled:
     promoted: str | None = None
 
 
-def cancel(ctx: Context, registration_id: str, token: str) -> CancellationAnswer:
-    """Cancel with the secret token; a freed seat goes to the first person waiting, in one transaction."""
-    return cancel_registration(ctx, registration_id, token).answer
-
-
 def cancel_registration(ctx: Context, registration_id: str, token: str) -> Cancelled:
-    """`cancel`, also telling who was promoted."""
+    """Cancel with the secret token; a freed seat goes to the first person waiting, in one transaction.
+
+    Also tells who was promoted, so the route can mail them at once.
+    """
     for _ in range(MAX_ROUNDS):
         stored = ctx.store.registration(registration_id)
         if stored is None or not hmac.compare_digest(stored.token_hash, token_hash(token)):
