@@ -28,13 +28,14 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 from praatmee import api, service
-from praatmee.dynamo import Item
+from praatmee.dynamo import Item, plain
 from praatmee.edition import Edition, Sector, load_edition
 from praatmee.mail import MailContext
 from praatmee.models import RegistrationRequest, RegistrationStatus
 from praatmee.ses import SesSender
 from praatmee.settings import get_settings
 from praatmee.store import Store
+from praatmee.table import registration_key
 
 REGION = "eu-west-1"
 TABLE = "praatmee-test"
@@ -336,6 +337,15 @@ def table_items(store: Store) -> list[Item]:
 def registration_items(store: Store) -> list[Item]:
     """Every registration item, of every meeting and status."""
     return [item for item in table_items(store) if item["sk"]["S"] == "REG"]
+
+
+def registration_data(store: Store, registration_id: str) -> dict[str, Any] | None:
+    """Every field of one registration as plain values (a consistent read), or None when it is gone."""
+    response = store.client.get_item(
+        TableName=store.table_name, Key=registration_key(registration_id), ConsistentRead=True
+    )
+    item = response.get("Item")
+    return None if item is None else plain(item)
 
 
 def status_of(store: Store, registration_id: str) -> RegistrationStatus | None:

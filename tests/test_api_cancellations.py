@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from praatmee import service
 from praatmee.models import RegistrationStatus
-from tests.fixtures import Api, FillMeeting, placed_and_waiting, pupil, sign_up, status_of
+from tests.fixtures import (
+    Api,
+    FillMeeting,
+    placed_and_waiting,
+    pupil,
+    registration_data,
+    sign_up,
+    status_of,
+)
 
 
 def test_cancelling_a_seat_gives_it_back_when_nobody_waits(client: Api, ctx: service.Context) -> None:
@@ -100,7 +108,7 @@ def test_after_cancelling_the_person_may_sign_up_again_and_the_personal_data_is_
     registered = sign_up(ctx)
     client.cancel(registered.answer.id, registered.cancel_token)
 
-    item = ctx.store.registration_data(registered.answer.id)
+    item = registration_data(ctx.store, registered.answer.id)
     assert item is not None
     assert not {"name", "email", "organisation", "needs", "guardian"} & item.keys()
     again = client.register()

@@ -30,6 +30,7 @@ from tests.fixtures import (
     mails_to,
     placed_and_waiting,
     pupil,
+    registration_data,
     sent,
     status_of,
 )
@@ -163,7 +164,7 @@ def test_a_refused_mail_keeps_the_registration_and_the_daily_job_sends_it_later(
     # Then the sign-up stands, no mail went out, and the failure is counted on the item without an address
     assert answer.status == 201
     assert mails_to("later@example.org") == []
-    data = mail_ctx.store.registration_data(answer.json["id"])
+    data = registration_data(mail_ctx.store, answer.json["id"])
     assert data is not None
     assert data["mail_failures"] == 1
     assert "mail_receipt" not in data
@@ -356,7 +357,7 @@ def test_a_guardian_declines_and_the_sign_up_is_deleted(app: Api, mail_ctx: Mail
     )
 
     assert (declined.status, declined.headers["location"]) == (303, "/aanmelden/resultaat/declined/")
-    assert mail_ctx.store.registration_data(answer.json["id"]) is None
+    assert registration_data(mail_ctx.store, answer.json["id"]) is None
     assert placed_and_waiting(mail_ctx.store, "noord-wolvega") == (0, 0)
     assert_seat_invariants(mail_ctx.store, "noord-wolvega")
     # And the pupil may sign up again (the marker is gone); the old link is dead
@@ -393,7 +394,7 @@ def test_unanswered_consent_expires_and_the_data_is_deleted(
 
     # Then the sign-up and its marker are gone, counters untouched
     assert report.expired == 1
-    assert mail_ctx.store.registration_data(answer.json["id"]) is None
+    assert registration_data(mail_ctx.store, answer.json["id"]) is None
     assert placed_and_waiting(mail_ctx.store, "noord-wolvega") == (0, 0)
     assert_seat_invariants(mail_ctx.store, "noord-wolvega")
     # And the pupil may sign up again
@@ -554,7 +555,7 @@ def test_an_unexpected_error_while_sending_unmarks_the_mail_for_the_next_run(
 
     # Then the sign-up stands, the receipt is not marked, and the next run with a working sender sends it
     assert answer.status == 201
-    data = mail_ctx.store.registration_data(answer.json["id"])
+    data = registration_data(mail_ctx.store, answer.json["id"])
     assert data is not None
     assert ("mail_receipt" in data, data["mail_failures"]) == (False, 1)
     assert daily.run_daily(mail_ctx).sent == {"receipt": 1}

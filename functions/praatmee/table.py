@@ -348,14 +348,6 @@ class Table:
         items = self.dynamo.batch_get(self.table_name, [meeting_key(meeting) for meeting in meeting_ids])
         return {meeting_id_of(item): MeetingCounts.from_item(item) for item in items}
 
-    def registration_data(self, registration_id: str) -> dict[str, Any] | None:
-        """Every field of one registration as plain values (consistent read), or None."""
-        response = self.dynamo.call(
-            "get_item", TableName=self.table_name, Key=registration_key(registration_id), ConsistentRead=True
-        )
-        item = response.get("Item")
-        return None if item is None else plain(item)
-
     def registrations(self) -> Iterator[dict[str, Any]]:
         """Every registration as plain values: a consistent, paginated scan (the daily mail job)."""
         pages = self.dynamo.pages(
