@@ -285,7 +285,7 @@ CONTACT_PARAGRAPH = (
 )
 
 RECEIPT_SUBJECTS: dict[RegistrationStatus, str] = {
-    RegistrationStatus.APPLIED: "Je bent aangemeld voor Praat mee: we laten je weten of je mee kunt doen",
+    RegistrationStatus.APPLIED: "Je bent aangemeld voor Praat mee: je doet mee aan de loting",
     RegistrationStatus.PLACED: "Je bent aangemeld voor Praat mee: er is een plek voor je",
     RegistrationStatus.WAITLISTED: "Je bent aangemeld voor Praat mee: je staat op de reservelijst",
     RegistrationStatus.PENDING_GUARDIAN: (
