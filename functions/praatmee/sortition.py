@@ -349,9 +349,11 @@ def _leximin(
                 break
             add(best)
         level = master.getSolution().col_value[0]
-        for t in range(types):
-            if not fixed[t] and duals[1 + t] > FIX_TOLERANCE:  # tight in every optimum: cannot rise further
-                fixed[t] = True
-                master.changeCoeff(1 + t, 0, 0.0)
-                master.changeRowBounds(1 + t, max(0.0, level - FIX_MARGIN), kHighsInf)
+        free = [t for t in range(types) if not fixed[t]]
+        # A positive price means tight in every optimum: cannot rise further. The prices of the free types add
+        # up to 1, so one exceeds the tolerance; the fallback only guards the loop against odd duals.
+        for t in [t for t in free if duals[1 + t] > FIX_TOLERANCE] or [max(free, key=lambda t: duals[1 + t])]:
+            fixed[t] = True
+            master.changeCoeff(1 + t, 0, 0.0)
+            master.changeRowBounds(1 + t, max(0.0, level - FIX_MARGIN), kHighsInf)
     return shortfall, list(zip(panels, master.getSolution().col_value[1:], strict=True))
