@@ -218,6 +218,8 @@ class LocalHandler(SimpleHTTPRequestHandler):
 
 class LocalServer(ThreadingHTTPServer):
     daemon_threads = True
+    # The standard library's backlog of 5 resets connections when a burst of sign-ups arrives at once.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], site: Path, api: Handler | None) -> None:
         self.api = api
