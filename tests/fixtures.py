@@ -376,7 +376,8 @@ class Ledger:
 
 
 def assert_seat_invariants(store: Store, meeting: str) -> Ledger:
-    """The counter equals the placed registrations and never exceeds capacity; the waiting list's length
+    """The counter equals the placed registrations and never exceeds capacity; the applicants' counter equals
+    the applications; the waiting list's length
     equals its entries, which are exactly the waiting registrations; every live registration holds its
     marker. Returns what was read, for assertions of the test's own."""
     items = table_items(store)
@@ -401,6 +402,7 @@ def assert_seat_invariants(store: Store, meeting: str) -> Ledger:
     assert ledger.placed == len(ledger.ids(RegistrationStatus.PLACED)) <= ledger.capacity
     assert ledger.waitlist_length == len(ledger.waiting) == len(set(ledger.waiting))
     assert set(ledger.waiting) == ledger.ids(RegistrationStatus.WAITLISTED)
+    assert int(counters.get("applied", {}).get("N", 0)) == len(ledger.ids(RegistrationStatus.APPLIED))
     live = set(ledger.registrations) - ledger.ids(RegistrationStatus.CANCELLED)
     assert live <= set(ledger.markers)
     return ledger

@@ -20,7 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from praatmee import sortition
-from praatmee.sortition import Shortfall, distribute, draw, replacement, sample
+from praatmee.quotas import replacement
+from praatmee.sortition import Shortfall, distribute, draw, sample
 
 ROOT = Path(__file__).parents[1]
 GOLDEN = Path(__file__).parent / "golden" / "draw.json"

@@ -211,6 +211,20 @@ def confirmation(letter: Letter) -> Mail:
     return render(str(letter.data["email"]), subject, blocks, (attachment,))
 
 
+def reserve(letter: Letter) -> Mail:
+    drawn, position, leave = texts.RESERVE_PARAGRAPHS
+    blocks: list[Block] = [
+        texts.GREETING.format(name=letter.data["name"]),
+        drawn,
+        letter.meeting_line(),
+        position.format(position=letter.position),
+        leave,
+        *letter.closing(newest=True),
+    ]
+    subject = texts.RESERVE_SUBJECT.format(date=texts.day_month(letter.meeting.date))
+    return render(str(letter.data["email"]), subject, blocks)
+
+
 def no_place(letter: Letter) -> Mail:
     sorry, still, leave = texts.NO_PLACE_PARAGRAPHS
     blocks: list[Block] = [

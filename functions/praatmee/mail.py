@@ -77,6 +77,8 @@ CONSENTED = Kind(
 PROMOTED = Kind("promoted", (PLACED,), CANCEL_TOKEN, letters.promoted)
 CONFIRMATION = Kind("confirmation", (PLACED,), CANCEL_TOKEN, letters.confirmation)
 NO_PLACE = Kind("no_place", (WAITLISTED,), CANCEL_TOKEN, letters.no_place)
+# After the draw: a seat is the confirmation (with the calendar entry); a reserve place has its own mail.
+RESERVE = Kind("reserve", (WAITLISTED,), CANCEL_TOKEN, letters.reserve, tells_position=True)
 
 
 # -- sending, once -------------------------------------------------------------------------------------

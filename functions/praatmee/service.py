@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Literal
 
 from praatmee.dynamo import new_token
-from praatmee.edition import Allocation, Edition, Sector
+from praatmee.edition import Allocation, Edition, Role, Sector, Theme, features
 from praatmee.errors import (
     AlreadyRegistered,
     Duplicate,
@@ -38,6 +38,7 @@ from praatmee.models import (
     RegistrationRequest,
     RegistrationStatus,
 )
+from praatmee.quotas import replacement
 from praatmee.store import Store
 from praatmee.table import NewRegistration, StoredRegistration
 
@@ -235,7 +236,7 @@ def cancel_registration(ctx: Context, registration_id: str, token: str) -> Cance
             raise RegistrationNotFound()
         if stored.status is RegistrationStatus.CANCELLED:
             return Cancelled(CancellationAnswer(id=stored.id, status=stored.status))
-        head = ctx.store.waitlist_head(stored.meeting) if stored.status is RegistrationStatus.PLACED else None
+        head = next_in_line(ctx, stored) if stored.status is RegistrationStatus.PLACED else None
         try:
             outcome = ctx.store.cancel(stored, token_hash(token), head, new_token())
         except StateChanged:
@@ -243,6 +244,32 @@ def cancel_registration(ctx: Context, registration_id: str, token: str) -> Cance
         promoted = head[1] if outcome == "promoted" and head is not None else None
         return Cancelled(CancellationAnswer(id=stored.id, status=RegistrationStatus.CANCELLED), promoted)
     raise TryAgain("registration kept changing")
+
+
+def next_in_line(ctx: Context, leaving: StoredRegistration) -> tuple[int, str] | None:
+    """Who gets the seat `leaving` frees: the head of the waiting list; after a draw, the first reserve of
+    the same kind, else the first whose seat keeps the meeting's targets, else the first reserve."""
+    meeting = ctx.edition.meeting(leaving.meeting)
+    if ctx.edition.allocation is not Allocation.DRAW or meeting is None or meeting.targets is None:
+        return ctx.store.waitlist_head(leaving.meeting)
+    waiting = ctx.store.waiting_list(leaving.meeting)
+    if len(waiting) < 2:
+        return waiting[0] if waiting else None
+    # A scan of the table: cancellations are rare, and the mix of who stays needs every seat's person.
+    panel: dict[str, frozenset[str]] = {}
+    waiting_labels: dict[str, frozenset[str]] = {}
+    for data in ctx.store.registrations():
+        if data.get("meeting") != leaving.meeting:
+            continue
+        themes = [Theme(theme) for theme in data.get("themes", [])]
+        labels = features(Role(data["role"]), Sector(data["sector"]), themes)
+        if data.get("status") == RegistrationStatus.PLACED.value:
+            panel[str(data["registration_id"])] = labels
+        elif data.get("status") == RegistrationStatus.WAITLISTED.value:
+            waiting_labels[str(data["registration_id"])] = labels
+    reserves = [(person, waiting_labels[person]) for _, person in waiting if person in waiting_labels]
+    chosen = replacement(panel, leaving.id, reserves, meeting.targets.quotas())
+    return next((entry for entry in waiting if entry[1] == chosen), waiting[0])
 
 
 def registration_for_token(ctx: Context, registration_id: str, token: str) -> StoredRegistration:

@@ -17,7 +17,7 @@ import bisect
 import hmac
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from itertools import accumulate
 
@@ -27,8 +27,7 @@ from highspy import HighsModelStatus, HighsVarType, ObjSense, kHighsInf
 # The public `highspy.Highs` prints a banner on stdout when made, before any option can silence it.
 from highspy._core import _Highs
 
-Pool = Mapping[str, Iterable[str]]  # person id -> feature labels
-Quotas = Mapping[str, tuple[int, int]]  # feature label -> (min, max) people on a panel
+from praatmee.quotas import Pool, Quotas, kind_of, sorted_quotas
 
 METHOD = "praatmee-sortition/1: leximin over types (HiGHS 1.16), HMAC-SHA256 sampling, weights in billionths"
 WEIGHT_TOTAL = 10**9  # a distribution's integer weights add up to this
@@ -127,11 +126,11 @@ def distribute(pool: Pool, quotas: Quotas, capacity: int) -> Distribution:
     """The leximin-fair lottery over panels of `capacity` people; everyone when the pool fits."""
     if capacity < 0:
         raise ValueError(f"capacity {capacity} is negative")
-    checked = _checked(quotas)
+    checked = sorted_quotas(quotas)
     labels = frozenset(feature for feature, _, _ in checked)
     groups: dict[tuple[str, ...], list[str]] = {}
     for person in sorted(pool):
-        groups.setdefault(_features(pool[person], labels), []).append(person)
+        groups.setdefault(kind_of(pool[person], labels), []).append(person)
     features = sorted(groups)
     members = [groups[key] for key in features]
     sizes = [len(people) for people in members]
@@ -174,40 +173,6 @@ def sample(distribution: Distribution, seed: bytes) -> Draw:
     return Draw(
         distribution, seed, index, tuple(selected), tuple(person for _, person in reserves), shortfalls
     )
-
-
-def replacement(
-    panel: Pool, leaving: str, reserves: Sequence[tuple[str, Iterable[str]]], quotas: Quotas
-) -> str | None:
-    """Who takes the seat `leaving` frees: the first reserve of the same type (same quota features), else
-    the first reserve whose entry keeps every quota met, else the first reserve; None if there is none."""
-    checked = _checked(quotas)
-    labels = frozenset(feature for feature, _, _ in checked)
-    kind = _features(panel[leaving], labels)
-    candidates = [(person, _features(features, labels)) for person, features in reserves]
-    for person, features in candidates:
-        if features == kind:
-            return person
-    staying = Counter(
-        label for person in sorted(panel) if person != leaving for label in _features(panel[person], labels)
-    )
-    for person, features in candidates:
-        if all(low <= staying[feature] + (feature in features) <= high for feature, low, high in checked):
-            return person
-    return candidates[0][0] if candidates else None
-
-
-def _checked(quotas: Quotas) -> tuple[tuple[str, int, int], ...]:
-    for feature, (low, high) in quotas.items():
-        if not 0 <= low <= high:
-            raise ValueError(f"quota for {feature!r} must have 0 <= min <= max, not ({low}, {high})")
-    return tuple(sorted((feature, low, high) for feature, (low, high) in quotas.items()))
-
-
-def _features(features: Iterable[str], labels: frozenset[str]) -> tuple[str, ...]:
-    if isinstance(features, str):
-        raise TypeError(f"features must be a collection of labels, not the string {features!r}")
-    return tuple(sorted(labels.intersection(features)))
 
 
 def _mac(seed: bytes, message: bytes) -> bytes:

@@ -15,6 +15,7 @@ from praatmee.errors import Duplicate, MeetingFull, SeatFreed, StateChanged, Try
 from praatmee.marks import MailMarks
 from praatmee.models import RegistrationStatus
 from praatmee.table import (
+    DrawRecord,
     NewRegistration,
     StoredRegistration,
     marker_key,
@@ -391,6 +392,22 @@ class Store(MailMarks):
             self.dynamo.transact(items, token)
         except TransactionCancelled as cancelled:
             raise StateChanged("not waiting for this consent") from cancelled
+
+    def record_draw(self, record: DrawRecord, expires_at: int) -> DrawRecord:
+        """Keep a meeting's draw, once: the first record written wins, and is what this returns."""
+        try:
+            self.dynamo.call(
+                "put_item",
+                TableName=self.table_name,
+                Item=record.item(expires_at),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ConditionFailed:
+            earlier = self.draw_record(record.meeting)
+            if earlier is None:
+                raise TryAgain("a draw record was there and is gone") from None
+            return earlier
+        return record
 
     def delete_pending(
         self, registration_id: str, email_hash: str, guardian_hash: str | None, token: str

@@ -36,6 +36,7 @@ REGISTRATION_PREFIX = "REG#"
 WAIT_PREFIX = "WAIT#"
 MEETING_SK = "MEETING"
 REGISTRATION_SK = "REG"
+DRAW_SK = "DRAW"
 
 
 def meeting_key(meeting_id: str) -> Item:
@@ -52,6 +53,10 @@ def marker_key(email_hash: str) -> Item:
 
 def registration_key(registration_id: str) -> Item:
     return {"pk": {"S": f"{REGISTRATION_PREFIX}{registration_id}"}, "sk": {"S": REGISTRATION_SK}}
+
+
+def draw_key(meeting_id: str) -> Item:
+    return {"pk": s(f"{MEETING_PREFIX}{meeting_id}"), "sk": s(DRAW_SK)}
 
 
 def wait_entry(meeting_id: str, ticket: int, registration_id: str, expires_at: int) -> Item:
@@ -118,6 +123,39 @@ class MeetingCounts:
             placed=int(item["placed"]["N"]),
             waitlist_length=int(item["waitlist_length"]["N"]),
             applied=int(item.get("applied", {}).get("N", 0)),
+        )
+
+
+@dataclass(frozen=True)
+class DrawRecord:
+    """A meeting's draw as it was made: who was drawn, the reserves in order, and any target it missed
+    (feature, people missing, people in excess). Written once, so running the draw again reuses it."""
+
+    meeting: str
+    drawn_at: str
+    selected: tuple[str, ...]
+    reserves: tuple[str, ...]
+    shortfalls: tuple[tuple[str, int, int], ...] = ()
+
+    def item(self, expires_at: int) -> Item:
+        return {
+            **draw_key(self.meeting),
+            "drawn_at": s(self.drawn_at),
+            "selected": to_attribute(list(self.selected)),
+            "reserves": to_attribute(list(self.reserves)),
+            "shortfalls": to_attribute([list(shortfall) for shortfall in self.shortfalls]),
+            "expires_at": n(expires_at),
+        }
+
+    @classmethod
+    def from_item(cls, item: Item) -> DrawRecord:
+        data = plain(item)
+        return cls(
+            meeting=str(data["pk"]).removeprefix(MEETING_PREFIX),
+            drawn_at=data["drawn_at"],
+            selected=tuple(data["selected"]),
+            reserves=tuple(data["reserves"]),
+            shortfalls=tuple((str(f), int(m), int(e)) for f, m, e in data.get("shortfalls", [])),
         )
 
 
@@ -336,6 +374,21 @@ class Table:
         entry = page["Items"][0]
         return int(entry["sk"]["S"].removeprefix(WAIT_PREFIX)), entry["registration_id"]["S"]
 
+    def waiting_list(self, meeting_id: str) -> list[tuple[int, str]]:
+        """Everyone waiting, first first: (ticket, registration id)."""
+        pages = self.dynamo.pages(
+            "query",
+            TableName=self.table_name,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :wait)",
+            ExpressionAttributeValues={":pk": meeting_key(meeting_id)["pk"], ":wait": s(WAIT_PREFIX)},
+            ConsistentRead=True,
+        )
+        return [
+            (int(entry["sk"]["S"].removeprefix(WAIT_PREFIX)), entry["registration_id"]["S"])
+            for page in pages
+            for entry in page["Items"]
+        ]
+
     def registration(self, registration_id: str) -> StoredRegistration | None:
         response = self.dynamo.call(
             "get_item", TableName=self.table_name, Key=registration_key(registration_id), ConsistentRead=True
@@ -359,6 +412,13 @@ class Table:
         )
         for page in pages:
             yield from (plain(item) for item in page["Items"])
+
+    def draw_record(self, meeting_id: str) -> DrawRecord | None:
+        """The meeting's draw, once it was made (consistent read)."""
+        item = self.dynamo.call(
+            "get_item", TableName=self.table_name, Key=draw_key(meeting_id), ConsistentRead=True
+        ).get("Item")
+        return None if item is None else DrawRecord.from_item(item)
 
     # -- the export ---------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from praatmee.edition import Edition, Meeting, Role, Sector, Theme
+from praatmee.edition import Edition, Meeting, Role, RoleGroup, SchoolType, Sector, Theme
 from praatmee.models import RegistrationStatus
 
 SECTOR_LABELS: dict[Sector, str] = {
@@ -31,6 +31,21 @@ THEME_LABELS: dict[Theme, str] = {
     Theme.DYSLEXIE: "lezen, spelling en dyslexie",
     Theme.HOOGBEGAAFDHEID: "meer- en hoogbegaafdheid",
     Theme.LEERGEDRAG: "leergedrag (zoals concentratie, faalangst en plannen)",
+}
+
+# The groups of the draw's target mix, as a report names them ("Regio Zuid: 3 te weinig in de groep ouders").
+FEATURE_LABELS: dict[str, str] = {
+    f"rol:{RoleGroup.OUDERS}": "ouders",
+    f"rol:{RoleGroup.LEERLINGEN}": "leerlingen",
+    f"rol:{RoleGroup.ONDERWIJS}": "leraren en begeleiders",
+    f"rol:{RoleGroup.ANDEREN}": "anderen (zoals schoolleiders en experts)",
+    f"school:{SchoolType.BASIS}": "mensen uit het (speciaal) basisonderwijs",
+    f"school:{SchoolType.VOORTGEZET}": "mensen uit het (speciaal) voortgezet onderwijs",
+    **{f"thema:{theme}": f"mensen met ervaring met {label}" for theme, label in THEME_LABELS.items()},
+}
+DRAW_TEXTS: dict[str, str] = {
+    "too_few": "{meeting}: {n} te weinig in de groep {group}",
+    "too_many": "{meeting}: {n} te veel in de groep {group}",
 }
 
 # Written out here rather than taken from a locale library: nineteen words keep the functions light.
@@ -372,6 +387,15 @@ CONFIRMATION_ONLINE = (
     "De bijeenkomst is online. De link om mee te doen sturen we je een paar dagen van tevoren."
 )
 
+RESERVE_SUBJECT = "Uitslag van de loting: je staat op de reservelijst voor {date}"
+RESERVE_PARAGRAPHS: tuple[str, ...] = (
+    "De loting is geweest. Er waren meer aanmeldingen dan plaatsen. Daarom heb je nu nog geen plek bij "
+    "deze bijeenkomst:",
+    "Je staat op de reservelijst. Je bent nummer {position}. Meldt iemand zich af? Dan geven we die plek "
+    "aan iemand van de reservelijst. Zo blijft de groep gemengd. Krijg jij de plek? Dan krijg je meteen "
+    "een e-mail.",
+    "Wil je niet meer op de reservelijst staan? Meld je dan af met de link hieronder.",
+)
 NO_PLACE_SUBJECT = "Geen plek bij Praat mee op {date}"
 NO_PLACE_PARAGRAPHS: tuple[str, ...] = (
     "Bedankt dat je wilt meepraten. Helaas is er deze keer geen plek voor je bij deze bijeenkomst:",

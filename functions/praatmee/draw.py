@@ -1,0 +1,173 @@
+"""The draw after the deadline (`allocation: draw`): per meeting, a fair draw picks who gets a seat.
+
+A meeting's pool is everyone who applied (a pupil under 16 once a guardian agreed). The choice is
+`sortition.draw`, a pure function of (pool, targets, seats, seed). It is recorded on the meeting before anyone
+moves, so running the job again repeats nothing: it seats the people drawn through the seat counter a sign-up
+uses, puts everyone else on the reserve list in draw order, and mails each of them once (a seat: the
+confirmation with its calendar entry; a reserve place: its position).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from praatmee import texts
+from praatmee.dynamo import new_token
+from praatmee.edition import Allocation, Meeting, Role, Sector, Theme, features
+from praatmee.errors import DomainError, MeetingFull, SeatFreed, StateChanged
+from praatmee.models import RegistrationStatus
+from praatmee.table import DrawRecord
+
+if TYPE_CHECKING:
+    from praatmee.mail import MailContext
+    from praatmee.service import Context
+
+APPLIED = RegistrationStatus.APPLIED
+
+
+class DrawNotDue(DomainError):
+    """The edition gives places first come, or its sign-up has not closed yet."""
+
+    code = "draw_not_due"
+
+
+@dataclass(frozen=True)
+class MeetingDraw:
+    """What the draw did for one meeting: numbers and missed targets only, never a name."""
+
+    meeting: str
+    pool: int
+    seats: int
+    placed: int
+    reserves: int
+    shortfalls: tuple[tuple[str, int, int], ...]  # (feature, missing, excess)
+
+    def shortfall_lines(self, title: str) -> list[str]:
+        """Each missed target in plain Dutch, e.g. "Regio Zuid: 3 te weinig in de groep ouders"."""
+        lines = []
+        for feature, missing, excess in self.shortfalls:
+            label = texts.FEATURE_LABELS.get(feature, feature)
+            if missing:
+                lines.append(texts.DRAW_TEXTS["too_few"].format(meeting=title, n=missing, group=label))
+            if excess:
+                lines.append(texts.DRAW_TEXTS["too_many"].format(meeting=title, n=excess, group=label))
+        return lines
+
+
+def seed_from_secret(secret: bytes) -> Callable[[str], bytes]:
+    """Each meeting's seed from one secret: SHA-256(meeting id, 0, secret)."""
+    return lambda meeting_id: hashlib.sha256(meeting_id.encode() + b"\0" + secret).digest()
+
+
+def run_draw(
+    ctx: Context, seed_for: Callable[[str], bytes], mailing: MailContext | None = None
+) -> list[MeetingDraw]:
+    """Draw every meeting of the edition (once; a second run only finishes what the first left)."""
+    edition = ctx.edition
+    if edition.allocation is not Allocation.DRAW:
+        raise DrawNotDue("this edition gives places first come")
+    if ctx.now() < edition.registration_closes_at:
+        raise DrawNotDue("sign-up is still open")
+    pools = _pools(ctx)
+    return [
+        draw_meeting(ctx, meeting, pools.get(meeting.id, {}), seed_for(meeting.id), mailing)
+        for meeting in edition.meetings
+    ]
+
+
+def draw_meeting(
+    ctx: Context,
+    meeting: Meeting,
+    pool: dict[str, frozenset[str]],
+    seed: bytes,
+    mailing: MailContext | None,
+) -> MeetingDraw:
+    record = ctx.store.draw_record(meeting.id)
+    if record is None:
+        record = _draw(ctx, meeting, pool, seed)
+    placed, reserves = _carry_out(ctx, meeting.id, record)
+    if mailing is not None:
+        _mail(mailing, record)
+    seats = len(record.selected)
+    return MeetingDraw(
+        meeting.id, len(record.selected) + len(record.reserves), seats, placed, reserves, record.shortfalls
+    )
+
+
+def _draw(ctx: Context, meeting: Meeting, pool: dict[str, frozenset[str]], seed: bytes) -> DrawRecord:
+    from praatmee import sortition  # the solver (HiGHS) only here: never on the registration API's path
+
+    assert meeting.targets is not None  # the edition model requires targets for a draw
+    counts = ctx.store.meeting_counts([meeting.id])[meeting.id]
+    seats = max(0, counts.capacity - counts.placed)
+    result = sortition.draw(pool, meeting.targets.quotas(), seats, seed)
+    record = DrawRecord(
+        meeting=meeting.id,
+        drawn_at=ctx.now().astimezone(dt.UTC).isoformat(timespec="seconds"),
+        selected=result.selected,
+        reserves=result.reserves,
+        shortfalls=tuple(
+            (s.feature, s.missing, s.excess) for s in result.shortfalls if s.missing or s.excess
+        ),
+    )
+    return ctx.store.record_draw(record, ctx.edition.expires_at)
+
+
+def _carry_out(ctx: Context, meeting_id: str, record: DrawRecord) -> tuple[int, int]:
+    """Seat the people drawn, then the reserves in order; people who withdrew meanwhile are skipped."""
+    placed = reserved = 0
+    overflow = []
+    for registration_id in record.selected:
+        try:
+            ctx.store.seat_held(registration_id, meeting_id, APPLIED, new_token())
+            placed += 1
+        except StateChanged:
+            continue  # seated by an earlier run, or withdrew
+        except MeetingFull:
+            overflow.append(registration_id)  # organisers lowered the capacity: first in line instead
+    for registration_id in (*overflow, *record.reserves):
+        stored = ctx.store.registration(registration_id)
+        if stored is None or stored.status is not APPLIED:
+            continue
+        try:
+            ticket, _ = ctx.store.take_ticket(meeting_id)
+            wait: tuple[int, int] | None = (ticket, ctx.edition.expires_at)
+        except SeatFreed:
+            wait = None  # someone drawn withdrew before the draw seated them: the next in line gets it
+        try:
+            ctx.store.seat_held(registration_id, meeting_id, APPLIED, new_token(), wait=wait)
+        except (StateChanged, SeatFreed, MeetingFull):
+            continue  # withdrew meanwhile, or seats changed: a later run finishes it
+        placed, reserved = (placed + 1, reserved) if wait is None else (placed, reserved + 1)
+    return placed, reserved
+
+
+def _mail(mailing: MailContext, record: DrawRecord) -> None:
+    """Each person drawn or on the reserve list hears their result once (the mail marks decide)."""
+    from praatmee import mail
+
+    kinds = {RegistrationStatus.PLACED: mail.CONFIRMATION, RegistrationStatus.WAITLISTED: mail.RESERVE}
+    for registration_id in (*record.selected, *record.reserves):
+        stored = mailing.store.registration(registration_id)
+        kind = kinds.get(stored.status) if stored is not None else None
+        if kind is not None:
+            mail.safely(partial(mail.deliver, mailing, kind, registration_id), kind.name)
+
+
+def _pools(ctx: Context) -> dict[str, dict[str, frozenset[str]]]:
+    """Per meeting, everyone applied, with the labels they count for in its target mix."""
+    pools: dict[str, dict[str, frozenset[str]]] = {}
+    for data in _applied(ctx.store.registrations()):
+        themes = [Theme(theme) for theme in data.get("themes", [])]
+        labels = features(Role(data["role"]), Sector(data["sector"]), themes)
+        pools.setdefault(str(data["meeting"]), {})[str(data["registration_id"])] = labels
+    return pools
+
+
+def _applied(registrations: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    return (data for data in registrations if data.get("status") == APPLIED.value)
