@@ -3,6 +3,7 @@ each person mailed once, and nothing repeated when it runs again."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from pathlib import Path
@@ -15,7 +16,7 @@ from praatmee import draw, service, texts
 from praatmee.edition import Edition
 from praatmee.mail import MailContext
 from praatmee.models import RegistrationStatus
-from tests.fixtures import Api, Clock, assert_seat_invariants, mails_to, sign_up, status_of
+from tests.fixtures import Api, assert_seat_invariants, mails_to, sign_up, status_of
 
 EDITION_FILE = Path(__file__).parents[1] / "functions" / "praatmee" / "meetings.yaml"
 ZUID = "zuid-helmond"
@@ -62,12 +63,11 @@ def applied(ctx: service.Context, edition: Edition, tokens: dict[str, str]) -> d
 
 
 def run(ctx: service.Context, mail_ctx: MailContext | None = None) -> draw.MeetingDraw:
-    ctx_after = service.Context(ctx.store, ctx.edition, ctx.hash_key, Clock(AFTER_DEADLINE))
+    """The draw, run the day after the deadline; with `mail_ctx` it mails everyone their result."""
     if mail_ctx is not None:
-        mail_ctx = MailContext(
-            mail_ctx.store, mail_ctx.edition, mail_ctx.sender, mail_ctx.site_origin, ctx_after.now
-        )
-    [zuid] = [result for result in draw.run_draw(ctx_after, SEED, mail_ctx) if result.meeting == ZUID]
+        mail_ctx = dataclasses.replace(mail_ctx, now=lambda: AFTER_DEADLINE)
+    drawing = draw.DrawContext(ctx.store, ctx.edition, AFTER_DEADLINE, mail_ctx)
+    [zuid] = [result for result in draw.run_draw(drawing, SEED) if result.meeting == ZUID]
     return zuid
 
 
@@ -105,7 +105,11 @@ def test_the_draw_seats_a_balanced_panel_and_puts_everyone_else_on_the_reserve_l
         else:
             position = record.reserves.index(rid) + 1
             assert result_mail["Subject"] == texts.RESERVE_SUBJECT.format(date="21 maart")
-            assert f"Je bent nummer {position}." in str(result_mail.get_body(preferencelist=("plain",)))
+            body = str(result_mail.get_body(preferencelist=("plain",)))
+            assert f"Je bent nummer {position}." in body
+            # And it offers to leave the reserve list once, never to give away a seat they do not have
+            assert body.count("Wil je niet meer op de reservelijst staan?") == 1
+            assert "iemand anders je plek" not in body
 
 
 def test_running_the_draw_again_seats_nobody_twice_and_mails_nobody_twice(
@@ -146,7 +150,7 @@ def test_a_seat_freed_after_the_draw_goes_to_the_first_reserve_of_the_same_kind(
 
 def test_the_draw_waits_for_the_deadline(ctx: service.Context, applied: dict[str, str]) -> None:
     with pytest.raises(draw.DrawNotDue):
-        draw.run_draw(ctx, SEED)
+        draw.run_draw(draw.DrawContext(ctx.store, ctx.edition, ctx.now()), SEED)
     assert status_of(ctx.store, next(iter(applied))) is RegistrationStatus.APPLIED
 
 

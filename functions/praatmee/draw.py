@@ -24,8 +24,9 @@ from praatmee.models import RegistrationStatus
 from praatmee.table import DrawRecord
 
 if TYPE_CHECKING:
+    from praatmee.edition import Edition
     from praatmee.mail import MailContext
-    from praatmee.service import Context
+    from praatmee.store import Store
 
 APPLIED = RegistrationStatus.APPLIED
 
@@ -64,42 +65,46 @@ def seed_from_secret(secret: bytes) -> Callable[[str], bytes]:
     return lambda meeting_id: hashlib.sha256(meeting_id.encode() + b"\0" + secret).digest()
 
 
-def run_draw(
-    ctx: Context, seed_for: Callable[[str], bytes], mailing: MailContext | None = None
-) -> list[MeetingDraw]:
+@dataclass(frozen=True)
+class DrawContext:
+    """What the draw needs: the table, the edition, the moment it runs, and (to mail) the mail context."""
+
+    store: Store
+    edition: Edition
+    now: dt.datetime
+    mailing: MailContext | None = None
+
+
+def run_draw(ctx: DrawContext, seed_for: Callable[[str], bytes]) -> list[MeetingDraw]:
     """Draw every meeting of the edition (once; a second run only finishes what the first left)."""
     edition = ctx.edition
     if edition.allocation is not Allocation.DRAW:
         raise DrawNotDue("this edition gives places first come")
-    if ctx.now() < edition.registration_closes_at:
+    if ctx.now < edition.registration_closes_at:
         raise DrawNotDue("sign-up is still open")
-    pools = _pools(ctx)
+    pools = _pools(ctx.store)
     return [
-        draw_meeting(ctx, meeting, pools.get(meeting.id, {}), seed_for(meeting.id), mailing)
+        draw_meeting(ctx, meeting, pools.get(meeting.id, {}), seed_for(meeting.id))
         for meeting in edition.meetings
     ]
 
 
 def draw_meeting(
-    ctx: Context,
-    meeting: Meeting,
-    pool: dict[str, frozenset[str]],
-    seed: bytes,
-    mailing: MailContext | None,
+    ctx: DrawContext, meeting: Meeting, pool: dict[str, frozenset[str]], seed: bytes
 ) -> MeetingDraw:
     record = ctx.store.draw_record(meeting.id)
     if record is None:
         record = _draw(ctx, meeting, pool, seed)
     placed, reserves = _carry_out(ctx, meeting.id, record)
-    if mailing is not None:
-        _mail(mailing, record)
+    if ctx.mailing is not None:
+        _mail(ctx.mailing, record)
     seats = len(record.selected)
     return MeetingDraw(
         meeting.id, len(record.selected) + len(record.reserves), seats, placed, reserves, record.shortfalls
     )
 
 
-def _draw(ctx: Context, meeting: Meeting, pool: dict[str, frozenset[str]], seed: bytes) -> DrawRecord:
+def _draw(ctx: DrawContext, meeting: Meeting, pool: dict[str, frozenset[str]], seed: bytes) -> DrawRecord:
     from praatmee import sortition  # the solver (HiGHS) only here: never on the registration API's path
 
     assert meeting.targets is not None  # the edition model requires targets for a draw
@@ -108,17 +113,16 @@ def _draw(ctx: Context, meeting: Meeting, pool: dict[str, frozenset[str]], seed:
     result = sortition.draw(pool, meeting.targets.quotas(), seats, seed)
     record = DrawRecord(
         meeting=meeting.id,
-        drawn_at=ctx.now().astimezone(dt.UTC).isoformat(timespec="seconds"),
+        drawn_at=ctx.now.astimezone(dt.UTC).isoformat(timespec="seconds"),
         selected=result.selected,
         reserves=result.reserves,
-        shortfalls=tuple(
-            (s.feature, s.missing, s.excess) for s in result.shortfalls if s.missing or s.excess
-        ),
+        # A meeting nobody applied for misses every target; that says nothing the pool size does not.
+        shortfalls=tuple((f.feature, f.missing, f.excess) for f in result.shortfalls) if pool else (),
     )
     return ctx.store.record_draw(record, ctx.edition.expires_at)
 
 
-def _carry_out(ctx: Context, meeting_id: str, record: DrawRecord) -> tuple[int, int]:
+def _carry_out(ctx: DrawContext, meeting_id: str, record: DrawRecord) -> tuple[int, int]:
     """Seat the people drawn, then the reserves in order; people who withdrew meanwhile are skipped."""
     placed = reserved = 0
     overflow = []
@@ -159,10 +163,10 @@ def _mail(mailing: MailContext, record: DrawRecord) -> None:
             mail.safely(partial(mail.deliver, mailing, kind, registration_id), kind.name)
 
 
-def _pools(ctx: Context) -> dict[str, dict[str, frozenset[str]]]:
+def _pools(store: Store) -> dict[str, dict[str, frozenset[str]]]:
     """Per meeting, everyone applied, with the labels they count for in its target mix."""
     pools: dict[str, dict[str, frozenset[str]]] = {}
-    for data in _applied(ctx.store.registrations()):
+    for data in _applied(store.registrations()):
         themes = [Theme(theme) for theme in data.get("themes", [])]
         labels = features(Role(data["role"]), Sector(data["sector"]), themes)
         pools.setdefault(str(data["meeting"]), {})[str(data["registration_id"])] = labels

@@ -93,7 +93,7 @@ class Letter:
         blocks: list[Block] = []
         if self.token is not None:
             blocks += [
-                texts.cancel_paragraph(newest=newest),
+                texts.cancel_paragraph(self.status, newest=newest),
                 (texts.CANCEL_LINK_LABEL, cancel_url(self.site_origin, self.id, self.token)),
             ]
         return [
@@ -212,13 +212,12 @@ def confirmation(letter: Letter) -> Mail:
 
 
 def reserve(letter: Letter) -> Mail:
-    drawn, position, leave = texts.RESERVE_PARAGRAPHS
+    drawn, position = texts.RESERVE_PARAGRAPHS
     blocks: list[Block] = [
         texts.GREETING.format(name=letter.data["name"]),
         drawn,
         letter.meeting_line(),
         position.format(position=letter.position),
-        leave,
         *letter.closing(newest=True),
     ]
     subject = texts.RESERVE_SUBJECT.format(date=texts.day_month(letter.meeting.date))
@@ -226,13 +225,12 @@ def reserve(letter: Letter) -> Mail:
 
 
 def no_place(letter: Letter) -> Mail:
-    sorry, still, leave = texts.NO_PLACE_PARAGRAPHS
+    sorry, still = texts.NO_PLACE_PARAGRAPHS
     blocks: list[Block] = [
         texts.GREETING.format(name=letter.data["name"]),
         sorry,
         letter.meeting_line(),
         still,
-        leave,
         *letter.closing(newest=False),
     ]
     subject = texts.NO_PLACE_SUBJECT.format(date=texts.day_month(letter.meeting.date))

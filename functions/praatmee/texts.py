@@ -258,6 +258,12 @@ CLI_TEXTS: dict[str, str] = {
     ),
     "no_bucket": "Geef de exportbucket op met --bucket of PRAATMEE_EXPORT_BUCKET (zie de README).",
     "aws_error": "AWS gaf een fout: {error}. Controleer je profiel, regio en rechten.",
+    "draw_not_due": (
+        "De loting kan nog niet: deze editie geeft plaatsen op volgorde van aanmelden, of de aanmelding is "
+        "nog open (tot {deadline}). Probeer het met --now en een tijdstip na de sluiting."
+    ),
+    "draw_line": "{title}: {pool} aangemeld, {placed} geplaatst, {reserves} op de reservelijst",
+    "draw_mailed": "Iedereen krijgt de uitslag per e-mail (lokaal: zie het postvak).",
 }
 
 
@@ -286,8 +292,16 @@ def meeting_line(edition: Edition, meeting: Meeting) -> str:
     return f"{line} {where(meeting)}"
 
 
-def cancel_paragraph(*, newest: bool) -> str:
-    text = "Kun je toch niet komen? Meld je dan af met de link hieronder. Dan krijgt iemand anders je plek."
+def cancel_paragraph(status: RegistrationStatus, *, newest: bool) -> str:
+    """Why to use the cancel link, for what the person really holds: a seat, a reserve place, a sign-up."""
+    text = {
+        RegistrationStatus.PLACED: (
+            "Kun je toch niet komen? Meld je dan af met de link hieronder. Dan krijgt iemand anders je plek."
+        ),
+        RegistrationStatus.WAITLISTED: (
+            "Wil je niet meer op de reservelijst staan? Meld je dan af met de link hieronder."
+        ),
+    }.get(status, "Wil je toch niet meedoen? Meld je dan af met de link hieronder.")
     if newest:
         text += " Gebruik de link in deze e-mail: links uit eerdere e-mails werken niet meer."
     return text
@@ -394,14 +408,12 @@ RESERVE_PARAGRAPHS: tuple[str, ...] = (
     "Je staat op de reservelijst. Je bent nummer {position}. Meldt iemand zich af? Dan geven we die plek "
     "aan iemand van de reservelijst. Zo blijft de groep gemengd. Krijg jij de plek? Dan krijg je meteen "
     "een e-mail.",
-    "Wil je niet meer op de reservelijst staan? Meld je dan af met de link hieronder.",
 )
 NO_PLACE_SUBJECT = "Geen plek bij Praat mee op {date}"
 NO_PLACE_PARAGRAPHS: tuple[str, ...] = (
     "Bedankt dat je wilt meepraten. Helaas is er deze keer geen plek voor je bij deze bijeenkomst:",
     "Je blijft op de reservelijst staan. Meldt iemand zich nog af? Dan krijg je meteen een e-mail. "
     "Je hoeft zelf niets te doen.",
-    "Wil je niet meer op de reservelijst staan? Meld je dan af met de link hieronder.",
 )
 
 GREETING = "Hallo {name},"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,6 +26,21 @@ def _target_options(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _moment(text: str) -> dt.datetime:
+    """A local date and time (the edition's time zone) or one with an offset."""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"geen tijdstip: {text!r} (schrijf bijvoorbeeld 2027-03-02T10:00)"
+        ) from exc
+    if moment.tzinfo is None:
+        from praatmee.edition import load_edition
+
+        moment = moment.replace(tzinfo=load_edition().tz)
+    return moment
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="praatmee", description="Praat mee: site en aanmeldingen.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -43,7 +59,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     links.add_argument("--count", type=int, default=3, help="hoeveel exports (standaard 3)")
     _target_options(links)
 
+    draw = commands.add_parser(
+        "draw", help="lokaal: doe de loting van de bijeenkomsten en mail iedereen de uitslag"
+    )
+    draw.add_argument(
+        "--now",
+        type=_moment,
+        metavar="TIJDSTIP",
+        help="doe alsof het dit tijdstip is, bijvoorbeeld 2027-03-02T10:00 (om na de sluiting te proberen)",
+    )
+    draw.add_argument("--geheim", metavar="TEKST", help="geheim voor de loting (standaard: willekeurig)")
+    draw.add_argument(
+        "--port", type=int, default=int(os.environ.get("PORT", "8000")), help="poort van make serve"
+    )
+
     args = parser.parse_args(argv)
+    if args.command == "draw":
+        from praatmee.laptop import organiser
+
+        return organiser.draw_command(
+            organiser.Target(aws=False, bucket="", port=args.port), args.now, args.geheim
+        )
     if args.command == "serve":
         from praatmee.laptop.serve import serve as run_server
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import secrets
 import socket
 import sys
 from collections.abc import Callable
@@ -155,6 +156,54 @@ def export_command(target: Target, to: Path, out: TextIO | None = None) -> int:
             folder = run_local_export(bucket, say)
         saved = download(bucket, folder, to, say)
         print_summary(json.loads((saved / SUMMARY).read_text(encoding="utf-8")), say)
+        return 0
+
+    return _guarded(work, say)
+
+
+def draw_command(
+    target: Target, now: dt.datetime | None, secret: str | None, out: TextIO | None = None
+) -> int:
+    """`praatmee draw`: the draw of every meeting on the local stack, as the schedule runs it on AWS."""
+    say = _printer(out)
+    if not connect(target, say):
+        return 2
+    # The mail code logs and counts each mail for CloudWatch; on a terminal only the summary below helps.
+    os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
+    os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
+    from praatmee import draw
+    from praatmee.edition import load_edition
+    from praatmee.laptop.serve import SENDER, TABLE
+    from praatmee.mail import MailContext
+    from praatmee.ses import SesSender
+    from praatmee.store import Store
+
+    edition = load_edition()
+    moment = now or dt.datetime.now(dt.UTC)
+    store = Store(TABLE)
+    sender = SesSender(sender=SENDER, reply_to=str(edition.contact_email))
+    mailing = MailContext(store, edition, sender, f"http://127.0.0.1:{target.port}", lambda: moment)
+    seed = draw.seed_from_secret((secret or secrets.token_hex(32)).encode())
+
+    def work() -> int:
+        try:
+            results = draw.run_draw(draw.DrawContext(store, edition, moment, mailing), seed)
+        except draw.DrawNotDue:
+            say(texts.CLI_TEXTS["draw_not_due"].format(deadline=texts.long_date(edition.register_before)))
+            return 1
+        titles = {meeting.id: meeting.title for meeting in edition.meetings}
+        for result in results:
+            say(
+                texts.CLI_TEXTS["draw_line"].format(
+                    title=titles[result.meeting],
+                    pool=number(result.pool),
+                    placed=number(result.placed),
+                    reserves=number(result.reserves),
+                )
+            )
+            for line in result.shortfall_lines(titles[result.meeting]):
+                say(f"  {line}")
+        say(texts.CLI_TEXTS["draw_mailed"])
         return 0
 
     return _guarded(work, say)
