@@ -85,6 +85,8 @@ RENDERERS: dict[str, Callable[[Edition], str]] = {
     "roles_list": roles_list,
     "themes_list": themes_list,
     "edition": lambda e: str(e.edition),
+    "how_places_are_given": texts.how_places_are_given,
+    "draw_day": texts.draw_day,
 }
 
 
@@ -115,6 +117,7 @@ def form_choices(edition: Edition) -> dict[str, Any]:
         "themes": [(t.value, texts.upper_first(texts.THEME_LABELS[t])) for t in Theme],
         "texts": texts.FORM_TEXTS,
         "deadline": texts.deadline(edition),
+        "allocation": edition.allocation.value,
     }
 
 

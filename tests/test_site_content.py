@@ -10,9 +10,10 @@ from typing import ClassVar
 import pytest
 from mkdocs.exceptions import PluginError
 
+from hooks.edition import render
 from praatmee import texts
-from praatmee.edition import Role, Theme, load_edition
-from praatmee.laptop.serve import site_pages
+from praatmee.edition import Allocation, Role, Theme, load_edition
+from praatmee.laptop.serve import ROOT, site_pages
 
 DOCS = Path(__file__).parents[1] / "docs"
 
@@ -28,7 +29,8 @@ def all_text(site: Path) -> str:
 
 def test_the_site_has_every_page_the_public_needs(built_site: Path) -> None:
     assert site_pages(built_site) == [
-        "/", "/aanmelden/", "/aanmelden/resultaat/cancelled/", "/aanmelden/resultaat/consented/",
+        "/", "/aanmelden/", "/aanmelden/resultaat/applied/", "/aanmelden/resultaat/cancelled/",
+        "/aanmelden/resultaat/consented/",
         "/aanmelden/resultaat/declined/", "/aanmelden/resultaat/pending_guardian/",
         "/aanmelden/resultaat/placed/", "/aanmelden/resultaat/waitlisted/", "/bijeenkomsten/", "/contact/",
         "/doel/", "/organisaties/", "/privacy/", "/toegankelijkheid/", "/voor-wie/",
@@ -153,3 +155,17 @@ def test_the_footer_has_no_generator_link_but_links_privacy_and_accessibility(bu
     assert "Made with" not in html
     assert 'href="privacy/"' in html
     assert 'href="toegankelijkheid/"' in html
+
+
+def test_the_sign_up_page_says_how_places_are_given_first_come_or_by_a_draw() -> None:
+    # Given the sign-up page's text, and the edition first come and with a draw
+    page = (ROOT / "docs" / "aanmelden.md").read_text(encoding="utf-8")
+    first_come = load_edition()
+    by_draw = first_come.model_copy(update={"allocation": Allocation.DRAW})
+
+    # Then each says what really happens, and the draw also when people hear the result
+    assert "Wie zich eerst aanmeldt, krijgt eerst een plek." in render(page, first_come)
+    drawn = render(page, by_draw)
+    assert "eerlijke loting" in drawn
+    assert "Wie zich eerst aanmeldt" not in drawn
+    assert "Je hoort uiterlijk op dinsdag 2 maart 2027 of je mee kunt doen." in drawn

@@ -47,6 +47,8 @@
         message = text("closed");
       } else if (live && live.status === "full") {
         message = text("full");
+      } else if (live && form.dataset.allocation === "draw") {
+        message = text("applicants").replace("{applicants}", live.applicants).replace("{capacity}", live.capacity);
       } else if (live) {
         message = live.seats_left === 1 ? text("seat_left") : text("seats_left").replace("{n}", live.seats_left);
       }

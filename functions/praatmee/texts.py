@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from praatmee.edition import Edition, Meeting, Role, RoleGroup, SchoolType, Sector, Theme
+from praatmee.edition import Allocation, Edition, Meeting, Role, RoleGroup, SchoolType, Sector, Theme
 from praatmee.models import RegistrationStatus
 
 SECTOR_LABELS: dict[Sector, str] = {
@@ -180,6 +180,7 @@ FORM_TEXTS: dict[str, str] = {
     "error_title_prefix": "Fout: ",
     "error_summary": "Er is een probleem",
     "seats_left": "Nog {n} plaatsen vrij.",
+    "applicants": "{applicants} aangemeld voor {capacity} plaatsen. Na de sluiting is er een loting.",
     "seat_left": "Nog 1 plaats vrij.",
     "full": "Vol: je komt op de reservelijst.",
     "closed": "Aanmelden is gesloten.",
@@ -271,6 +272,25 @@ CLI_TEXTS: dict[str, str] = {
 # E-mails to participants and guardians, and the small pages their links open. Level B1.
 # A mail is a subject and a list of paragraphs; a paragraph may end in a link (label, address).
 # ---------------------------------------------------------------------------------------------------
+
+
+def draw_day(edition: Edition) -> str:
+    """`op dinsdag 2 maart 2027`: when everyone hears the draw's result (or, without a draw moment, when)."""
+    return f"op {long_date(edition.draw_at.date())}" if edition.draw_at else "na de sluiting"
+
+
+def how_places_are_given(edition: Edition) -> str:
+    """One paragraph for the sign-up page: first come, or a fair draw after the deadline."""
+    if edition.allocation is Allocation.DRAW:
+        return (
+            "Zijn er meer aanmeldingen dan plaatsen? Dan kiezen we na de sluiting met een eerlijke loting "
+            "wie er meedoet. Zo komen ouders, leerlingen, leraren en begeleiders allemaal aan het woord. "
+            f"Je hoort uiterlijk {draw_day(edition)} of je mee kunt doen."
+        )
+    return (
+        "Wie zich eerst aanmeldt, krijgt eerst een plek. "
+        "Is een bijeenkomst vol? Dan kom je op de reservelijst."
+    )
 
 
 def confirm_period(edition: Edition) -> str:
