@@ -1,0 +1,64 @@
+"""The draw under load: two runs at once and people withdrawing meanwhile, on a DynamoDB that answers one
+call in five with a conflict or throttling. The seat counter still never gives one seat too many."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from praatmee import draw, service
+from praatmee.edition import Allocation, load_edition
+from praatmee.models import RegistrationRequest, RegistrationStatus
+from praatmee.store import Store
+from tests.fixtures import assert_seat_invariants, make_context, valid_body
+from tests.test_store_concurrency import Injector, busy_store, run_threads, tickets_in_order
+
+__all__ = ["busy_store", "tickets_in_order"]  # fixtures shared with the sign-up concurrency tests
+
+MEETING = "noord-wolvega"
+SEATS = 10
+AFTER_DEADLINE = dt.datetime(2027, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def test_two_draws_and_withdrawals_at_once_never_seat_more_than_the_capacity(
+    busy_store: tuple[Store, Injector],
+) -> None:
+    # Given 40 applications for a meeting of ten seats, on a busy DynamoDB
+    store, injector = busy_store
+    edition = load_edition().model_copy(update={"allocation": Allocation.DRAW})
+    ctx = make_context(store, edition=edition)
+    store.set_capacity(MEETING, SEATS)
+    roles = ["ouder", "leerling", "leraar", "begeleider", "expert"]
+    registered = [
+        service.register(
+            ctx,
+            RegistrationRequest.model_validate(
+                valid_body(meeting=MEETING, sector="vo", role=roles[n % 5], email=f"p{n}@example.org")
+            ),
+        )
+        for n in range(40)
+    ]
+    leaving = registered[:8]
+    drawing = draw.DrawContext(store, edition, AFTER_DEADLINE)
+    seed = draw.seed_from_secret(b"concurrency")
+
+    # When two runs of the draw and eight withdrawals happen at the same moment
+    def work(index: int) -> object:
+        if index < 2:
+            return draw.run_draw(drawing, seed)
+        one = leaving[index - 2]
+        assert one.cancel_token is not None
+        return service.cancel_registration(ctx, one.answer.id, one.cancel_token)
+
+    results = run_threads(2 + len(leaving), work)
+
+    # Then nothing failed, and the ledger holds: never more seats than the capacity, every counter true
+    assert [result for _, result in results if isinstance(result, Exception)] == []
+    assert injector.injected > 0
+    ledger = assert_seat_invariants(store, MEETING)
+    assert ledger.placed <= SEATS
+    statuses = [ledger.registrations[r.answer.id]["status"]["S"] for r in registered]
+    assert statuses.count(RegistrationStatus.CANCELLED.value) == len(leaving)
+    # And everyone who stayed was seated or put on the reserve list, and the seats are full
+    assert statuses.count(RegistrationStatus.APPLIED.value) == 0
+    assert ledger.placed == SEATS
+    assert statuses.count(RegistrationStatus.WAITLISTED.value) == 40 - len(leaving) - SEATS
