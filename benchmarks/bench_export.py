@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from praatmee import exports
+from praatmee import exports, workbook
 from praatmee.dynamo import Item
 from praatmee.edition import Edition, Role, Theme, load_edition
 from praatmee.models import RegistrationStatus
@@ -143,7 +143,7 @@ def main() -> None:
     rows = sum(len(table) for table in tables)
 
     csv_best, csv_median = best_of(5, lambda: [exports.write_csv(table) for table in tables])
-    xlsx_best, xlsx_median = best_of(2, lambda: exports.write_xlsx(edition, meetings, tables))
+    xlsx_best, xlsx_median = best_of(2, lambda: workbook.write_xlsx(edition, meetings, tables))
     whole_best, _ = best_of(1, lambda: exports.build_export(edition, records(items), NOW))
 
     print(f"export of {REGISTRATIONS:,} registrations ({rows:,} rows; cancelled ones are only counted)")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 from email.message import EmailMessage
 
+import openpyxl
 import pytest
 
-from praatmee import service, texts
+from praatmee import exports, service, texts
 from praatmee.edition import Allocation, Edition, load_edition
 from praatmee.models import RegistrationStatus
 from tests.fixtures import Api, mails_to, pupil, registration_data, sign_up, status_of
@@ -130,3 +133,26 @@ def test_withdrawing_an_application_frees_the_address_and_the_count(
     assert "name" not in data
     assert client.register(email="anna@example.org").json["status"] == "applied"
     assert applicants(ctx, "online") == (1, 0)
+
+
+def test_before_the_deadline_the_export_shows_the_pool_against_the_draws_targets(
+    ctx: service.Context, edition: Edition
+) -> None:
+    # Given three parents and a pupil applied for the online meeting
+    for n in range(3):
+        sign_up(ctx, email=f"ouder{n}@example.org")
+    sign_up(ctx, email="leerling@example.org", role="leerling")
+
+    # When the organisers open the export's overview
+    export = exports.build_export(edition, ctx.store.export_records(), dt.datetime(2027, 2, 1, tzinfo=dt.UTC))
+    sheet = openpyxl.load_workbook(io.BytesIO(export.files[exports.WORKBOOK][0]))[texts.OVERVIEW_SHEET]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+    # Then the mix block shows, per group, how many applied beside the range the draw aims for
+    start = next(i for i, row in enumerate(rows) if row[0] == texts.OVERVIEW_TARGETS)
+    online = rows[start].index("Online")
+    mix = {row[0]: row[online] for row in rows[start + 1 :] if row[0]}
+    assert mix["ouders"] == "3 (10-20)"
+    assert mix["leerlingen"] == "1 (6-16)"
+    assert mix["leraren en begeleiders"] == "0 (10-20)"
+    assert mix["mensen met ervaring met lezen, spelling en dyslexie"] == "4 (8-50)"

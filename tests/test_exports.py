@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from openpyxl.utils.escape import unescape
 
-from praatmee import exports, service, texts
+from praatmee import exports, service, texts, workbook
 from praatmee.bucket import ExportBucket
 from praatmee.edition import Edition, Sector
 from praatmee.models import RegistrationStatus
@@ -164,14 +164,14 @@ def test_sign_up_times_are_real_dates_in_dutch_time(opened: Opened, edition: Edi
     # B signed up two minutes after 12:00 UTC on 15 January: 13:02 in Amsterdam (winter time)
     assert cell.value == dt.datetime(2027, 1, 15, 13, 2)
     assert cell.is_date
-    assert cell.number_format == exports.DATE_TIME_FORMAT
+    assert cell.number_format == workbook.DATE_TIME_FORMAT
 
 
 def test_sheets_have_a_frozen_header_row_and_sensible_widths(opened: Opened) -> None:
     for sheet in opened.workbook.worksheets:
         assert sheet.freeze_panes == "A2", sheet.title
         widths = [sheet.column_dimensions[letter].width for letter in "ABC"]
-        assert all(8 <= width <= exports.MAX_WIDTH + 1 for width in widths), (sheet.title, widths)
+        assert all(8 <= width <= workbook.MAX_WIDTH + 1 for width in widths), (sheet.title, widths)
         assert all(cell.font.bold for cell in next(sheet.iter_rows(max_row=1)) if cell.value)
 
 

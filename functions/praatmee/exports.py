@@ -22,14 +22,12 @@ import csv
 import datetime as dt
 import io
 import json
-import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from praatmee import texts
-from praatmee.edition import Edition, Role, Sector, Theme, load_edition
+from praatmee.edition import Edition, load_edition
 from praatmee.models import RegistrationStatus
 from praatmee.table import ExportedRegistration, ExportRecord, MeetingCapacity
 
@@ -45,13 +43,7 @@ JSON_TYPE = "application/json"
 
 # Characters that make a spreadsheet read a cell as a formula (or split it into one), per OWASP.
 FORMULA_STARTS = frozenset("=+-@\t\r\n")
-DATE_FORMAT = "dd-mm-yyyy"
-DATE_TIME_FORMAT = "dd-mm-yyyy hh:mm"
 CSV_DATE_TIME = "%d-%m-%Y %H:%M"
-MAX_WIDTH = 50
-WIDTH_SAMPLE = 500
-# Excel forbids these in sheet names, and allows at most 31 characters.
-SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 Cell = str | int | dt.datetime | None
 # The first characters worth a closer look: the formula starts, and a space that may hide one.
@@ -246,133 +238,6 @@ def write_csv(table: Iterable[Row]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-# -- XLSX ------------------------------------------------------------------------------------------------
-
-
-def sheet_name(title: str, taken: set[str]) -> str:
-    base = SHEET_NAME_FORBIDDEN.sub(" ", title).strip("' ")[:31] or "Bijeenkomst"
-    name, number = base, 2
-    while name.lower() in taken:
-        suffix = f" ({number})"
-        name, number = base[: 31 - len(suffix)] + suffix, number + 1
-    taken.add(name.lower())
-    return name
-
-
-def _widths(header: Sequence[str], table: Sequence[Sequence[Cell]]) -> list[int]:
-    widths = [len(title) + 2 for title in header]
-    for row in table[:WIDTH_SAMPLE]:
-        for column, value in enumerate(row):
-            length = len(value) if isinstance(value, str) else 16 if isinstance(value, dt.datetime) else 6
-            widths[column] = max(widths[column], length + 2)
-    return [min(width, MAX_WIDTH) for width in widths]
-
-
-def write_xlsx(
-    edition: Edition, meetings: Sequence[MeetingExport], tables: Sequence[Sequence[Sequence[Cell]]]
-) -> bytes:
-    """The workbook: the overview sheet, then one sheet per meeting."""
-    import xlsxwriter  # only the export needs it: the registration function never loads it
-
-    out = io.BytesIO()
-    # Strings stay strings: never a formula, a link or a number, whatever they look like.
-    workbook = xlsxwriter.Workbook(
-        out,
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-            "default_date_format": DATE_TIME_FORMAT,
-        },
-    )
-    bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-    quoted = workbook.add_format({"quote_prefix": True})
-    day = workbook.add_format({"num_format": DATE_FORMAT})
-    moment = workbook.add_format({"num_format": DATE_TIME_FORMAT})
-    taken = {texts.OVERVIEW_SHEET.lower()}
-    _write_overview(workbook, bold, day, edition, meetings)
-    header = texts.EXPORT_COLUMNS
-    for meeting, table in zip(meetings, tables, strict=True):
-        sheet = workbook.add_worksheet(sheet_name(meeting.title, taken))
-        sheet.freeze_panes(1, 0)
-        for column, width in enumerate(_widths(header, table)):
-            sheet.set_column(column, column, width)
-        sheet.autofilter(0, 0, max(len(table), 1), len(header) - 1)
-        sheet.write_row(0, 0, header, bold)
-        write_string, write_number, write_datetime = (
-            sheet.write_string,
-            sheet.write_number,
-            sheet.write_datetime,
-        )
-        for number, row in enumerate(table, start=1):
-            for column, value in enumerate(row):
-                if value is None or value == "":
-                    continue
-                if isinstance(value, str):
-                    if starts_like_formula(value):
-                        write_string(number, column, value, quoted)
-                    else:
-                        write_string(number, column, value)
-                elif isinstance(value, dt.datetime):
-                    write_datetime(number, column, value, moment)
-                else:
-                    write_number(number, column, value)
-    workbook.close()
-    return out.getvalue()
-
-
-def _write_overview(
-    workbook: Any, bold: Any, day: Any, edition: Edition, meetings: Sequence[MeetingExport]
-) -> None:
-    sheet = workbook.add_worksheet(texts.OVERVIEW_SHEET)
-    sheet.freeze_panes(1, 0)
-    sheet.set_column(0, 0, 45)
-    sheet.set_column(1, len(meetings) + 1, 16)
-    sheet.write_row(0, 0, texts.OVERVIEW_COLUMNS, bold)
-    statuses = (
-        RegistrationStatus.APPLIED,
-        RegistrationStatus.PLACED,
-        RegistrationStatus.WAITLISTED,
-        RegistrationStatus.PENDING_GUARDIAN,
-        RegistrationStatus.CANCELLED,
-    )
-    row = 1
-    for meeting in meetings:
-        sheet.write_string(row, 0, meeting.title)
-        if meeting.date is not None:
-            sheet.write_datetime(row, 1, dt.datetime.combine(meeting.date, dt.time()), day)
-        sheet.write_number(row, 2, meeting.capacity)
-        for column, status in enumerate(statuses, start=3):
-            sheet.write_number(row, column, meeting.count(status))
-        row += 1
-    sheet.write_string(row, 0, texts.OVERVIEW_TOTAL, bold)
-    sheet.write_number(row, 2, sum(m.capacity for m in meetings), bold)
-    for column, status in enumerate(statuses, start=3):
-        sheet.write_number(row, column, sum(m.count(status) for m in meetings), bold)
-    row += 2
-    # Each breakdown names what it counts of a person (everyone not cancelled; one may count for several
-    # themes).
-    breakdowns: tuple[
-        tuple[str, dict[str, str], list[str], Callable[[ExportedRegistration], Iterable[str]]], ...
-    ]
-    breakdowns = (
-        (texts.OVERVIEW_BY_ROLE, ROLE_LABELS, [r.value for r in Role], lambda one: (one.role,)),
-        (texts.OVERVIEW_BY_SECTOR, SECTOR_LABELS, [s.value for s in Sector], lambda one: (one.sector,)),
-        (texts.OVERVIEW_BY_THEME, THEME_LABELS, [t.value for t in Theme], lambda one: one.themes),
-    )
-    for title, labels, codes, of in breakdowns:
-        counts = [Counter(code for one in meeting.people for code in of(one)) for meeting in meetings]
-        sheet.write_row(row, 0, [title, *(m.title for m in meetings), texts.OVERVIEW_TOTAL], bold)
-        row += 1
-        for code in codes:
-            sheet.write_string(row, 0, labels[code])
-            values = [count[code] for count in counts]
-            sheet.write_row(row, 1, [*values, sum(values)])
-            row += 1
-        row += 1
-
-
 # -- the whole export ------------------------------------------------------------------------------------
 
 
@@ -408,7 +273,9 @@ def build_export(
         f"{meeting.id}.csv": (write_csv(table), CSV_TYPE)
         for meeting, table in zip(meetings, tables, strict=True)
     }
-    files[WORKBOOK] = (write_xlsx(edition, meetings, tables), XLSX_TYPE)
+    from praatmee import workbook  # it builds on this module's rows
+
+    files[WORKBOOK] = (workbook.write_xlsx(edition, meetings, tables), XLSX_TYPE)
     return Export(folder=folder_for(now), files=files, meetings=meetings)
 
 

@@ -238,6 +238,7 @@ OVERVIEW_TOTAL = "Totaal"
 OVERVIEW_BY_ROLE = "Rol (zonder afmeldingen)"
 OVERVIEW_BY_SECTOR = "Soort onderwijs (zonder afmeldingen)"
 OVERVIEW_BY_THEME = "Onderwerp (zonder afmeldingen)"
+OVERVIEW_TARGETS = "Mix voor de loting: nu aangemeld of geplaatst (gewenst: minimaal-maximaal)"
 
 CLI_TEXTS: dict[str, str] = {
     "reading": "Aanmeldingen lezen: {n} gelezen",
