@@ -6,6 +6,7 @@ A link page only asks; its form posts to a route of `api.py`, and only that chan
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -14,6 +15,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from praatmee import service, texts
 from praatmee.errors import RegistrationNotFound
 from praatmee.models import CancellationRequest, ErrorItem, RegistrationStatus
+from praatmee.table import StoredRegistration
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]
 
@@ -74,17 +76,27 @@ def _hidden(registration_id: str, token: str) -> str:
     )
 
 
+def _linked(
+    find: Callable[[service.Context, str, str], StoredRegistration],
+) -> tuple[str, str, StoredRegistration] | None:
+    """The registration a mail's link is for, or None: an unknown id and a wrong token get the same page."""
+    query = _link_query()
+    if query is None:
+        return None
+    registration_id, token = query
+    try:
+        return registration_id, token, find(_ctx(), registration_id, token)
+    except RegistrationNotFound:
+        return None
+
+
 @router.get("/api/cancellations", summary="The page a cancel link opens: it asks; nothing changes on GET")
 def cancellation_page() -> Response[Any]:
     words = texts.LINK_PAGES
-    query = _link_query()
-    if query is None:
+    linked = _linked(service.registration_for_token)
+    if linked is None:
         return _not_found_page()
-    registration_id, token = query
-    try:
-        stored = service.registration_for_token(_ctx(), registration_id, token)
-    except RegistrationNotFound:
-        return _not_found_page()
+    registration_id, token, stored = linked
     if stored.status is RegistrationStatus.CANCELLED:
         return page(200, words["cancel_title"], f"<p>{html.escape(words['cancelled_already'])}</p>")
     meeting = _ctx().edition.meeting(stored.meeting)
@@ -105,14 +117,10 @@ def _decision_button(decision: str, label: str) -> str:
 @router.get("/api/consents", summary="The page a guardian's link opens: it asks; nothing changes on GET")
 def consent_page() -> Response[Any]:
     words = texts.LINK_PAGES
-    query = _link_query()
-    if query is None:
+    linked = _linked(service.guardian_registration)
+    if linked is None:
         return _not_found_page()
-    registration_id, token = query
-    try:
-        stored = service.guardian_registration(_ctx(), registration_id, token)
-    except RegistrationNotFound:
-        return _not_found_page()
+    registration_id, token, stored = linked
     if stored.status in (RegistrationStatus.PLACED, RegistrationStatus.WAITLISTED):
         return page(200, words["consent_title"], f"<p>{html.escape(words['consent_done'])}</p>")
     if stored.status is not RegistrationStatus.PENDING_GUARDIAN:

@@ -361,33 +361,25 @@ class Table:
 
     def waitlist_head(self, meeting_id: str) -> tuple[int, str] | None:
         """The ticket and registration id of the first person waiting, or None."""
-        page = self.dynamo.call(
-            "query",
-            TableName=self.table_name,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :wait)",
-            ExpressionAttributeValues={":pk": meeting_key(meeting_id)["pk"], ":wait": s(WAIT_PREFIX)},
-            ConsistentRead=True,
-            Limit=1,
-        )
-        if not page["Items"]:
-            return None
-        entry = page["Items"][0]
-        return int(entry["sk"]["S"].removeprefix(WAIT_PREFIX)), entry["registration_id"]["S"]
+        return next(self._waiting(meeting_id, Limit=1), None)
 
     def waiting_list(self, meeting_id: str) -> list[tuple[int, str]]:
         """Everyone waiting, first first: (ticket, registration id)."""
+        return list(self._waiting(meeting_id))
+
+    def _waiting(self, meeting_id: str, **options: Any) -> Iterator[tuple[int, str]]:
+        # A generator: the head reads one page of one entry, never the whole list.
         pages = self.dynamo.pages(
             "query",
             TableName=self.table_name,
             KeyConditionExpression="pk = :pk AND begins_with(sk, :wait)",
             ExpressionAttributeValues={":pk": meeting_key(meeting_id)["pk"], ":wait": s(WAIT_PREFIX)},
             ConsistentRead=True,
+            **options,
         )
-        return [
-            (int(entry["sk"]["S"].removeprefix(WAIT_PREFIX)), entry["registration_id"]["S"])
-            for page in pages
-            for entry in page["Items"]
-        ]
+        for page in pages:
+            for entry in page["Items"]:
+                yield int(entry["sk"]["S"].removeprefix(WAIT_PREFIX)), entry["registration_id"]["S"]
 
     def registration(self, registration_id: str) -> StoredRegistration | None:
         response = self.dynamo.call(
