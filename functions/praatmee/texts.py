@@ -192,7 +192,7 @@ FORM_TEXTS: dict[str, str] = {
 
 
 # ---------------------------------------------------------------------------------------------------
-# Organiser exports and the `praatmee` command line. Column headers are what Excel shows.
+# Organiser exports. Column headers are what Excel shows (the command line's words: laptop/texts.py).
 # ---------------------------------------------------------------------------------------------------
 
 STATUS_LABELS: dict[RegistrationStatus, str] = {
@@ -239,35 +239,6 @@ OVERVIEW_BY_ROLE = "Rol (zonder afmeldingen)"
 OVERVIEW_BY_SECTOR = "Soort onderwijs (zonder afmeldingen)"
 OVERVIEW_BY_THEME = "Onderwerp (zonder afmeldingen)"
 OVERVIEW_TARGETS = "Mix voor de loting: nu aangemeld of geplaatst (gewenst: minimaal-maximaal)"
-
-CLI_TEXTS: dict[str, str] = {
-    "reading": "Aanmeldingen lezen: {n} gelezen",
-    "writing": "Bestanden maken: werkmap en {n} CSV-bestanden",
-    "uploading": "Opslaan in de exportmap: {name}",
-    "downloading": "Downloaden {i} van {n}: {name}",
-    "saved": "Opgeslagen in {folder}",
-    "newest": "Nieuwste export: {export}",
-    "no_exports": "Er zijn nog geen exports.",
-    "links_intro": "Links (geldig tot {until}, daarna vraag je nieuwe links op):",
-    "summary_title": "Aanmeldingen per bijeenkomst:",
-    "summary_line": (
-        "  {title}: {placed} van {capacity} plaatsen bezet, {waitlisted} op de reservelijst, "
-        "{pending} wachten op toestemming, {cancelled} afgemeld"
-    ),
-    "no_local_stack": (
-        "De lokale omgeving is niet bereikbaar op {endpoint}. Start die eerst met `make serve` "
-        "(met dezelfde PORT), of gebruik --aws."
-    ),
-    "no_bucket": "Geef de exportbucket op met --bucket of PRAATMEE_EXPORT_BUCKET (zie de README).",
-    "aws_error": "AWS gaf een fout: {error}. Controleer je profiel, regio en rechten.",
-    "draw_not_due": (
-        "De loting kan nog niet: deze editie geeft plaatsen op volgorde van aanmelden, of de aanmelding is "
-        "nog open (tot {deadline}). Probeer het met --now en een tijdstip na de sluiting."
-    ),
-    "draw_line": "{title}: {pool} aangemeld, {placed} geplaatst, {reserves} op de reservelijst",
-    "draw_mailed": "Iedereen krijgt de uitslag per e-mail (lokaal: zie het postvak).",
-}
-
 
 # ---------------------------------------------------------------------------------------------------
 # E-mails to participants and guardians, and the small pages their links open. Level B1.

@@ -87,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from praatmee.laptop import organiser
     from praatmee.laptop.serve import EXPORT_BUCKET
-    from praatmee.texts import CLI_TEXTS
+    from praatmee.laptop.texts import CLI_TEXTS
 
     if args.aws:
         if not args.bucket:

@@ -25,6 +25,7 @@ from praatmee import texts
 from praatmee.bucket import LINK_SECONDS, ExportBucket
 from praatmee.errors import TryAgain
 from praatmee.exports import SUMMARY
+from praatmee.laptop.texts import CLI_TEXTS
 
 Say = Callable[[str], None]
 
@@ -59,7 +60,7 @@ def connect(target: Target, say: Say) -> bool:
     try:
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
     except OSError:
-        say(texts.CLI_TEXTS["no_local_stack"].format(endpoint=endpoint))
+        say(CLI_TEXTS["no_local_stack"].format(endpoint=endpoint))
         return False
     # moto accepts any credentials; a developer's own AWS profile must never be used for the local stack.
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
@@ -88,11 +89,11 @@ def run_local_export(bucket: ExportBucket, say: Say) -> str:
 
     def progress(stage: str, value: int | str) -> None:
         if stage == "read":
-            say(texts.CLI_TEXTS["reading"].format(n=number(int(value))))
+            say(CLI_TEXTS["reading"].format(n=number(int(value))))
         elif stage == "write":
-            say(texts.CLI_TEXTS["writing"].format(n=int(value) - 1))
+            say(CLI_TEXTS["writing"].format(n=int(value) - 1))
         else:
-            say(texts.CLI_TEXTS["uploading"].format(name=value))
+            say(CLI_TEXTS["uploading"].format(name=value))
 
     return run_export(Store(TABLE), bucket, load_edition(), progress=progress).folder
 
@@ -102,17 +103,17 @@ def download(bucket: ExportBucket, folder: str, to: Path, say: Say) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     objects = bucket.objects(folder)
     for index, stored in enumerate(objects, start=1):
-        say(texts.CLI_TEXTS["downloading"].format(i=index, n=len(objects), name=stored.name))
+        say(CLI_TEXTS["downloading"].format(i=index, n=len(objects), name=stored.name))
         bucket.download(stored.key, target / stored.name)
-    say(texts.CLI_TEXTS["saved"].format(folder=target))
+    say(CLI_TEXTS["saved"].format(folder=target))
     return target
 
 
 def print_summary(summary: dict[str, Any], say: Say) -> None:
-    say(texts.CLI_TEXTS["summary_title"])
+    say(CLI_TEXTS["summary_title"])
     for meeting in summary["meetings"]:
         say(
-            texts.CLI_TEXTS["summary_line"].format(
+            CLI_TEXTS["summary_line"].format(
                 title=meeting["title"],
                 placed=number(meeting["placed"]),
                 capacity=number(meeting["capacity"]),
@@ -127,12 +128,12 @@ def _guarded(work: Callable[[], int], say: Say) -> int:
     try:
         return work()
     except TryAgain as exc:
-        say(texts.CLI_TEXTS["aws_error"].format(error=exc))
+        say(CLI_TEXTS["aws_error"].format(error=exc))
         return 1
     except Exception as exc:
         # boto3's errors (no credentials, access denied, no such bucket) become one Dutch line.
         if type(exc).__module__.startswith(("botocore", "boto3", "s3transfer")):
-            say(texts.CLI_TEXTS["aws_error"].format(error=f"{type(exc).__name__}: {exc}"))
+            say(CLI_TEXTS["aws_error"].format(error=f"{type(exc).__name__}: {exc}"))
             return 1
         raise
 
@@ -148,10 +149,10 @@ def export_command(target: Target, to: Path, out: TextIO | None = None) -> int:
         if target.aws:
             folders = complete_exports(bucket)
             if not folders:
-                say(texts.CLI_TEXTS["no_exports"])
+                say(CLI_TEXTS["no_exports"])
                 return 1
             folder = folders[0]
-            say(texts.CLI_TEXTS["newest"].format(export=folder))
+            say(CLI_TEXTS["newest"].format(export=folder))
         else:
             folder = run_local_export(bucket, say)
         saved = download(bucket, folder, to, say)
@@ -189,12 +190,12 @@ def draw_command(
         try:
             results = draw.run_draw(draw.DrawContext(store, edition, moment, mailing), seed)
         except draw.DrawNotDue:
-            say(texts.CLI_TEXTS["draw_not_due"].format(deadline=texts.long_date(edition.register_before)))
+            say(CLI_TEXTS["draw_not_due"].format(deadline=texts.long_date(edition.register_before)))
             return 1
         titles = {meeting.id: meeting.title for meeting in edition.meetings}
         for result in results:
             say(
-                texts.CLI_TEXTS["draw_line"].format(
+                CLI_TEXTS["draw_line"].format(
                     title=titles[result.meeting],
                     pool=number(result.pool),
                     placed=number(result.placed),
@@ -203,7 +204,7 @@ def draw_command(
             )
             for line in result.shortfall_lines(titles[result.meeting]):
                 say(f"  {line}")
-        say(texts.CLI_TEXTS["draw_mailed"])
+        say(CLI_TEXTS["draw_mailed"])
         return 0
 
     return _guarded(work, say)
@@ -219,10 +220,10 @@ def links_command(target: Target, count: int, out: TextIO | None = None) -> int:
     def work() -> int:
         folders = complete_exports(bucket)[:count]
         if not folders:
-            say(texts.CLI_TEXTS["no_exports"])
+            say(CLI_TEXTS["no_exports"])
             return 1
         until = dt.datetime.now().astimezone() + dt.timedelta(seconds=LINK_SECONDS)
-        say(texts.CLI_TEXTS["links_intro"].format(until=f"{until:%H.%M}"))
+        say(CLI_TEXTS["links_intro"].format(until=f"{until:%H.%M}"))
         for folder in folders:
             say(folder)
             for stored in bucket.objects(folder):
