@@ -26,21 +26,26 @@ def _locked(method: Callable[..., Any], lock: threading.RLock) -> Callable[..., 
 
 @contextmanager
 def serialised_dynamodb(lock: threading.RLock | None = None) -> Iterator[threading.RLock]:
-    """Serialise moto's `DynamoDBBackend` (every instance) under one lock while the block runs."""
+    """Serialise moto's DynamoDB under one lock while the block runs: every public method of its backend
+    (every instance), and the handling of each request as a whole, because moto writes an answer from the
+    live item after the backend returns (two ticket writes at once could both read the later count)."""
     from moto.dynamodb.models import DynamoDBBackend  # moto is a development dependency: import late
+    from moto.dynamodb.responses import DynamoHandler
 
     lock = lock or threading.RLock()
-    originals: dict[str, Any] = {}
-    for name, member in vars(DynamoDBBackend).items():
+    originals: list[tuple[type, str, Any]] = []
+    members: list[tuple[type, str, Any]] = [(DynamoDBBackend, n, m) for n, m in vars(DynamoDBBackend).items()]
+    members.append((DynamoHandler, "call_action", vars(DynamoHandler)["call_action"]))
+    for owner, name, member in members:
         if name.startswith("_") or not callable(member) or getattr(member, "__praatmee_serialised__", False):
             continue
-        originals[name] = member
-        setattr(DynamoDBBackend, name, _locked(member, lock))
+        originals.append((owner, name, member))
+        setattr(owner, name, _locked(member, lock))
     try:
         yield lock
     finally:
-        for name, member in originals.items():
-            setattr(DynamoDBBackend, name, member)
+        for owner, name, member in originals:
+            setattr(owner, name, member)
 
 
 @contextmanager
