@@ -170,12 +170,7 @@ def _write_targets(
     labels = list(dict.fromkeys(label for targets in quotas.values() for label in targets))
     counting = (RegistrationStatus.APPLIED, RegistrationStatus.PLACED)
     counts = [
-        Counter(
-            label
-            for one in meeting.people
-            if one.status in counting
-            for label in _labels(one)
-        )
+        Counter(label for one in meeting.people if one.status in counting for label in _labels(one))
         for meeting in meetings
     ]
     sheet.write_row(row, 0, [texts.OVERVIEW_TARGETS, *(m.title for m in meetings)], bold)
