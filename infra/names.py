@@ -26,17 +26,23 @@ CTX_RESERVED_CONCURRENCY = "reservedConcurrency"
 # The Lambda platform: the bundler installs wheels for exactly this interpreter and architecture.
 PYTHON_VERSION = "3.14"
 PIP_PLATFORM = "manylinux2014_aarch64"
+# The draw's solver: the current highspy and numpy wheels for CPython 3.14 on aarch64 are tagged glibc 2.28
+# only (Lambda's Amazon Linux 2023 has glibc 2.34), so the draw's requirement set also allows this tag.
+DRAW_PIP_PLATFORMS = ("manylinux_2_28_aarch64",)
 
 # Entry points into the one package.
 API_HANDLER = "praatmee.api.lambda_handler"
 EXPORT_HANDLER = "praatmee.exports.lambda_handler"
 CONFIRMATIONS_HANDLER = "praatmee.daily.confirmations_handler"
+DRAW_HANDLER = "praatmee.draw.lambda_handler"
 
 # Environment variables the functions read (praatmee.settings reads the PRAATMEE_ prefix).
 ENV_TABLE_NAME = "PRAATMEE_TABLE_NAME"
 ENV_SITE_ORIGIN = "PRAATMEE_SITE_ORIGIN"
 # The e-mail hash key is not in the environment: the function reads the secret named here at cold start.
 ENV_EMAIL_HASH_KEY_SECRET = "PRAATMEE_EMAIL_HASH_KEY_SECRET_ARN"  # noqa: S105 - a name, not a secret
+# Likewise the draw secret (the seed of the draw).
+ENV_DRAW_SECRET = "PRAATMEE_DRAW_SECRET_ARN"  # noqa: S105 - a name, not a secret
 ENV_EXPORT_BUCKET = "PRAATMEE_EXPORT_BUCKET"
 ENV_SENDER_ADDRESS = "PRAATMEE_SENDER_ADDRESS"
 POWERTOOLS_SERVICE_NAME = "POWERTOOLS_SERVICE_NAME"

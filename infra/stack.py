@@ -10,8 +10,9 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from infra import concerns, names
+from infra import bundling, concerns, names
 from infra.bundling import function_code
+from infra.draw import Draw
 from praatmee.edition import Edition
 
 
@@ -118,14 +119,28 @@ class PraatMeeStack(cdk.Stack):
         # The API sends the receipt, the guardian's request and the promoted person's mail at once.
         self.mail.grant_send(self.api.function)
         self.api.function.add_environment(names.ENV_SENDER_ADDRESS, sender_address)
+        watched = {
+            "Registration": self.api.function,
+            "Export": self.exports.function,
+            "Confirmations": self.mail.function,
+        }
+        # Only a draw edition gets the draw, on its own asset (the solver's wheels stay out of the API's).
+        self.draw: Draw | None = None
+        if edition.draw_moment is not None:
+            self.draw = Draw(
+                self,
+                "Draw",
+                code=function_code(bundling.DRAW),
+                data=self.data,
+                mail=self.mail,
+                edition=edition,
+            )
+            self.draw.function.add_environment(names.ENV_SITE_ORIGIN, self.site.origin)
+            watched["Draw"] = self.draw.function
         self.alarms = concerns.Alarms(
             self,
             "Alarms",
-            functions={
-                "Registration": self.api.function,
-                "Export": self.exports.function,
-                "Confirmations": self.mail.function,
-            },
+            functions=watched,
             table=self.data.table,
             email=alarm_email,
         )

@@ -21,7 +21,7 @@ from cdk_nag import AwsSolutionsChecks
 
 from infra import names
 from infra.stack import build
-from praatmee.edition import load_edition
+from praatmee.edition import Allocation, Edition, load_edition
 
 ACCOUNT = "123456789012"
 SENDER_DOMAIN = "example.org"
@@ -59,8 +59,14 @@ def _site_dir() -> Path:
     return stand_in
 
 
+def draw_edition() -> Edition:
+    """The shipped edition (first come today), its places given by the draw at its `draw_at`."""
+    return load_edition().model_copy(update={"allocation": Allocation.DRAW})
+
+
 @cache
-def synthesize() -> Synth:
+def synthesize(draw: bool = False) -> Synth:
+    """The app for the shipped edition, or with `draw` for the same edition given out by the draw."""
     import time
 
     started = time.perf_counter()
@@ -69,7 +75,7 @@ def synthesize() -> Synth:
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     build(
         app,
-        edition=load_edition(),
+        edition=draw_edition() if draw else load_edition(),
         site_dir=_site_dir(),
         sender_domain=SENDER_DOMAIN,
         reserved_concurrency=RESERVED_CONCURRENCY,

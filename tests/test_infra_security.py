@@ -14,9 +14,10 @@ CFN_LINT_IGNORED = {"W3005"}
 MIN_REASON_LENGTH = 40
 
 
-@pytest.fixture(scope="session")
-def synth() -> Synth:
-    return synthesize()
+@pytest.fixture(scope="session", params=["shipped edition", "draw edition"])
+def synth(request: pytest.FixtureRequest) -> Synth:
+    """The app for the shipped edition (first come) and for the same edition given out by the draw."""
+    return synthesize(draw=request.param == "draw edition")
 
 
 def acknowledgments(synth: Synth) -> dict[str, dict[str, str]]:

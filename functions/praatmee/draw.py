@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from aws_lambda_powertools import Logger
+
 from praatmee import texts
 from praatmee.dynamo import new_token
 from praatmee.edition import Allocation, Meeting, Role, Sector, Theme, features
@@ -24,11 +26,15 @@ from praatmee.models import RegistrationStatus
 from praatmee.table import DrawRecord
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
     from praatmee.edition import Edition
     from praatmee.mail import MailContext
+    from praatmee.settings import DrawSettings
     from praatmee.store import Store
 
 APPLIED = RegistrationStatus.APPLIED
+logger = Logger(service="praatmee-draw")
 
 
 class DrawNotDue(DomainError):
@@ -47,6 +53,17 @@ class MeetingDraw:
     placed: int
     reserves: int
     shortfalls: tuple[tuple[str, int, int], ...]  # (feature, missing, excess)
+
+    def as_dict(self) -> dict[str, Any]:
+        """For the log and the function's answer: counts and missed targets (feature labels, no people)."""
+        missed = [{"feature": f, "missing": short, "excess": over} for f, short, over in self.shortfalls]
+        return {
+            "pool": self.pool,
+            "seats": self.seats,
+            "placed": self.placed,
+            "reserves": self.reserves,
+            "missed_targets": missed,
+        }
 
     def shortfall_lines(self, title: str) -> list[str]:
         """Each missed target in plain Dutch, e.g. "Regio Zuid: 3 te weinig in de groep ouders"."""
@@ -175,3 +192,44 @@ def _pools(store: Store) -> dict[str, dict[str, frozenset[str]]]:
 
 def _applied(registrations: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     return (data for data in registrations if data.get("status") == APPLIED.value)
+
+
+# -- on AWS: the one-time schedule at the edition's draw moment runs this ------------------------------
+
+
+def run_seed(settings: DrawSettings) -> Callable[[str], bytes]:
+    """The seed of the scheduled run, made here only: today from the draw secret alone."""
+    return seed_from_secret(settings.draw_secret())
+
+
+def scheduled_draw(edition: Edition, now: dt.datetime) -> dict[str, Any]:
+    """Draw every meeting with mail; an edition that gives places first come, or a draw not due yet, is
+    logged and left alone (no error: the schedule must not retry it)."""
+    if edition.allocation is not Allocation.DRAW:
+        logger.info("no draw: this edition gives places first come")
+        return {"drawn": False, "reason": "first_come"}
+    from praatmee.mail import MailContext
+    from praatmee.ses import SesSender
+    from praatmee.settings import get_draw_settings
+    from praatmee.store import Store
+
+    settings = get_draw_settings()
+    store = Store(settings.table_name)
+    sender = SesSender(sender=settings.sender_address, reply_to=str(edition.contact_email))
+    mailing = MailContext(store, edition, sender, settings.site_origin)
+    try:
+        results = run_draw(DrawContext(store, edition, now, mailing), run_seed(settings))
+    except DrawNotDue as exc:
+        logger.info("no draw: not due", extra={"reason": str(exc)})
+        return {"drawn": False, "reason": exc.code}
+    report = {"drawn": True, "meetings": {result.meeting: result.as_dict() for result in results}}
+    logger.info("draw run", extra=report)
+    return report
+
+
+@logger.inject_lambda_context(log_event=False, clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """The one-time schedule at `draw_at` (the event carries nothing the draw uses)."""
+    from praatmee.edition import load_edition
+
+    return scheduled_draw(load_edition(), dt.datetime.now(dt.UTC))

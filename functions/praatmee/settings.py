@@ -75,6 +75,22 @@ class MailSettings(TableSettings):
     sender_address: EmailStr
 
 
+class DrawSettings(MailSettings):
+    """The draw: seats and mails like the mail job, and seeds each meeting's draw from a secret."""
+
+    # The ARN of the Secrets Manager secret the seed comes from (never the secret itself).
+    draw_secret_arn: SecretArn
+
+    def draw_secret(self) -> bytes:
+        """The draw secret, read from Secrets Manager once per process (at the cold start)."""
+        from aws_lambda_powertools.utilities.parameters import get_secret
+
+        secret = get_secret(self.draw_secret_arn, max_age=24 * 3600)
+        if len(secret) < 32:
+            raise RuntimeError("the draw secret is shorter than 32 characters")
+        return secret.encode()
+
+
 class ExportSettings(TableSettings):
     """The daily export: reads the table, writes to the export bucket."""
 
@@ -112,3 +128,9 @@ def get_export_settings() -> ExportSettings:
 def get_mail_settings() -> MailSettings:
     """The mail job's settings, validated at its cold start."""
     return _load(MailSettings)
+
+
+@cache
+def get_draw_settings() -> DrawSettings:
+    """The draw function's settings, validated at its cold start."""
+    return _load(DrawSettings)

@@ -1,0 +1,113 @@
+"""The draw's function on AWS: what the one-time schedule runs at the edition's draw moment."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from praatmee import draw, service
+from praatmee.edition import Allocation, Edition, load_edition
+from praatmee.models import RegistrationStatus
+from praatmee.settings import get_draw_settings
+from tests.fixtures import FakeLambdaContext, mails_to, sign_up, status_of
+
+ZUID = "zuid-helmond"
+AFTER_DEADLINE = dt.datetime(2027, 3, 2, 9, 0, tzinfo=dt.UTC)
+BEFORE_DEADLINE = dt.datetime(2027, 2, 1, 9, 0, tzinfo=dt.UTC)
+APPLICANTS = [("leraar", "po"), ("ouder", "po"), ("leraar", "po"), ("expert", "po"), ("ouder", "po")]
+
+
+@pytest.fixture
+def edition() -> Edition:
+    """The shipped edition, its places given by the draw."""
+    return load_edition().model_copy(update={"allocation": Allocation.DRAW})
+
+
+@pytest.fixture
+def draw_secret(ctx: service.Context, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The function's environment on AWS: the ARN of the draw secret in (moto's) Secrets Manager."""
+    client = boto3.client("secretsmanager")
+    arn = client.create_secret(Name="praatmee-draw", SecretString="s" * 64)["ARN"]
+    monkeypatch.setenv("PRAATMEE_DRAW_SECRET_ARN", arn)
+    get_draw_settings.cache_clear()
+    yield
+    get_draw_settings.cache_clear()
+
+
+@pytest.fixture
+def applied(ctx: service.Context) -> dict[str, str]:
+    """Five people applied for Zuid, which has three seats. Their e-mail address by registration id."""
+    ctx.store.set_capacity(ZUID, 3)
+    people = {}
+    for n, (role, sector) in enumerate(APPLICANTS):
+        email = f"{role}{n}@example.org"
+        registered = sign_up(ctx, meeting=ZUID, role=role, sector=sector, email=email, name=f"Persoon {n}")
+        assert registered.outcome is service.Outcome.APPLIED
+        people[registered.answer.id] = email
+    return people
+
+
+def test_the_scheduled_draw_seats_applicants_mails_them_and_answers_with_counts_only(
+    ctx: service.Context, ses: Any, draw_secret: None, applied: dict[str, str], edition: Edition
+) -> None:
+    # When the schedule runs the draw after the deadline
+    answer = draw.scheduled_draw(edition, AFTER_DEADLINE)
+
+    # Then Zuid's three seats are taken and the other two wait, each told once
+    assert answer["drawn"] is True
+    zuid = answer["meetings"][ZUID]
+    assert (zuid["pool"], zuid["seats"], zuid["placed"], zuid["reserves"]) == (5, 3, 3, 2)
+    statuses = [status_of(ctx.store, registration_id) for registration_id in applied]
+    assert statuses.count(RegistrationStatus.PLACED) == 3
+    assert statuses.count(RegistrationStatus.WAITLISTED) == 2
+    assert all(len(mails_to(email)) == 1 for email in applied.values()), "each hears the result once"
+    # And it names the targets three seats cannot meet, but nobody who applied
+    assert zuid["missed_targets"]
+    assert {"feature", "missing", "excess"} == set(zuid["missed_targets"][0])
+    text = json.dumps(answer)
+    assert "@" not in text
+    assert "Persoon" not in text
+    assert not any(registration_id in text for registration_id in applied)
+
+
+def test_the_secret_decides_the_draw(
+    ctx: service.Context, draw_secret: None, applied: dict[str, str], edition: Edition
+) -> None:
+    # Given the seed the function makes from its secret
+    seed = draw.run_seed(get_draw_settings())
+
+    # Then it is the draw secret's seed, per meeting
+    assert seed(ZUID) == draw.seed_from_secret(b"s" * 64)(ZUID)
+    assert seed(ZUID) != seed("online")
+
+
+def test_before_the_deadline_the_draw_returns_quietly_and_seats_nobody(
+    ctx: service.Context, draw_secret: None, applied: dict[str, str], edition: Edition
+) -> None:
+    # When the draw function runs while sign-up is still open
+    answer = draw.scheduled_draw(edition, BEFORE_DEADLINE)
+
+    # Then it answers that the draw is not due, without an error, and everyone still waits for it
+    assert answer == {"drawn": False, "reason": draw.DrawNotDue.code}
+    assert {status_of(ctx.store, rid) for rid in applied} == {RegistrationStatus.APPLIED}
+
+
+def test_for_a_first_come_edition_the_handler_returns_quietly_without_reading_anything(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given the shipped edition (first come) and a function without any settings
+    monkeypatch.delenv("PRAATMEE_DRAW_SECRET_ARN", raising=False)
+    monkeypatch.delenv("PRAATMEE_TABLE_NAME", raising=False)
+    get_draw_settings.cache_clear()
+    assert load_edition().allocation is Allocation.FIRST_COME
+
+    # When the handler is invoked
+    answer = draw.lambda_handler({}, FakeLambdaContext(function_name="praatmee-draw"))  # type: ignore[arg-type]
+
+    # Then it says there is no draw and touches neither the table nor the secret
+    assert answer == {"drawn": False, "reason": "first_come"}
