@@ -47,7 +47,7 @@ CSV_DATE_TIME = "%d-%m-%Y %H:%M"
 
 Cell = str | int | dt.datetime | None
 # The first characters worth a closer look: the formula starts, and a space that may hide one.
-_MAYBE_FORMULA = (*FORMULA_STARTS, " ")
+MAYBE_FORMULA = (*FORMULA_STARTS, " ")
 # Called with a stage ("read", "write", "upload") and a number (items read, files written, the key).
 Progress = Callable[[str, int | str], None]
 
@@ -60,7 +60,7 @@ def starts_like_formula(value: str) -> bool:
     """True for values a spreadsheet could take as a formula, also after leading spaces: the one rule that
     both the workbook (quote prefix) and the CSV files (leading apostrophe) follow."""
     # `startswith` with a tuple is one C-level test, so the common value costs almost nothing.
-    return value.startswith(_MAYBE_FORMULA) and value.lstrip(" ")[:1] in FORMULA_STARTS
+    return value.startswith(MAYBE_FORMULA) and value.lstrip(" ")[:1] in FORMULA_STARTS
 
 
 # -- reading ---------------------------------------------------------------------------------------------
@@ -171,6 +171,8 @@ def rows(edition: Edition, meeting: MeetingExport) -> list[Row]:
     tz = edition.tz
     result: list[Row] = []
     position = 0
+    make_row, status_labels = Row._make, texts.STATUS_LABELS
+    role_labels, sector_labels, theme_labels = ROLE_LABELS, SECTOR_LABELS, THEME_LABELS
     for one in meeting.in_order():
         waiting: int | None = None
         if one.status is RegistrationStatus.WAITLISTED:
@@ -179,22 +181,25 @@ def rows(edition: Edition, meeting: MeetingExport) -> list[Row]:
         created: dt.datetime | None = None
         if one.created_at:
             created = dt.datetime.fromisoformat(one.created_at).astimezone(tz).replace(tzinfo=None)
+        # Positional, in the order of Row's fields: keywords made shaping the rows slower (bench_export).
         result.append(
-            Row(
-                status=texts.STATUS_LABELS[one.status],
-                waitlist_position=waiting,
-                name=one.name,
-                email=one.email,
-                role=ROLE_LABELS.get(one.role, one.role),
-                sector=SECTOR_LABELS.get(one.sector, one.sector),
-                themes="; ".join(THEME_LABELS.get(t, t) for t in one.themes),
-                organisation=one.organisation,
-                needs=one.needs,
-                under_16=None if one.under_16 is None else (texts.YES if one.under_16 else texts.NO),
-                guardian_name=one.guardian_name,
-                guardian_email=one.guardian_email,
-                mail_failures=one.mail_failures or None,
-                signed_up_at=created,
+            make_row(
+                (
+                    status_labels[one.status],
+                    waiting,
+                    one.name,
+                    one.email,
+                    role_labels.get(one.role, one.role),
+                    sector_labels.get(one.sector, one.sector),
+                    "; ".join([theme_labels.get(t, t) for t in one.themes]),
+                    one.organisation,
+                    one.needs,
+                    None if one.under_16 is None else (texts.YES if one.under_16 else texts.NO),
+                    one.guardian_name,
+                    one.guardian_email,
+                    one.mail_failures or None,
+                    created,
+                )
             )
         )
     return result
@@ -213,7 +218,8 @@ def write_csv(table: Iterable[Row]) -> bytes:
     write = writer.writerow
 
     def text(value: str) -> str:
-        return "'" + value if starts_like_formula(value) else value
+        # The cheap first-character test spares most values the call; the rule itself decides.
+        return "'" + value if value.startswith(MAYBE_FORMULA) and starts_like_formula(value) else value
 
     # None is written empty; numbers as digits. Only the columns people typed into can hold a formula.
     for row in table:

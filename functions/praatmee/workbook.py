@@ -11,11 +11,13 @@ import io
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from functools import cache
 from typing import Any
 
 from praatmee import texts
 from praatmee.edition import Edition, Role, Sector, Theme, features
 from praatmee.exports import (
+    MAYBE_FORMULA,
     ROLE_LABELS,
     SECTOR_LABELS,
     THEME_LABELS,
@@ -95,7 +97,8 @@ def write_xlsx(
                 if value is None or value == "":
                     continue
                 if isinstance(value, str):
-                    if starts_like_formula(value):
+                    # The cheap first-character test spares most cells the call; the rule decides.
+                    if value.startswith(MAYBE_FORMULA) and starts_like_formula(value):
                         write_string(number, column, value, quoted)
                     else:
                         write_string(number, column, value)
@@ -184,9 +187,14 @@ def _write_targets(
 
 
 def _labels(one: ExportedRegistration) -> frozenset[str]:
-    """What a person counts for in the target mix; nothing for codes the edition does not know (a table
-    holds what was written, and the export shows it rather than stop)."""
+    return _labels_of(one.role, one.sector, one.themes)
+
+
+@cache
+def _labels_of(role: str, sector: str, themes: tuple[str, ...]) -> frozenset[str]:
+    """What a person counts for in the target mix (a few dozen combinations, so cached); nothing for codes
+    the edition does not know: a table holds what was written, and the export shows it rather than stop."""
     try:
-        return features(Role(one.role), Sector(one.sector), [Theme(theme) for theme in one.themes])
+        return features(Role(role), Sector(sector), [Theme(theme) for theme in themes])
     except ValueError:
         return frozenset()
