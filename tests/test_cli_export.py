@@ -130,6 +130,27 @@ def test_without_a_running_local_stack_the_command_says_what_to_do() -> None:
     assert "make serve" in result.stdout
 
 
+def test_draw_says_why_it_cannot_draw_an_edition_that_gives_places_first_come(site_url: str) -> None:
+    # Given the local stack with the shipped edition (places first come)
+    port = str(urlsplit(site_url).port)
+
+    # When an organiser runs the draw, even as if the deadline had passed
+    result = praatmee("draw", "--port", port, "--now", "2027-03-02T10:00")
+
+    # Then nothing is drawn, and the command says why in Dutch
+    assert result.returncode == 1
+    assert "De loting kan nog niet" in result.stdout
+    assert meetings(site_url)["midden-utrecht"]["applicants"] == 0
+
+
+def test_draw_without_a_running_local_stack_says_what_to_do() -> None:
+    result = praatmee("draw", "--port", str(free_port()))
+
+    assert result.returncode == 2
+    assert "make serve" in result.stdout
+    assert "--aws" not in result.stdout
+
+
 def test_with_aws_export_downloads_the_newest_complete_export(
     ctx: service.Context, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -49,7 +49,7 @@ def number(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
-def connect(target: Target, say: Say) -> bool:
+def connect(target: Target, say: Say, unreachable: str = "no_local_stack") -> bool:
     """Point boto3 at the local stack (through the environment, as the functions read it) or at AWS."""
     if target.aws:
         return True
@@ -60,7 +60,7 @@ def connect(target: Target, say: Say) -> bool:
     try:
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
     except OSError:
-        say(CLI_TEXTS["no_local_stack"].format(endpoint=endpoint))
+        say(CLI_TEXTS[unreachable].format(endpoint=endpoint))
         return False
     # moto accepts any credentials; a developer's own AWS profile must never be used for the local stack.
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
@@ -167,7 +167,7 @@ def draw_command(
 ) -> int:
     """`praatmee draw`: the draw of every meeting on the local stack, as the schedule runs it on AWS."""
     say = _printer(out)
-    if not connect(target, say):
+    if not connect(target, say, "no_local_stack_draw"):
         return 2
     # The mail code logs and counts each mail for CloudWatch; on a terminal only the summary below helps.
     os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
@@ -194,8 +194,9 @@ def draw_command(
             return 1
         titles = {meeting.id: meeting.title for meeting in edition.meetings}
         for result in results:
+            moved = result.placed or result.reserves
             say(
-                CLI_TEXTS["draw_line"].format(
+                CLI_TEXTS["draw_line" if moved or not result.pool else "draw_done_before"].format(
                     title=titles[result.meeting],
                     pool=number(result.pool),
                     placed=number(result.placed),

@@ -17,6 +17,10 @@ CLI_TEXTS: dict[str, str] = {
         "  {title}: {placed} van {capacity} plaatsen bezet, {waitlisted} op de reservelijst, "
         "{pending} wachten op toestemming, {cancelled} afgemeld"
     ),
+    "no_local_stack_draw": (
+        "De lokale omgeving is niet bereikbaar op {endpoint}. Start die eerst met `make serve` (met dezelfde "
+        "PORT). Op AWS loot de omgeving zelf, op het tijdstip uit het editiebestand."
+    ),
     "no_local_stack": (
         "De lokale omgeving is niet bereikbaar op {endpoint}. Start die eerst met `make serve` "
         "(met dezelfde PORT), of gebruik --aws."
@@ -28,5 +32,6 @@ CLI_TEXTS: dict[str, str] = {
         "nog open (tot {deadline}). Probeer het met --now en een tijdstip na de sluiting."
     ),
     "draw_line": "{title}: {pool} aangemeld, {placed} geplaatst, {reserves} op de reservelijst",
+    "draw_done_before": "{title}: al eerder geloot ({pool} aangemeld); niemand is nu verplaatst",
     "draw_mailed": "Iedereen krijgt de uitslag per e-mail (lokaal: zie het postvak).",
 }
