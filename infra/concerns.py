@@ -147,6 +147,21 @@ def acknowledge(construct: IConstruct, finding: str, reason: str) -> None:
     cdk.Validations.of(construct).acknowledge(acknowledgment)
 
 
+def kept_secret(scope: Construct, id: str, description: str, why_never_rotated: str) -> secretsmanager.Secret:
+    """A generated secret that lives as long as the data it protects: retained, and never rotated (why)."""
+    secret = secretsmanager.Secret(
+        scope,
+        id,
+        description=description,
+        generate_secret_string=secretsmanager.SecretStringGenerator(
+            password_length=64, exclude_punctuation=True
+        ),
+        removal_policy=cdk.RemovalPolicy.RETAIN,
+    )
+    acknowledge(secret, "AwsSolutions-SMG4", why_never_rotated)
+    return secret
+
+
 def logical_id(construct: IConstruct) -> str:
     """How cdk-nag names a resource inside a finding, e.g. `<Bucket1234.Arn>`."""
     resource = construct.node.default_child
@@ -205,19 +220,10 @@ class Data(Construct):
             deletion_protection=True,
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
-        # Rotating the key forgets who registered (the uniqueness markers), so it lives as long as the data.
-        self.email_hash_key = secretsmanager.Secret(
+        self.email_hash_key = kept_secret(
             self,
             "EmailHashKey",
-            description="Praat mee: HMAC key over normalised e-mail addresses (uniqueness markers)",
-            generate_secret_string=secretsmanager.SecretStringGenerator(
-                password_length=64, exclude_punctuation=True
-            ),
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
-        acknowledge(
-            self.email_hash_key,
-            "AwsSolutions-SMG4",
+            "Praat mee: HMAC key over normalised e-mail addresses (uniqueness markers)",
             "Rotating the HMAC key would forget who registered (the uniqueness markers); it lives as long "
             "as the edition's data, which expires by TTL",
         )

@@ -9,11 +9,10 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_scheduler as scheduler
-from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra import names
-from infra.concerns import Data, Mail, acknowledge, allow, python_function
+from infra.concerns import Data, Mail, allow, kept_secret, python_function
 from praatmee.edition import Edition
 
 # The draw reads the pool (Scan), its record and the counters (GetItem, BatchGetItem), writes its record once
@@ -39,18 +38,10 @@ class Draw(Construct):
         super().__init__(scope, id)
         if edition.draw_at is None or edition.draw_moment is None:
             raise ValueError("the draw needs an edition with allocation: draw and its draw_at")
-        self.secret = secretsmanager.Secret(
+        self.secret = kept_secret(
             self,
             "Secret",
-            description="Praat mee: the secret each meeting's draw is seeded from",
-            generate_secret_string=secretsmanager.SecretStringGenerator(
-                password_length=64, exclude_punctuation=True
-            ),
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
-        acknowledge(
-            self.secret,
-            "AwsSolutions-SMG4",
+            "Praat mee: the secret each meeting's draw is seeded from",
             "The draw's seed: a rotated secret would make the recorded draw impossible to reproduce; it "
             "lives as long as the edition's data, which expires by TTL",
         )
