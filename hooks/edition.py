@@ -86,7 +86,6 @@ RENDERERS: dict[str, Callable[[Edition], str]] = {
     "themes_list": themes_list,
     "edition": lambda e: str(e.edition),
     "how_places_are_given": texts.how_places_are_given,
-    "draw_day": texts.draw_day,
 }
 
 

@@ -52,7 +52,7 @@ def test_a_sign_up_applies_for_the_draw_and_takes_no_seat(app: Api, ctx: service
     assert receipt["Subject"] == texts.RECEIPT_SUBJECTS[APPLIED]
     body = text_of(receipt)
     assert texts.STATUS_PARAGRAPHS[APPLIED] in body
-    assert "uiterlijk op dinsdag 2 maart 2027" in body
+    assert "uiterlijk twee weken voor de bijeenkomst" in body
 
 
 def test_a_meeting_stays_open_while_more_people_apply_than_it_has_seats(

@@ -115,7 +115,6 @@ class Letter:
         following = following.format(
             confirm_weeks=texts.confirm_period(edition),
             expires=texts.long_date(consent_deadline(self)),
-            decided_by=texts.long_date(edition.draw_at.date()) if edition.draw_at else "",
         )
         return [status, following]
 

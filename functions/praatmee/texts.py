@@ -246,18 +246,13 @@ OVERVIEW_TARGETS = "Mix voor de loting: nu aangemeld of geplaatst (gewenst: mini
 # ---------------------------------------------------------------------------------------------------
 
 
-def draw_day(edition: Edition) -> str:
-    """`op dinsdag 2 maart 2027`: when everyone hears the draw's result (or, without a draw moment, when)."""
-    return f"op {long_date(edition.draw_at.date())}" if edition.draw_at else "na de sluiting"
-
-
 def how_places_are_given(edition: Edition) -> str:
     """One paragraph for the sign-up page: first come, or a fair draw after the deadline."""
     if edition.allocation is Allocation.DRAW:
         return (
             "Zijn er meer aanmeldingen dan plaatsen? Dan kiezen we na de sluiting met een eerlijke loting "
             "wie er meedoet. Zo komen ouders, leerlingen, leraren en begeleiders allemaal aan het woord. "
-            f"Je hoort uiterlijk {draw_day(edition)} of je mee kunt doen."
+            f"Je hoort uiterlijk {confirm_period(edition)} voor je bijeenkomst of je mee kunt doen."
         )
     return (
         "Wie zich eerst aanmeldt, krijgt eerst een plek. "
@@ -330,7 +325,8 @@ STATUS_PARAGRAPHS: dict[RegistrationStatus, str] = {
 }
 NEXT_PARAGRAPHS: dict[RegistrationStatus, str] = {
     RegistrationStatus.APPLIED: (
-        "Je krijgt uiterlijk op {decided_by} een e-mail. Daarin staat of je mee kunt doen."
+        "Je krijgt uiterlijk {confirm_weeks} voor de bijeenkomst een e-mail. "
+        "Daarin staat of je mee kunt doen."
     ),
     RegistrationStatus.PLACED: (
         "Je krijgt {confirm_weeks} voor de bijeenkomst een bevestiging. Daarin staat alles wat je moet weten."
