@@ -50,13 +50,16 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def edition_still_open(folder: Path) -> Path:
-    """The shipped edition moved to next year, so sign-ups stay open whenever the tests run."""
+    """The shipped edition moved to next year, so sign-ups stay open whenever the tests run, with places given
+    first come: the browser tests walk the seat, waiting-list and cancel pages (the draw is tested without
+    a browser, in test_draw_*)."""
     year = dt.date.today().year + 1
     shipped = load_edition()
     text = (ROOT / "functions" / "praatmee" / "meetings.yaml").read_text(encoding="utf-8")
     text = text.replace(f"{shipped.edition}-", f"{year}-").replace(
         f"edition: {shipped.edition}", f"edition: {year}"
     )
+    text = text.replace("\nallocation: draw\n", "\nallocation: first_come\n")
     path = folder / "meetings.yaml"
     path.write_text(text, encoding="utf-8")
     assert parse_edition(text).registration_closes_at.year == year

@@ -29,7 +29,7 @@ from moto.ses.models import ses_backends
 
 from praatmee import api, service
 from praatmee.dynamo import Item, plain
-from praatmee.edition import Edition, Sector, load_edition
+from praatmee.edition import Allocation, Edition, Sector, load_edition
 from praatmee.mail import MailContext
 from praatmee.models import RegistrationRequest, RegistrationStatus
 from praatmee.ses import SesSender
@@ -249,9 +249,15 @@ def api_log() -> Iterator[io.StringIO]:
     api.logger._logger.removeHandler(handler)
 
 
+def first_come_edition() -> Edition:
+    """The shipped edition with places given first come: the rules most API tests specify. The shipped
+    allocation (the draw) has its own tests (test_draw_*)."""
+    return load_edition().model_copy(update={"allocation": Allocation.FIRST_COME})
+
+
 @pytest.fixture
 def edition() -> Edition:
-    return load_edition()
+    return first_come_edition()
 
 
 def make_store(table: str = TABLE, **options: Any) -> Store:
@@ -267,7 +273,7 @@ def make_context(store: Store, now: Clock | None = None, edition: Edition | None
     """What the handler builds once per process, on `store`, with the test key and a clock before the
     deadline."""
     return service.Context(
-        store=store, edition=edition or load_edition(), hash_key=HASH_KEY.encode(), now=now or Clock()
+        store=store, edition=edition or first_come_edition(), hash_key=HASH_KEY.encode(), now=now or Clock()
     )
 
 

@@ -60,13 +60,14 @@ def _site_dir() -> Path:
 
 
 def draw_edition() -> Edition:
-    """The shipped edition (first come today), its places given by the draw at its `draw_at`."""
+    """The shipped edition: its places given by the draw at its `draw_at`."""
     return load_edition().model_copy(update={"allocation": Allocation.DRAW})
 
 
 @cache
 def synthesize(draw: bool = False) -> Synth:
-    """The app for the shipped edition, or with `draw` for the same edition given out by the draw."""
+    """The app for the shipped edition given out first come (what most infra tests specify), or with `draw` as
+    shipped: given out by the draw."""
     import time
 
     started = time.perf_counter()
@@ -75,7 +76,9 @@ def synthesize(draw: bool = False) -> Synth:
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     build(
         app,
-        edition=draw_edition() if draw else load_edition(),
+        edition=draw_edition()
+        if draw
+        else load_edition().model_copy(update={"allocation": Allocation.FIRST_COME}),
         site_dir=_site_dir(),
         sender_domain=SENDER_DOMAIN,
         reserved_concurrency=RESERVED_CONCURRENCY,

@@ -130,12 +130,12 @@ def test_without_a_running_local_stack_the_command_says_what_to_do() -> None:
     assert "make serve" in result.stdout
 
 
-def test_draw_says_why_it_cannot_draw_an_edition_that_gives_places_first_come(site_url: str) -> None:
-    # Given the local stack with the shipped edition (places first come)
+def test_draw_waits_for_the_deadline(site_url: str) -> None:
+    # Given the local stack while sign-up is still open
     port = str(urlsplit(site_url).port)
 
-    # When an organiser runs the draw, even as if the deadline had passed
-    result = praatmee("draw", "--port", port, "--now", "2027-03-02T10:00")
+    # When an organiser runs the draw
+    result = praatmee("draw", "--port", port)
 
     # Then nothing is drawn, and the command says why in Dutch
     assert result.returncode == 1

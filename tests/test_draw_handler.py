@@ -5,16 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 
 from praatmee import draw, service
-from praatmee.edition import Allocation, Edition, load_edition
+from praatmee.edition import EDITION_FILE_VARIABLE, Allocation, Edition, load_edition
 from praatmee.models import RegistrationStatus
 from praatmee.settings import get_draw_settings
 from tests.fixtures import FakeLambdaContext, mails_to, sign_up, status_of
+
+EDITION_FILE = Path(__file__).parents[1] / "functions" / "praatmee" / "meetings.yaml"
 
 ZUID = "zuid-helmond"
 AFTER_DEADLINE = dt.datetime(2027, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -98,9 +101,13 @@ def test_before_the_deadline_the_draw_returns_quietly_and_seats_nobody(
 
 
 def test_for_a_first_come_edition_the_handler_returns_quietly_without_reading_anything(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    # Given the shipped edition (first come) and a function without any settings
+    # Given an edition that gives places first come, and a function without any settings
+    first_come = tmp_path / "meetings.yaml"
+    shipped = EDITION_FILE.read_text(encoding="utf-8")
+    first_come.write_text(shipped.replace("allocation: draw", "allocation: first_come"), encoding="utf-8")
+    monkeypatch.setenv(EDITION_FILE_VARIABLE, str(first_come))
     monkeypatch.delenv("PRAATMEE_DRAW_SECRET_ARN", raising=False)
     monkeypatch.delenv("PRAATMEE_TABLE_NAME", raising=False)
     get_draw_settings.cache_clear()

@@ -692,8 +692,8 @@ def test_web_acl_in_us_east_1_limits_requests_per_ip(synth: Synth) -> None:
 
 
 def test_the_draw_exists_only_for_an_edition_given_out_by_the_draw(synth: Synth, draw_synth: Synth) -> None:
-    # Given the shipped edition, which gives places first come, and the same edition given out by the draw
-    assert load_edition().allocation is Allocation.FIRST_COME
+    # Given the shipped edition, given out by the draw, and the same edition given out first come
+    assert load_edition().allocation is Allocation.DRAW
 
     # Then only the draw edition's app has the draw function, its secret and a one-time schedule
     assert names.DRAW_HANDLER not in functions(synth)

@@ -160,12 +160,13 @@ def test_the_footer_has_no_generator_link_but_links_privacy_and_accessibility(bu
 def test_the_sign_up_page_says_how_places_are_given_first_come_or_by_a_draw() -> None:
     # Given the sign-up page's text, and the edition first come and with a draw
     page = (ROOT / "docs" / "aanmelden.md").read_text(encoding="utf-8")
-    first_come = load_edition()
-    by_draw = first_come.model_copy(update={"allocation": Allocation.DRAW})
+    first_come = load_edition().model_copy(update={"allocation": Allocation.FIRST_COME})
+    by_draw = load_edition()
+    assert by_draw.allocation is Allocation.DRAW
 
     # Then each says what really happens, and the draw also when people hear the result
     assert "Wie zich eerst aanmeldt, krijgt eerst een plek." in render(page, first_come)
     drawn = render(page, by_draw)
     assert "eerlijke loting" in drawn
     assert "Wie zich eerst aanmeldt" not in drawn
-    assert "Je hoort uiterlijk op dinsdag 2 maart 2027 of je mee kunt doen." in drawn
+    assert "Je hoort uiterlijk twee weken voor je bijeenkomst of je mee kunt doen." in drawn
