@@ -49,7 +49,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return site
 
 
-def edition_still_open(folder: Path) -> Path:
+def edition_still_open(folder: Path, *, first_come: bool = True) -> Path:
     """The shipped edition moved to next year, so sign-ups stay open whenever the tests run, with places given
     first come: the browser tests walk the seat, waiting-list and cancel pages (the draw is tested without
     a browser, in test_draw_*)."""
@@ -59,20 +59,19 @@ def edition_still_open(folder: Path) -> Path:
     text = text.replace(f"{shipped.edition}-", f"{year}-").replace(
         f"edition: {shipped.edition}", f"edition: {year}"
     )
-    text = text.replace("\nallocation: draw\n", "\nallocation: first_come\n")
+    if first_come:
+        text = text.replace("\nallocation: draw\n", "\nallocation: first_come\n")
     path = folder / "meetings.yaml"
     path.write_text(text, encoding="utf-8")
     assert parse_edition(text).registration_closes_at.year == year
     return path
 
 
-@pytest.fixture(scope="session")
-def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The whole product as `make serve` runs it (`praatmee serve`), on a free port of loopback."""
+def serve(folder: Path, edition_file: Path) -> Iterator[str]:
+    """`praatmee serve` on a free port of loopback with `edition_file`; yields its origin."""
     port = free_port()
-    folder = tmp_path_factory.mktemp("serve")
     log = folder / "serve.log"
-    env = {**os.environ, EDITION_FILE_VARIABLE: str(edition_still_open(folder))}
+    env = {**os.environ, EDITION_FILE_VARIABLE: str(edition_file)}
     with log.open("w") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "praatmee.laptop.cli", "serve", "--port", str(port)],
@@ -94,6 +93,20 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@pytest.fixture(scope="session")
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The whole product as `make serve` runs it (`praatmee serve`), places given first come."""
+    folder = tmp_path_factory.mktemp("serve")
+    yield from serve(folder, edition_still_open(folder))
+
+
+@pytest.fixture(scope="session")
+def draw_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The same with the edition as shipped: places given by the draw after the deadline."""
+    folder = tmp_path_factory.mktemp("serve-draw")
+    yield from serve(folder, edition_still_open(folder, first_come=False))
 
 
 @pytest.fixture(scope="session")
