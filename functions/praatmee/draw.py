@@ -21,7 +21,7 @@ from aws_lambda_powertools import Logger
 from praatmee import texts
 from praatmee.dynamo import new_token
 from praatmee.edition import Allocation, Meeting, Role, Sector, Theme, features
-from praatmee.errors import DomainError, MeetingFull, SeatFreed, StateChanged
+from praatmee.errors import MeetingFull, SeatFreed, StateChanged
 from praatmee.models import RegistrationStatus
 from praatmee.table import DrawRecord
 
@@ -37,8 +37,9 @@ APPLIED = RegistrationStatus.APPLIED
 logger = Logger(service="praatmee-draw")
 
 
-class DrawNotDue(DomainError):
-    """The edition gives places first come, or its sign-up has not closed yet."""
+class DrawNotDue(Exception):
+    """The edition gives places first come, or its sign-up has not closed yet. Not a `DomainError`: it never
+    reaches the API, whose error table would have no HTTP answer or Dutch message for it."""
 
     code = "draw_not_due"
 
