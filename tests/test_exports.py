@@ -367,7 +367,14 @@ def test_no_csv_value_can_start_a_formula_and_each_reads_as_typed_or_with_an_apo
     content, _ = export.files[f"{edition.meetings[0].id}.csv"]
     header, *body = csv.reader(io.StringIO(content.decode("utf-8-sig"), newline=""), delimiter=";")
     assert len(body) == len(CORPUS)
-    ours = {"Status", "Plek op reservelijst", "Jonger dan 16", "E-mails niet verstuurd", "Aangemeld op"}
+    ours = {
+        "Status",
+        "Plek op reservelijst",
+        "Tweede keus",
+        "Jonger dan 16",
+        "E-mails niet verstuurd",
+        "Aangemeld op",
+    }
     person_columns = [i for i, title in enumerate(header) if title not in ours]
     assert len(person_columns) == 9
     for row, expected in zip(body, CORPUS, strict=True):

@@ -32,7 +32,7 @@ def fill_in(
     page.get_by_role("radio", name=role, exact=True).check()
     page.get_by_role("radio", name=sector, exact=True).check()
     page.get_by_role("checkbox", name="Lezen, spelling en dyslexie").check()
-    page.get_by_role("radio", name=re.compile(f"^{meeting}:")).check()
+    page.locator("#group-meeting").get_by_role("radio", name=re.compile(f"^{meeting}:")).check()
     page.get_by_role("radio", name="Ja" if under_16 else "Nee", exact=True).check()
     page.get_by_role("checkbox", name=re.compile("privacyverklaring")).check()
 

@@ -58,6 +58,24 @@
       note.textContent = message;
     });
   }
+  // A second choice (draw only): another meeting for the same kind of school.
+  function describeSecondChoices() {
+    var sector = form.querySelector("input[name=sector]:checked");
+    var first = form.querySelector("input[name=meeting]:checked");
+    form.querySelectorAll("#group-second_meeting .pm-choice[data-audience]").forEach(function (choice) {
+      var input = choice.querySelector("input");
+      var eligible = !sector || choice.dataset.audience.split(" ").indexOf(sector.value) >= 0;
+      input.disabled = !eligible || (first !== null && first.value === input.value);
+      if (input.disabled && input.checked) {
+        input.checked = false;
+        document.getElementById("second_meeting-geen").checked = true;
+      }
+      choice.classList.toggle("pm-choice--disabled", input.disabled);
+    });
+  }
+  form.querySelectorAll("input[name=sector], input[name=meeting]").forEach(function (input) {
+    input.addEventListener("change", describeSecondChoices);
+  });
   form.querySelectorAll("input[name=sector]").forEach(function (input) {
     input.addEventListener("change", describeMeetings);
   });
@@ -143,7 +161,7 @@
       privacy_consent: data.get("privacy_consent") === "ja",
       under_16: data.get("under_16") === "ja"
     };
-    ["organisation", "needs", "website"].forEach(function (name) { if (value(name)) registration[name] = value(name); });
+    ["second_meeting", "organisation", "needs", "website"].forEach(function (name) { if (value(name)) registration[name] = value(name); });
     if (registration.under_16) {
       registration.guardian = {
         name: value("guardian_name"),

@@ -30,6 +30,7 @@ from praatmee.errors import (
     NotEligible,
     RegistrationClosed,
     RegistrationNotFound,
+    SecondMeetingRefused,
     TryAgain,
     UnknownMeeting,
     UnsupportedMediaType,
@@ -72,6 +73,7 @@ HTTP_STATUS: dict[type[DomainError], int] = {
     BodyTooLarge: 413,
     UnsupportedMediaType: 415,
     UnknownMeeting: 422,
+    SecondMeetingRefused: 422,
     TryAgain: 503,
 }
 

@@ -45,7 +45,7 @@ def field_error(error: Any) -> ErrorItem:
         code = "consent_required"  # an unticked checkbox is simply not sent
     if code == "invalid" and field.endswith("email") and kind == "value_error":
         code = "invalid_email"
-    if field == "meeting" and kind == "string_pattern_mismatch":
+    if field in ("meeting", "second_meeting") and kind == "string_pattern_mismatch":
         code = "invalid_choice"
     message_key = code
     if code == "missing" and field in CHOICE_FIELDS:

@@ -102,6 +102,13 @@ class Letter:
             texts.MAIL_SIGNATURE,
         ]
 
+    def second_choice(self) -> list[Block]:
+        """The second choice a receipt repeats (applied only: once drawn, the meeting is settled)."""
+        second = self.edition.meeting(str(self.data.get("second_meeting")))
+        if second is None or self.status is not RegistrationStatus.APPLIED:
+            return []
+        return [texts.SECOND_CHOICE_LINE.format(meeting=texts.meeting_line(self.edition, second))]
+
     def status_paragraphs(self) -> list[Block]:
         edition = self.edition
         if self.status is WAITLISTED:
@@ -130,6 +137,7 @@ def receipt(letter: Letter) -> Mail:
         texts.GREETING.format(name=letter.data["name"]),
         texts.RECEIPT_INTRO,
         letter.meeting_line(),
+        *letter.second_choice(),
         *letter.status_paragraphs(),
         texts.RECEIPT_DATA,
         *letter.closing(newest=False),
@@ -193,6 +201,7 @@ def confirmation(letter: Letter) -> Mail:
     blocks: list[Block] = [
         texts.GREETING.format(name=letter.data["name"]),
         welcome,
+        *([texts.CONFIRMATION_SECOND_CHOICE] if letter.data.get("second_meeting") == meeting.id else []),
         letter.meeting_line(),
         where,
         calendar,

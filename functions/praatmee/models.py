@@ -68,6 +68,9 @@ class RegistrationRequest(_Strict):
     """A sign-up for one meeting. The JSON body of `POST /api/registrations`."""
 
     meeting: MeetingId
+    second_meeting: MeetingId | None = Field(
+        default=None, description="Only when places are given by a draw: for seats its first choices leave"
+    )
     name: Name
     email: Email
     role: Role

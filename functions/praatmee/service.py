@@ -24,6 +24,8 @@ from praatmee.errors import (
     RegistrationClosed,
     RegistrationNotFound,
     SeatFreed,
+    SecondMeetingNotOffered,
+    SecondMeetingRefused,
     StateChanged,
     TryAgain,
     UnknownMeeting,
@@ -103,6 +105,8 @@ def token_hash(token: str) -> str:
 
 def _stored_fields(request: RegistrationRequest) -> dict[str, object]:
     data = request.model_dump(mode="json", exclude={"website", "meeting"})
+    if request.second_meeting is None:
+        del data["second_meeting"]  # only kept where a draw gives places and someone named one
     data["email"] = normalise_email(request.email)
     if request.guardian is not None:
         data["guardian"]["email"] = normalise_email(request.guardian.email)
@@ -130,6 +134,8 @@ def register(ctx: Context, request: RegistrationRequest) -> Registered:
         raise RegistrationClosed(meeting.id)
     if request.sector not in meeting.audience:
         raise NotEligible(f"{request.sector} for {meeting.id}")
+    if request.second_meeting is not None:
+        _check_second_choice(ctx.edition, request)
 
     cancel_token = secrets.token_urlsafe(32)
     guardian_token = secrets.token_urlsafe(32) if request.under_16 else None
@@ -158,6 +164,15 @@ def register(ctx: Context, request: RegistrationRequest) -> Registered:
     )
 
 
+def _check_second_choice(edition: Edition, request: RegistrationRequest) -> None:
+    """A second choice only where a draw gives the places: another meeting for the person's school type."""
+    if edition.allocation is not Allocation.DRAW:
+        raise SecondMeetingNotOffered(str(request.second_meeting))
+    second = edition.meeting(str(request.second_meeting))
+    if second is None or second.id == request.meeting or request.sector not in second.audience:
+        raise SecondMeetingRefused(str(request.second_meeting))
+
+
 def _write(ctx: Context, new: NewRegistration, *, pending: bool) -> RegistrationAnswer:
     if pending or ctx.edition.allocation is Allocation.DRAW:
         held = RegistrationStatus.PENDING_GUARDIAN if pending else RegistrationStatus.APPLIED
@@ -165,7 +180,7 @@ def _write(ctx: Context, new: NewRegistration, *, pending: bool) -> Registration
         return RegistrationAnswer(id=new.id, status=held, meeting=new.meeting)
     status, position = _seat_or_wait(
         new.meeting,
-        promote=lambda: promote_waitlist(ctx.store, new.meeting),
+        promote=lambda: promote_waitlist(ctx.store, ctx.edition, new.meeting),
         place=lambda token: ctx.store.place(new, token),
         wait=lambda ticket: ctx.store.join_waitlist(new, ticket, new_token()),
         take_ticket=ctx.store.take_ticket,
@@ -236,7 +251,8 @@ def cancel_registration(ctx: Context, registration_id: str, token: str) -> Cance
             raise RegistrationNotFound()
         if stored.status is RegistrationStatus.CANCELLED:
             return Cancelled(CancellationAnswer(id=stored.id, status=stored.status))
-        head = next_in_line(ctx, stored) if stored.status is RegistrationStatus.PLACED else None
+        placed = stored.status is RegistrationStatus.PLACED
+        head = next_in_line(ctx.store, ctx.edition, stored.meeting, stored.id) if placed else None
         try:
             outcome = ctx.store.cancel(stored, token_hash(token), head, new_token())
         except StateChanged:
@@ -246,20 +262,23 @@ def cancel_registration(ctx: Context, registration_id: str, token: str) -> Cance
     raise TryAgain("registration kept changing")
 
 
-def next_in_line(ctx: Context, leaving: StoredRegistration) -> tuple[int, str] | None:
-    """Who gets the seat `leaving` frees: the head of the waiting list; after a draw, the first reserve of
-    the same kind, else the first whose seat keeps the meeting's targets, else the first reserve."""
-    meeting = ctx.edition.meeting(leaving.meeting)
-    if ctx.edition.allocation is not Allocation.DRAW or meeting is None or meeting.targets is None:
-        return ctx.store.waitlist_head(leaving.meeting)
-    waiting = ctx.store.waiting_list(leaving.meeting)
+def next_in_line(
+    store: Store, edition: Edition, meeting_id: str, leaving: str | None = None
+) -> tuple[int, str] | None:
+    """Who gets a free seat (the one `leaving` frees, or one organisers added): the head of the waiting
+    list; after a draw, the first reserve of the same kind as who left, else the first whose seat keeps the
+    meeting's targets, else the first reserve."""
+    meeting = edition.meeting(meeting_id)
+    if edition.allocation is not Allocation.DRAW or meeting is None or meeting.targets is None:
+        return store.waitlist_head(meeting_id)
+    waiting = store.waiting_list(meeting_id)
     if len(waiting) < 2:
         return waiting[0] if waiting else None
     # A scan of the table: cancellations are rare, and the mix of who stays needs every seat's person.
     panel: dict[str, frozenset[str]] = {}
     waiting_labels: dict[str, frozenset[str]] = {}
-    for data in ctx.store.registrations():
-        if data.get("meeting") != leaving.meeting:
+    for data in store.registrations():
+        if data.get("meeting") != meeting_id:
             continue
         themes = [Theme(theme) for theme in data.get("themes", [])]
         labels = features(Role(data["role"]), Sector(data["sector"]), themes)
@@ -268,7 +287,7 @@ def next_in_line(ctx: Context, leaving: StoredRegistration) -> tuple[int, str] |
         elif data.get("status") == RegistrationStatus.WAITLISTED.value:
             waiting_labels[str(data["registration_id"])] = labels
     reserves = [(person, waiting_labels[person]) for _, person in waiting if person in waiting_labels]
-    chosen = replacement(panel, leaving.id, reserves, meeting.targets.quotas())
+    chosen = replacement(panel, leaving, reserves, meeting.targets.quotas())
     return next((entry for entry in waiting if entry[1] == chosen), waiting[0])
 
 
@@ -323,7 +342,7 @@ def answer_consent(
     try:
         placed, position = _seat_or_wait(
             meeting_id,
-            promote=lambda: promote_waitlist(ctx.store, meeting_id),
+            promote=lambda: promote_waitlist(ctx.store, ctx.edition, meeting_id),
             place=lambda seat_token: ctx.store.seat_held(
                 registration_id, meeting_id, pending, seat_token, consent=(guardian_hash, at)
             ),
@@ -343,15 +362,16 @@ def answer_consent(
     return ConsentAnswer(id=registration_id, status=placed.value, waitlist_position=position)
 
 
-def promote_waitlist(store: Store, meeting_id: str) -> int:
-    """Fill free seats (after organisers raised the capacity) from the head of the waiting list."""
+def promote_waitlist(store: Store, edition: Edition, meeting_id: str) -> int:
+    """Fill free seats (after organisers raised the capacity) from the waiting list: its head, or after a
+    draw the reserve that keeps the meeting's mix (`next_in_line`)."""
     promoted = 0
     failures = 0
     while failures < MAX_ROUNDS:
         counts = store.meeting_counts([meeting_id]).get(meeting_id)
         if counts is None or counts.placed >= counts.capacity:
             return promoted
-        head = store.waitlist_head(meeting_id)
+        head = next_in_line(store, edition, meeting_id)
         if head is None:
             return promoted
         try:

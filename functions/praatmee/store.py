@@ -318,14 +318,20 @@ class Store(MailMarks):
         to: RegistrationStatus,
         ticket: int | None = None,
         consent: tuple[str, str] | None = None,
+        meetings: tuple[str, str] | None = None,
     ) -> TransactWriteItemTypeDef:
         """Change a registration's status, only from `was`; `consent` (the guardian's token hash, the time)
-        also requires that guardian's token and records when they agreed."""
+        also requires that guardian's token and records when they agreed; `meetings` (from, to) also moves
+        it to another meeting, only from `from`."""
         values: dict[str, AttributeValueTypeDef] = {":new": s(to.value), ":was": s(was.value)}
         update, condition = "SET #status = :new", "#status = :was"
         if ticket is not None:
             values[":ticket"] = n(ticket)
             update += ", ticket = :ticket"
+        if meetings is not None:
+            values[":from"], values[":to"] = s(meetings[0]), s(meetings[1])
+            update += ", meeting = :to"
+            condition += " AND meeting = :from"
         if consent is not None:
             # The guardian's token hash stays, so a second click can be answered with what happened.
             values[":hash"], values[":at"] = s(consent[0]), s(consent[1])
@@ -351,19 +357,28 @@ class Store(MailMarks):
         *,
         wait: tuple[int, int] | None = None,
         consent: tuple[str, str] | None = None,
+        applied_at: str | None = None,
     ) -> None:
         """Move a registration that holds no seat (`was`: waiting for a guardian, or applied for the draw)
         to a seat, or with `wait` (ticket from `take_ticket`, TTL) to the waiting list, through the counters
-        a sign-up uses: never one seat too many, the waiting list first.
+        a sign-up uses: never one seat too many, the waiting list first. `applied_at` (a seat only) is the
+        meeting it applied for first, when the draw seats it at its second choice `meeting_id`: it leaves
+        that meeting's applicants in the same transaction.
 
         Raises `StateChanged` (the registration moved on, or a wrong guardian token), `MeetingFull` (no seat),
         `SeatFreed` (a seat is free, so not the waiting list) or `TryAgain`.
         """
-        also = DRAWN if was is RegistrationStatus.APPLIED else ""
+        also = DRAWN if was is RegistrationStatus.APPLIED and applied_at is None else ""
         if wait is None:
-            move = self._move_item(registration_id, was, RegistrationStatus.PLACED, consent=consent)
+            meetings = None if applied_at is None else (applied_at, meeting_id)
+            move = self._move_item(
+                registration_id, was, RegistrationStatus.PLACED, consent=consent, meetings=meetings
+            )
             items = [self._seat_counter(meeting_id, also), move]
+            if applied_at is not None:
+                items.append(self._meeting_update(applied_at, WITHDRAW, " AND applied >= :one"))
         else:
+            assert applied_at is None, "a second choice is only ever seated, never put on a waiting list"
             ticket, expires_at = wait
             move = self._move_item(registration_id, was, RegistrationStatus.WAITLISTED, ticket, consent)
             entry = self._put_new(wait_entry(meeting_id, ticket, registration_id, expires_at))
@@ -403,7 +418,7 @@ class Store(MailMarks):
                 ConditionExpression="attribute_not_exists(pk)",
             )
         except ConditionFailed:
-            earlier = self.draw_record(record.meeting)
+            earlier = self.draw_record(record.meeting, record.choice)
             if earlier is None:
                 raise TryAgain("a draw record was there and is gone") from None
             return earlier

@@ -114,6 +114,7 @@ def deadline(edition: Edition) -> str:
 # How the API names a field in a message ("Vul je naam in").
 FIELD_LABELS: dict[str, str] = {
     "meeting": "de bijeenkomst",
+    "second_meeting": "je tweede keus",
     "name": "je naam",
     "email": "je e-mailadres",
     "role": "wie je bent",
@@ -159,6 +160,11 @@ ERROR_MESSAGES: dict[str, str] = {
     "foreign_origin": "Meld je aan via het formulier op onze eigen website.",
     "unknown_meeting": "Deze bijeenkomst bestaat niet. Kies een bijeenkomst uit de lijst.",
     "not_eligible": "Deze bijeenkomst is niet voor jouw soort onderwijs. Kies een andere bijeenkomst.",
+    "second_meeting_refused": (
+        "Kies als tweede keus een andere bijeenkomst die past bij jouw soort onderwijs."
+        " Of kies geen tweede keus."
+    ),
+    "second_meeting_not_offered": "Een tweede keus is niet nodig. Kies één bijeenkomst.",
     "registration_closed": "Aanmelden kan niet meer. De aanmeldtermijn is voorbij.",
     "already_registered": (
         "Met dit e-mailadres is al iemand aangemeld. Je kunt je maar voor één bijeenkomst aanmelden."
@@ -179,6 +185,10 @@ FORM_BACK = "Terug naar het formulier"
 FORM_TEXTS: dict[str, str] = {
     "error_title_prefix": "Fout: ",
     "error_summary": "Er is een probleem",
+    "second_choice_hint": (
+        "Is er bij je eerste keus geen plek voor je? Dan kun je misschien meedoen bij een andere bijeenkomst."
+        " Die kies je hier. Je krijgt nooit meer dan één plek."
+    ),
     "seats_left": "Nog {n} plaatsen vrij.",
     "applicants": "{applicants} aangemeld voor {capacity} plaatsen. Na de sluiting is er een loting.",
     "seat_left": "Nog 1 plaats vrij.",
@@ -212,6 +222,7 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "Rol",
     "Soort onderwijs",
     "Onderwerpen",
+    "Tweede keus",
     "School of organisatie",
     "Wensen (eten, toegankelijkheid)",
     "Jonger dan 16",
@@ -381,6 +392,12 @@ CONFIRMATION_SUBJECT = "Bevestiging: je doet mee met Praat mee op {date}"
 CONFIRMATION_PARAGRAPHS: tuple[str, ...] = (
     "Je doet mee. We zien je graag bij deze bijeenkomst:",
     "In de bijlage zit een afspraak voor je agenda.",
+)
+CONFIRMATION_SECOND_CHOICE = (
+    "Bij je eerste keus was geen plek voor je. Daarom krijg je een plek bij je tweede keus."
+)
+SECOND_CHOICE_LINE = (
+    "Je tweede keus: {meeting}. Daar kun je een plek krijgen als er bij je eerste keus geen plek is."
 )
 CONFIRMATION_PLACE = (
     "Plaats: {place}. Het precieze adres en de route sturen we je nog."  # ASSUMPTION: no address yet
