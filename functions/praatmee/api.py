@@ -24,6 +24,7 @@ from praatmee.edition import load_edition
 from praatmee.errors import (
     AlreadyRegistered,
     BodyTooLarge,
+    ChangedMeanwhile,
     DomainError,
     ForeignOrigin,
     MalformedBody,
@@ -68,6 +69,7 @@ HTTP_STATUS: dict[type[DomainError], int] = {
     ForeignOrigin: 403,
     RegistrationNotFound: 404,
     AlreadyRegistered: 409,
+    ChangedMeanwhile: 409,
     NotEligible: 409,
     RegistrationClosed: 409,
     BodyTooLarge: 413,

@@ -74,6 +74,12 @@ class RegistrationNotFound(DomainError):
     code = "not_found"
 
 
+class ChangedMeanwhile(DomainError):
+    """An organiser acted on a registration that someone else changed since it was shown."""
+
+    code = "changed_meanwhile"
+
+
 class TryAgain(DomainError):
     """The store could not give a clear answer; nothing was half-written."""
 

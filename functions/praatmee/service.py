@@ -178,7 +178,7 @@ def _write(ctx: Context, new: NewRegistration, *, pending: bool) -> Registration
         held = RegistrationStatus.PENDING_GUARDIAN if pending else RegistrationStatus.APPLIED
         ctx.store.hold(new, held, new_token())
         return RegistrationAnswer(id=new.id, status=held, meeting=new.meeting)
-    status, position = _seat_or_wait(
+    status, position = seat_or_wait(
         new.meeting,
         promote=lambda: promote_waitlist(ctx.store, ctx.edition, new.meeting),
         place=lambda token: ctx.store.place(new, token),
@@ -188,7 +188,7 @@ def _write(ctx: Context, new: NewRegistration, *, pending: bool) -> Registration
     return RegistrationAnswer(id=new.id, status=status, meeting=new.meeting, waitlist_position=position)
 
 
-def _seat_or_wait(
+def seat_or_wait(
     meeting_id: str,
     *,
     promote: Callable[[], object],
@@ -245,16 +245,24 @@ def cancel_registration(ctx: Context, registration_id: str, token: str) -> Cance
 
     Also tells who was promoted, so the route can mail them at once.
     """
+    hashed = token_hash(token)
+    return cancel(ctx, registration_id, lambda stored: hmac.compare_digest(stored.token_hash, hashed))
+
+
+def cancel(
+    ctx: Context, registration_id: str, allowed: Callable[[StoredRegistration], bool] = lambda _: True
+) -> Cancelled:
+    """Cancel a registration that `allowed` lets go (the person's token; an organiser may always)."""
     for _ in range(MAX_ROUNDS):
         stored = ctx.store.registration(registration_id)
-        if stored is None or not hmac.compare_digest(stored.token_hash, token_hash(token)):
+        if stored is None or not allowed(stored):
             raise RegistrationNotFound()
         if stored.status is RegistrationStatus.CANCELLED:
             return Cancelled(CancellationAnswer(id=stored.id, status=stored.status))
         placed = stored.status is RegistrationStatus.PLACED
         head = next_in_line(ctx.store, ctx.edition, stored.meeting, stored.id) if placed else None
         try:
-            outcome = ctx.store.cancel(stored, token_hash(token), head, new_token())
+            outcome = ctx.store.cancel(stored, stored.token_hash, head, new_token())
         except StateChanged:
             continue
         promoted = head[1] if outcome == "promoted" and head is not None else None
@@ -340,7 +348,7 @@ def answer_consent(
             return answer_consent(ctx, registration_id, token, decision)
         return ConsentAnswer(id=registration_id, status=RegistrationStatus.APPLIED.value)
     try:
-        placed, position = _seat_or_wait(
+        placed, position = seat_or_wait(
             meeting_id,
             promote=lambda: promote_waitlist(ctx.store, ctx.edition, meeting_id),
             place=lambda seat_token: ctx.store.seat_held(

@@ -46,7 +46,10 @@ WITHDRAW = "SET applied = applied - :one"
 DRAWN = ", applied = applied - :one"  # added to the seat or waiting-list counter update
 
 
-def _seats_free(meeting: Item) -> bool:
+Leaving = Literal["promoted", "released", "left_waitlist", "withdrawn"]
+
+
+def seats_free(meeting: Item) -> bool:
     return int(meeting["placed"]["N"]) < int(meeting["capacity"]["N"])
 
 
@@ -103,7 +106,7 @@ class Store(MailMarks):
             if cancelled.reasons == [CHECK_FAILED, NO_REASON, NO_REASON]:
                 if not cancelled.items[0]:
                     raise TryAgain(f"meeting {new.meeting} is not in the table") from cancelled
-                raise MeetingFull(new.meeting, seats_free=_seats_free(cancelled.items[0])) from cancelled
+                raise MeetingFull(new.meeting, seats_free=seats_free(cancelled.items[0])) from cancelled
             raise TryAgain(f"seat transaction cancelled: {cancelled.reasons}") from cancelled
 
     def take_ticket(self, meeting_id: str) -> tuple[int, int]:
@@ -218,16 +221,31 @@ class Store(MailMarks):
 
     def cancel(
         self, reg: StoredRegistration, token_hash: str, head: tuple[int, str] | None, token: str
-    ) -> Literal["promoted", "released", "left_waitlist", "withdrawn"]:
+    ) -> Leaving:
         """Cancel `reg` in one transaction; a seat goes to `head` (the first waiting) or back to the pool.
 
         Raises `StateChanged` when the registration or the waiting list changed meanwhile.
         """
-        items: list[TransactWriteItemTypeDef] = [
+        outcome, leaving = self.leave_items(reg, head)
+        items = [
             self._cancel_item(reg, token_hash),
             self._delete_held(marker_key(reg.email_hash), reg.id),
+            *leaving,
         ]
-        outcome: Literal["promoted", "released", "left_waitlist", "withdrawn"]
+        try:
+            self.dynamo.transact(items, token)
+        except TransactionCancelled as cancelled:
+            raise StateChanged(",".join(cancelled.reasons)) from cancelled
+        return outcome
+
+    def leave_items(
+        self, reg: StoredRegistration, head: tuple[int, str] | None, also: str = ""
+    ) -> tuple[Leaving, list[TransactWriteItemTypeDef]]:
+        """What `reg` leaving its meeting writes besides the registration (a cancellation, an erasure, a
+        move): its seat to `head` or back to the pool, its reserve place, its application. `also` adds to
+        the meeting's update (an erasure's anonymous count)."""
+        items: list[TransactWriteItemTypeDef] = []
+        outcome: Leaving
         counters: tuple[str, str] | None = None  # the meeting's update and its condition
         if reg.status is RegistrationStatus.PLACED and head is not None:
             outcome = "promoted"
@@ -247,12 +265,10 @@ class Store(MailMarks):
         else:
             outcome = "withdrawn"
         if counters is not None:
-            items.append(self._meeting_update(reg.meeting, *counters))
-        try:
-            self.dynamo.transact(items, token)
-        except TransactionCancelled as cancelled:
-            raise StateChanged(",".join(cancelled.reasons)) from cancelled
-        return outcome
+            items.append(self._meeting_update(reg.meeting, counters[0] + also, counters[1]))
+        elif also:
+            items.append(self._meeting_update(reg.meeting, "SET" + also.removeprefix(","), ""))
+        return outcome, items
 
     def _meeting_update(self, meeting_id: str, expression: str, condition: str) -> TransactWriteItemTypeDef:
         """Change a meeting's counters by one, if it exists and `condition` (`" AND ..."` or "") holds."""
@@ -392,7 +408,7 @@ class Store(MailMarks):
                 raise SeatFreed(meeting_id) from cancelled
             if wait is not None or not cancelled.items[0]:
                 raise TryAgain(f"transaction cancelled: {cancelled.reasons}") from cancelled
-            raise MeetingFull(meeting_id, seats_free=_seats_free(cancelled.items[0])) from cancelled
+            raise MeetingFull(meeting_id, seats_free=seats_free(cancelled.items[0])) from cancelled
 
     def apply_consented(
         self, registration_id: str, meeting_id: str, guardian_hash: str, at: str, token: str

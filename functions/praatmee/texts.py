@@ -165,6 +165,7 @@ ERROR_MESSAGES: dict[str, str] = {
         " Of kies geen tweede keus."
     ),
     "second_meeting_not_offered": "Een tweede keus is niet nodig. Kies één bijeenkomst.",
+    "changed_meanwhile": "Iemand anders heeft deze aanmelding net veranderd. Laad de pagina opnieuw.",
     "registration_closed": "Aanmelden kan niet meer. De aanmeldtermijn is voorbij.",
     "already_registered": (
         "Met dit e-mailadres is al iemand aangemeld. Je kunt je maar voor één bijeenkomst aanmelden."
