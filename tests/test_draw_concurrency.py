@@ -32,7 +32,9 @@ def test_two_draws_and_withdrawals_at_once_never_seat_more_than_the_capacity(
         service.register(
             ctx,
             RegistrationRequest.model_validate(
-                valid_body(meeting=MEETING, sector="vo", role=roles[n % 5], email=f"p{n}@example.org")
+                valid_body(
+                    meeting=MEETING, sector="vo", role=roles[n % 5], email=f"p{n}@example.org", under_16=False
+                )
             ),
         )
         for n in range(40)

@@ -23,6 +23,16 @@ _CODES = {
     "duplicate_theme": "duplicate_theme",
     "guardian_required": "guardian_required",
     "guardian_not_allowed": "guardian_not_allowed",
+    "under_16_required": "under_16_required",
+    "guardian_email_same": "guardian_email_same",
+    "control_character": "control_character",
+}
+# The model's own rules have no location: the field each one is about.
+_RULE_FIELDS = {
+    "guardian_required": "guardian",
+    "guardian_not_allowed": "guardian",
+    "under_16_required": "under_16",
+    "guardian_email_same": "guardian.email",
 }
 
 
@@ -32,14 +42,12 @@ def field_error(error: Any) -> ErrorItem:
     kind = str(error.get("type", ""))
     path = loc[1:] if loc[:1] == ["body"] else loc
     field = ".".join(path) or None
-    if kind == "json_invalid" or (
-        field is None and kind not in {"guardian_required", "guardian_not_allowed"}
-    ):
+    if field is None:
+        field = _RULE_FIELDS.get(kind)
+    if kind == "json_invalid" or field is None:
         return ErrorItem(
             field=None, code=MalformedBody.code, message=texts.ERROR_MESSAGES[MalformedBody.code]
         )
-    if field is None:
-        field = "guardian"
     code = _CODES.get(kind, "invalid")
     if code == "missing" and field in CONSENT_FIELDS:
         code = "consent_required"  # an unticked checkbox is simply not sent

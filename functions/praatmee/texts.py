@@ -148,6 +148,13 @@ FIELD_MESSAGES: dict[str, str] = {
         "Ben je jonger dan 16? Vul dan de naam en het e-mailadres van je ouder of verzorger in."
     ),
     "guardian_not_allowed": "Vul alleen een ouder of verzorger in als je jonger bent dan 16.",
+    "under_16_required": "Kies of je jonger bent dan 16 jaar.",
+    "guardian_email_same": (
+        "Vul het e-mailadres van je ouder of verzorger in. Dit moet een ander adres zijn dan dat van jou."
+    ),
+    "control_character": (
+        "Er staat een teken in {label} dat we niet kunnen gebruiken, zoals een nieuwe regel. Haal het weg."
+    ),
     "malformed_body": "We konden je aanmelding niet lezen. Probeer het nog een keer.",
 }
 
