@@ -6,7 +6,9 @@ import dataclasses
 import datetime as dt
 import json
 import re
+from email import message_from_bytes
 from email.message import EmailMessage
+from email.policy import default
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,7 +20,7 @@ from praatmee import daily, letters, service, texts
 from praatmee.edition import Edition
 from praatmee.mail import MailContext
 from praatmee.models import RegistrationStatus
-from praatmee.ses import SesSender
+from praatmee.ses import Attachment, Mail, SesSender, mime
 from tests.fixtures import (
     BEFORE_DEADLINE,
     SENDER,
@@ -475,6 +477,42 @@ def test_the_calendar_entry_has_the_meeting_in_amsterdam_time(
         assert event["dtstart"].params["TZID"] == "Europe/Amsterdam"
         assert str(event["location"]) == place
         assert "TZID=Europe/Amsterdam:" in raw.decode()
+
+
+@pytest.mark.parametrize("attachments", [(), (Attachment("a.ics", "text/calendar; method=PUBLISH", b"x"),)])
+def test_every_mail_says_it_is_dutch(attachments: tuple[Attachment, ...]) -> None:
+    # Given a mail with text and HTML, with or without an attachment
+    mail = Mail(
+        to="a@example.org", subject="Hallo", text="Hallo", html="<p>Hallo</p>", attachments=attachments
+    )
+
+    # When it is written as MIME
+    message = message_from_bytes(mime(mail, SENDER, SENDER), policy=default)
+
+    # Then the message as a whole carries Content-Language: nl
+    assert message["Content-Language"] == "nl"
+
+
+def test_a_second_parser_reads_every_meetings_calendar_entry_at_its_amsterdam_time(edition: Edition) -> None:
+    # Given the calendar entry of each meeting (Online is after the change to summer time)
+    import vobject
+
+    from praatmee import ics
+
+    for meeting in edition.meetings:
+        raw = ics.meeting_event(edition, meeting, registration_id="r", site_origin=SITE, now=BEFORE_DEADLINE)
+
+        # When vobject, not icalendar, reads it
+        event = vobject.readOne(raw.decode()).vevent
+
+        # Then start and end are the meeting's moments, and the zone is written as yearly rules
+        assert event.dtstart.value == edition.starts_at(meeting), meeting.id
+        assert event.dtend.value == edition.ends_at(meeting), meeting.id
+        assert event.dtstart.value.utcoffset() == edition.starts_at(meeting).utcoffset(), meeting.id
+        text = raw.decode()
+        assert "RDATE" not in text
+        assert "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3" in text
+        assert "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10" in text
 
 
 def test_the_scheduled_handler_runs_with_its_own_settings(
