@@ -149,3 +149,16 @@ def test_the_needs_field_keeps_line_breaks_but_refuses_other_control_characters(
 
     assert field_codes(refused) == [("needs", "control_character")]
     assert accepted.status == 201
+
+
+def test_the_plain_forms_error_page_lists_problems_in_the_order_of_the_form(client: Api) -> None:
+    # Given a form post without a meeting (the model's first field) and with a bad address (the page's second)
+    fields = [(key, value) for key, value in form_fields(email="fout") if key != "meeting"]
+
+    # When it is sent
+    answer = client.post_form("/api/registrations", fields)
+
+    # Then the address comes before the meeting, as on the form
+    email = answer.text.index(texts.FIELD_MESSAGES["invalid_email"])
+    meeting = answer.text.index(texts.FIELD_MESSAGES["choice_missing"].format(label="de bijeenkomst"))
+    assert email < meeting

@@ -36,6 +36,19 @@ _RULE_FIELDS = {
 }
 
 
+# The fields in the order the form shows them (overrides/aanmelden.html): errors are listed in this order.
+FORM_ORDER = (
+    "name", "email", "role", "sector", "themes", "meeting", "organisation", "needs", "under_16",
+    "guardian", "guardian.name", "guardian.email", "guardian.consent", "privacy_consent",
+)  # fmt: skip
+
+
+def in_form_order(errors: list[ErrorItem]) -> list[ErrorItem]:
+    """Errors as a reader meets their fields; errors about the whole request first."""
+    place = {field: index for index, field in enumerate(FORM_ORDER)}
+    return sorted(errors, key=lambda error: place.get(error.field, len(FORM_ORDER)) if error.field else -1)
+
+
 def field_error(error: Any) -> ErrorItem:
     """A pydantic error as a field, a code of the contract and a Dutch message."""
     loc = [str(part) for part in error.get("loc", ()) if not isinstance(part, int)]

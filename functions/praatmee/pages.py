@@ -46,7 +46,9 @@ def page(status: int, title: str, inner: str, title_prefix: str = "") -> Respons
 
 def form_error_page(status: int, errors: list[ErrorItem], back: str) -> Response[Any]:
     """What a form post without JavaScript gets instead of JSON errors; `back` is the form's path."""
-    items = "".join(f"<li>{html.escape(error.message)}</li>" for error in errors)
+    from praatmee.field_errors import in_form_order
+
+    items = "".join(f"<li>{html.escape(error.message)}</li>" for error in in_form_order(errors))
     # "What you still need to change" only fits errors on fields, not "busy, try again".
     intro = f"<p>{html.escape(texts.FORM_ERROR_INTRO)}</p>" if any(e.field for e in errors) else ""
     inner = f'{intro}<ul>{items}</ul><p><a href="{html.escape(back)}">{html.escape(texts.FORM_BACK)}</a></p>'
