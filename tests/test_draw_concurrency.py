@@ -34,7 +34,9 @@ def test_two_draws_and_withdrawals_at_once_never_seat_more_than_the_capacity(
     roles = ["ouder", "leerling", "leraar", "begeleider", "expert"]
 
     def apply(meeting: str, n: int, second: str | None = None) -> service.Registered:
-        body = valid_body(meeting=meeting, second_meeting=second, sector="vo", role=roles[n % 5])
+        body = valid_body(
+            meeting=meeting, second_meeting=second, sector="vo", role=roles[n % 5], under_16=False
+        )
         return service.register(
             ctx, RegistrationRequest.model_validate({**body, "email": f"p{n}@example.org"})
         )

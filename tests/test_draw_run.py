@@ -54,7 +54,9 @@ def applied(ctx: service.Context, edition: Edition, tokens: dict[str, str]) -> d
     people = {}
     for n, role in enumerate(roles):
         email = f"{role}{n}@example.org"
-        registered = sign_up(ctx, meeting=ZUID, sector="po", role=role, email=email, name=f"Persoon {n}")
+        registered = sign_up(
+            ctx, meeting=ZUID, sector="po", role=role, email=email, name=f"Persoon {n}", under_16=False
+        )
         assert registered.outcome is service.Outcome.APPLIED
         assert registered.cancel_token is not None
         people[registered.answer.id] = email
@@ -187,7 +189,9 @@ def test_the_draw_waits_for_the_deadline(ctx: service.Context, applied: dict[str
 def test_a_pool_that_fits_is_seated_whole(ctx: service.Context) -> None:
     ctx.store.set_capacity(ZUID, SEATS)
     ids = [
-        sign_up(ctx, meeting=ZUID, sector="po", role=role, email=f"{role}@example.org").answer.id
+        sign_up(
+            ctx, meeting=ZUID, sector="po", role=role, email=f"{role}@example.org", under_16=False
+        ).answer.id
         for role in ("ouder", "leerling", "leraar")
     ]
 

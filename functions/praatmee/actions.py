@@ -14,6 +14,7 @@ from typing import Any
 from praatmee import service
 from praatmee.action_store import ActionStore
 from praatmee.dynamo import new_token
+from praatmee.edition import Role
 from praatmee.errors import (
     AlreadyRegistered,
     ChangedMeanwhile,
@@ -26,7 +27,7 @@ from praatmee.errors import (
     TryAgain,
     UnknownMeeting,
 )
-from praatmee.models import RegistrationStatus
+from praatmee.models import RegistrationStatus, normalise_email
 from praatmee.table import StoredRegistration
 
 MAX_ROUNDS = service.MAX_ROUNDS
@@ -98,11 +99,15 @@ def person(ctx: service.Context, registration_id: str) -> Person:
     return Person.of(data, position)
 
 
-def find_by_email(ctx: service.Context, email: str) -> Person | None:
-    """The live sign-up of an address, exactly, through the same keyed hash as the one-person rule."""
-    email_hash = service.keyed_hash(ctx.hash_key, "email", service.normalise_email(email))
-    registration_id = _store(ctx).marker_owner(email_hash)
-    return None if registration_id is None else person(ctx, registration_id)
+def find_by_email(ctx: service.Context, email: str) -> list[Person]:
+    """The live sign-ups of an address (an adult's and a pupil's may share it), exactly, through the same
+    keyed hash as the one-person rule."""
+    found = []
+    for role in (Role.OUDER, Role.LEERLING):  # any adult role has the adults' marker
+        registration_id = _store(ctx).marker_owner(service.marker_hash(ctx.hash_key, email, role))
+        if registration_id is not None:
+            found.append(person(ctx, registration_id))
+    return found
 
 
 def find_by_name(ctx: service.Context, meeting_id: str, text: str) -> list[Person]:
@@ -216,11 +221,13 @@ def correct(
     if "sector" in changes and meeting is not None and changes["sector"] not in meeting.audience:
         raise NotEligible(f"{changes['sector']} for {stored.meeting}")
     moved_to = None
-    if email is not None:
-        address = service.normalise_email(email)
-        email_hash = service.keyed_hash(ctx.hash_key, "email", address)
-        if email_hash != stored.email_hash:
-            moved_to = (address, email_hash, ctx.edition.expires_at)
+    if email is not None or "role" in changes:
+        # The marker follows the address, and a pupil's marker differs from an adult's (one of each).
+        data = store.registration_data(registration_id) or {}
+        address = normalise_email(email or str(data["email"]))
+        new_hash = service.marker_hash(ctx.hash_key, address, Role(changes.get("role") or data["role"]))
+        if new_hash != stored.email_hash:
+            moved_to = (address, new_hash, ctx.edition.expires_at)
     try:
         store.correct(stored, changes, new_token(), moved_to)
     except Duplicate as exc:

@@ -195,6 +195,10 @@ def create_registration(registration: Annotated[RegistrationRequest, Body()]) ->
             registered.guardian_token,
             registered.answer.waitlist_position,
         )
+    elif registered.outcome is service.Outcome.REPLAYED:
+        from praatmee import mail
+
+        mail.after_replay(_mailing(), registered.answer.id)
     if registered.outcome is service.Outcome.HONEYPOT:
         logger.info("honeypot filled: nothing stored")
     else:

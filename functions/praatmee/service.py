@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import json
 import secrets
-import unicodedata
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ from praatmee.models import (
     RegistrationAnswer,
     RegistrationRequest,
     RegistrationStatus,
+    normalise_email,
 )
 from praatmee.quotas import replacement
 from praatmee.store import Store
@@ -90,12 +90,19 @@ class Registered:
         return self.outcome not in (Outcome.REPLAYED, Outcome.HONEYPOT)
 
 
-def normalise_email(email: str) -> str:
-    return unicodedata.normalize("NFKC", email).strip().lower()
-
-
 def keyed_hash(key: bytes, purpose: str, value: str) -> str:
     return hmac.new(key, f"{purpose}\x00{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def email_hash(key: bytes, request: RegistrationRequest) -> str:
+    """The uniqueness marker's key: one adult and one pupil may share an address (a pupil often uses a
+    parent's), so a pupil's address is hashed for another purpose. Adults keep the original purpose."""
+    return marker_hash(key, request.email, request.role)
+
+
+def marker_hash(key: bytes, email: str, role: Role) -> str:
+    purpose = "pupil-email" if role is Role.LEERLING else "email"
+    return keyed_hash(key, purpose, normalise_email(email))
 
 
 def token_hash(token: str) -> str:
@@ -145,7 +152,7 @@ def register(ctx: Context, request: RegistrationRequest) -> Registered:
     new = NewRegistration(
         id=uuid.uuid4().hex,
         meeting=meeting.id,
-        email_hash=keyed_hash(ctx.hash_key, "email", normalise_email(request.email)),
+        email_hash=email_hash(ctx.hash_key, request),
         fingerprint=_fingerprint(ctx, request),
         token_hash=token_hash(cancel_token),
         created_at=ctx.now().astimezone(dt.UTC).isoformat(timespec="milliseconds"),

@@ -75,6 +75,19 @@ def long_date(day: dt.date) -> str:
     return f"{WEEKDAYS[day.weekday()]} {day_month(day)} {day.year}"
 
 
+DATE_UNCONFIRMED = "datum onder voorbehoud"
+DATES_UNCONFIRMED_NOTE = (
+    "De datums zijn nog niet definitief. Je hoort het van ons als een datum verandert. In de bevestiging "
+    "staat de definitieve datum."
+)
+
+
+def meeting_date(edition: Edition, meeting: Meeting) -> str:
+    """`donderdag 18 maart 2027`, with `(datum onder voorbehoud)` until the organisers confirmed the dates."""
+    day = long_date(meeting.date)
+    return day if edition.dates_confirmed else f"{day} ({DATE_UNCONFIRMED})"
+
+
 def times(meeting: Meeting) -> str:
     """`19.00 tot 21.00 uur`, the Dutch way of writing clock times."""
     return f"{meeting.start.replace(':', '.')} tot {meeting.end.replace(':', '.')} uur"
@@ -149,6 +162,13 @@ FIELD_MESSAGES: dict[str, str] = {
         "Ben je jonger dan 16? Vul dan de naam en het e-mailadres van je ouder of verzorger in."
     ),
     "guardian_not_allowed": "Vul alleen een ouder of verzorger in als je jonger bent dan 16.",
+    "under_16_required": "Kies of je jonger bent dan 16 jaar.",
+    "guardian_email_same": (
+        "Vul het e-mailadres van je ouder of verzorger in. Dit moet een ander adres zijn dan dat van jou."
+    ),
+    "control_character": (
+        "Er staat een teken in {label} dat we niet kunnen gebruiken, zoals een nieuwe regel. Haal het weg."
+    ),
     "malformed_body": "We konden je aanmelding niet lezen. Probeer het nog een keer.",
 }
 
@@ -285,7 +305,7 @@ MAIL_SIGNATURE = "Met vriendelijke groet,\nDe organisatie van Praat mee over bas
 
 def meeting_line(edition: Edition, meeting: Meeting) -> str:
     """`Regio Noord, op donderdag 18 maart 2027 van 19.00 tot 21.00 uur in Wolvega`"""
-    line = f"{meeting.title}, op {long_date(meeting.date)} van {times(meeting)}"
+    line = f"{meeting.title}, op {meeting_date(edition, meeting)} van {times(meeting)}"
     if meeting.place is None and meeting.title.lower() == "online":
         return line  # not "Online, ... uur online"
     return f"{line} {where(meeting)}"

@@ -73,7 +73,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--port", type=int, default=int(os.environ.get("PORT", "8000")), help="poort van make serve"
     )
 
+    daily = commands.add_parser(
+        "daily",
+        help="lokaal: draai de dagelijkse taken (loting als die nodig is, e-mails, verlopen toestemming)",
+    )
+    daily.add_argument(
+        "--now",
+        type=_moment,
+        metavar="TIJDSTIP",
+        help="doe alsof het dit tijdstip is, bijvoorbeeld 2027-03-04T09:00 (lees de bevestiging vooraf)",
+    )
+    daily.add_argument(
+        "--port", type=int, default=int(os.environ.get("PORT", "8000")), help="poort van make serve"
+    )
+
     args = parser.parse_args(argv)
+    if args.command == "daily":
+        from praatmee.laptop import organiser
+
+        return organiser.daily_command(organiser.Target(aws=False, bucket="", port=args.port), args.now)
     if args.command == "draw":
         from praatmee.laptop import organiser
 

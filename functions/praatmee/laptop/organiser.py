@@ -19,13 +19,16 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from praatmee import texts
 from praatmee.bucket import LINK_SECONDS, ExportBucket
 from praatmee.errors import TryAgain
 from praatmee.exports import SUMMARY
-from praatmee.laptop.texts import CLI_TEXTS
+from praatmee.laptop.texts import CLI_MAIL_KINDS, CLI_TEXTS
+
+if TYPE_CHECKING:
+    from praatmee.mail import MailContext
 
 Say = Callable[[str], None]
 
@@ -162,17 +165,11 @@ def export_command(target: Target, to: Path, out: TextIO | None = None) -> int:
     return _guarded(work, say)
 
 
-def draw_command(
-    target: Target, now: dt.datetime | None, secret: str | None, out: TextIO | None = None
-) -> int:
-    """`praatmee draw`: the draw of every meeting on the local stack, as the schedule runs it on AWS."""
-    say = _printer(out)
-    if not connect(target, say, "no_local_stack_draw"):
-        return 2
-    # The mail code logs and counts each mail for CloudWatch; on a terminal only the summary below helps.
+def _local_mailing(target: Target, now: dt.datetime | None) -> MailContext:
+    """The local stack's store, edition and mail, with the clock at `now` (the real time without it)."""
+    # The mail code logs and counts each mail for CloudWatch; on a terminal only the summary helps.
     os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
     os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
-    from praatmee import draw
     from praatmee.edition import load_edition
     from praatmee.laptop.serve import SENDER, TABLE
     from praatmee.mail import MailContext
@@ -181,32 +178,82 @@ def draw_command(
 
     edition = load_edition()
     moment = now or dt.datetime.now(dt.UTC)
-    store = Store(TABLE)
     sender = SesSender(sender=SENDER, reply_to=str(edition.contact_email))
-    mailing = MailContext(store, edition, sender, f"http://127.0.0.1:{target.port}", lambda: moment)
+    return MailContext(Store(TABLE), edition, sender, f"http://127.0.0.1:{target.port}", lambda: moment)
+
+
+def _draw(mailing: MailContext, secret: str | None, say: Say) -> bool:
+    """Run the draw of every meeting (once; a second run reuses its record); False when it is not due."""
+    from praatmee import draw
+
+    edition = mailing.edition
     seed = draw.seed_from_secret((secret or secrets.token_hex(32)).encode())
+    try:
+        results = draw.run_draw(draw.DrawContext(mailing.store, edition, mailing.now(), mailing), seed)
+    except draw.DrawNotDue:
+        return False
+    titles = {meeting.id: meeting.title for meeting in edition.meetings}
+    for result in results:
+        moved = result.placed or result.reserves
+        say(
+            CLI_TEXTS["draw_line" if moved or not result.pool else "draw_done_before"].format(
+                title=titles[result.meeting],
+                pool=number(result.pool),
+                placed=number(result.placed),
+                reserves=number(result.reserves),
+            )
+        )
+        for line in result.shortfall_lines(titles[result.meeting]):
+            say(f"  {line}")
+    return True
+
+
+def draw_command(
+    target: Target, now: dt.datetime | None, secret: str | None, out: TextIO | None = None
+) -> int:
+    """`praatmee draw`: the draw of every meeting on the local stack, as the schedule runs it on AWS."""
+    say = _printer(out)
+    if not connect(target, say, "no_local_stack_draw"):
+        return 2
+    mailing = _local_mailing(target, now)
 
     def work() -> int:
-        try:
-            results = draw.run_draw(draw.DrawContext(store, edition, moment, mailing), seed)
-        except draw.DrawNotDue:
-            say(CLI_TEXTS["draw_not_due"].format(deadline=texts.long_date(edition.register_before)))
+        if not _draw(mailing, secret, say):
+            deadline = texts.long_date(mailing.edition.register_before)
+            say(CLI_TEXTS["draw_not_due"].format(deadline=deadline))
             return 1
-        titles = {meeting.id: meeting.title for meeting in edition.meetings}
-        for result in results:
-            moved = result.placed or result.reserves
-            say(
-                CLI_TEXTS["draw_line" if moved or not result.pool else "draw_done_before"].format(
-                    title=titles[result.meeting],
-                    pool=number(result.pool),
-                    placed=number(result.placed),
-                    reserves=number(result.reserves),
-                )
-            )
-            for line in result.shortfall_lines(titles[result.meeting]):
-                say(f"  {line}")
         say(CLI_TEXTS["draw_mailed"])
         return 0
+
+    return _guarded(work, say)
+
+
+def daily_command(target: Target, now: dt.datetime | None, out: TextIO | None = None) -> int:
+    """`praatmee daily`: the daily jobs on the local stack, as the schedules run them on AWS: the draw when
+    it is due (an edition with `allocation: draw`), then confirmations, resends and consent expiry. With
+    `now`, as if it were that moment, so organisers read the two-weeks mail in the local outbox first."""
+    say = _printer(out)
+    if not connect(target, say, "no_local_stack_daily"):
+        return 2
+    mailing = _local_mailing(target, now)
+    from praatmee import daily  # after _local_mailing: its logger reads the quieter log level
+
+    def work() -> int:
+        moment = mailing.now().astimezone(mailing.edition.tz)
+        say(CLI_TEXTS["daily_moment"].format(date=texts.long_date(moment.date()), time=f"{moment:%H.%M}"))
+        draw_at = mailing.edition.draw_moment
+        if draw_at is not None and mailing.now() >= draw_at and _draw(mailing, None, say):
+            say(CLI_TEXTS["draw_mailed"])
+        report = daily.run_daily(mailing)
+        for kind, sent in sorted(report.sent.items()):
+            say(CLI_TEXTS["daily_sent"].format(n=number(sent), kind=CLI_MAIL_KINDS.get(kind, kind)))
+        if not report.sent:
+            say(CLI_TEXTS["daily_nothing"])
+        for name in ("promoted", "expired", "failed"):
+            if getattr(report, name):
+                say(CLI_TEXTS[f"daily_{name}"].format(n=number(getattr(report, name))))
+        say(CLI_TEXTS["daily_outbox"])
+        return 1 if report.failed else 0
 
     return _guarded(work, say)
 
