@@ -117,16 +117,20 @@ def find_pool(region: str) -> tuple[str, str] | None:
     return None
 
 
-def serve_room(api: Handler, origin: str, endpoint: str, port: int) -> Handler:
-    """For `praatmee serve`: the handler that also serves the room, after printing how to sign in."""
-    from praatmee.laptop.texts import ROOM_CLI_TEXTS
-
+def serve_room(api: Handler, origin: str, endpoint: str) -> Handler:
+    """For `praatmee serve`: the handler that also serves the room."""
     room = local_room(
         origin, endpoint, os.environ["PRAATMEE_USER_POOL_ID"], os.environ["PRAATMEE_USER_POOL_CLIENT_ID"]
     )
+    return dispatch(api, room)
+
+
+def print_sign_in(origin: str, port: int) -> None:
+    """What `praatmee serve` says about the room: where, as whom, and how to get the second step's code."""
+    from praatmee.laptop.texts import ROOM_CLI_TEXTS
+
     print(
         ROOM_CLI_TEXTS["serve_room"].format(origin=origin, email=LOCAL_ORGANISER, password=LOCAL_PASSWORD),
         flush=True,
     )
     print(ROOM_CLI_TEXTS["serve_room_code"].format(key=fixed_key(), port=port), flush=True)
-    return dispatch(api, room)

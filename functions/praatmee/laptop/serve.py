@@ -372,12 +372,13 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> int:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     with local_aws(origin, aws_port(server.server_port)) as endpoint, server:
-        server.api = localroom.serve_room(lambda_handler, origin, endpoint, server.server_port)
+        server.api = localroom.serve_room(lambda_handler, origin, endpoint)
         print(f"Praat mee draait op {origin}/  (stoppen: Ctrl-C)", flush=True)
         print(f"  aanmelden: {origin}/aanmelden/", flush=True)
         print(f"  lokale AWS (moto): {endpoint}; gegevens worden niet bewaard na het stoppen.", flush=True)
         print(f"  exports: praatmee export --to MAP (met PORT={server.server_port})", flush=True)
         print(f"  verstuurde e-mails (lokaal postvak): {origin}{OUTBOX}", flush=True)
+        localroom.print_sign_in(origin, server.server_port)
         server.serve_forever()
     print("Gestopt.", flush=True)
     return 0
