@@ -7,6 +7,7 @@ import time
 
 import boto3
 
+from praatmee import room
 from praatmee.laptop.localroom import create_pool
 from tests.room_fixtures import PASSWORD, REGION, Pool, RoomClient, claims_for, fresh_code, moto_signed
 
@@ -209,3 +210,40 @@ def test_an_expired_id_token_is_renewed_from_the_refresh_token(desk: RoomClient,
     # When they open the room, a fresh token is set
     assert desk.get(OVERVIEW).status == 200
     assert any(c.startswith(f"{SESSION}=") for c in desk.set_cookies)
+
+
+def test_the_registration_function_never_loads_the_room_or_its_token_library() -> None:
+    import subprocess
+    import sys
+
+    modules = ("jwt", "cryptography", "praatmee.room", "praatmee.session", "praatmee.organisers")
+    code = f"import sys, praatmee.api; print(*[m in sys.modules for m in {modules!r}])"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False"] * len(modules)
+
+
+# The routes that need no session: the sign-in's pages and steps, signing out, and the bare path's redirect.
+OPEN_ROUTES = {
+    ("GET", "/organisatie/inloggen/"),
+    ("POST", "/api/organisatie/inloggen"),
+    ("POST", "/api/organisatie/uitloggen"),
+    ("GET", "/organisatie"),
+}
+
+
+def test_every_other_route_of_the_room_needs_a_session(desk: RoomClient) -> None:
+    # Given every route the room's function answers (a new one is checked as soon as it is added)
+    routes = [(r.method, r.path) for r in room.app._static_routes + room.app._dynamic_routes]
+    guarded = [route for route in routes if route not in OPEN_ROUTES]
+    assert len(guarded) >= 5
+
+    # Then without a session each one refuses (401), or sends a page's reader to sign in, and changes nothing
+    for method, path in guarded:
+        concrete = path.replace("<meeting_id>", "online")
+        answer = desk.get(concrete) if method == "GET" else desk.post(concrete, {"address": "x", "key": "x"})
+        if concrete.startswith("/organisatie"):
+            assert (answer.status, answer.headers.get("location")) == (303, "/organisatie/inloggen/"), path
+        else:
+            assert answer.status == 401, path
+    assert desk.context.bucket.exports() == []
+    assert desk.context.notes.venue("online") is None
