@@ -50,7 +50,8 @@ CDK := npx --yes aws-cdk@$(CDK_VERSION)
 CDK_APP := $(BIN)/python -m infra.app
 CDK_CONTEXT = -c senderDomain=$(SENDER_DOMAIN) $(if $(SENDER_ADDRESS),-c senderAddress=$(SENDER_ADDRESS)) \
 	$(if $(ALARM_EMAIL),-c alarmEmail=$(ALARM_EMAIL)) $(if $(REGION),-c region=$(REGION)) \
-	$(if $(RESERVED_CONCURRENCY),-c reservedConcurrency=$(RESERVED_CONCURRENCY))
+	$(if $(RESERVED_CONCURRENCY),-c reservedConcurrency=$(RESERVED_CONCURRENCY)) \
+	$(if $(FIRST_ORGANISER),-c firstOrganiser=$(FIRST_ORGANISER))
 
 .PHONY: synth deploy destroy cdk-context
 

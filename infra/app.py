@@ -30,6 +30,7 @@ def main() -> cdk.App:
         reserved_concurrency=int(concurrency or names.DEFAULT_RESERVED_CONCURRENCY),
         account=os.environ.get("CDK_DEFAULT_ACCOUNT"),
         region=app.node.try_get_context(names.CTX_REGION),
+        first_organiser=app.node.try_get_context(names.CTX_FIRST_ORGANISER),
     )
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
     app.synth()

@@ -76,3 +76,15 @@ FEATURE_FLAGS = {
     # The main stack reads the web ACL's ARN from the edge stack; keep the producer protected.
     "@aws-cdk/core:defaultCrossStackReferences": "strong",
 }
+
+# The organisers' room: a function of its own behind `/organisatie/*` (pages) and `/api/organisatie/*`.
+ROOM_HANDLER = "praatmee.room.lambda_handler"
+ROOM_PATH_PATTERN = "/organisatie/*"  # not `/organisatie*`: that would take the site's `/organisaties/` too
+ROOM_API_PREFIX = "/api/organisatie"
+ENV_USER_POOL_ID = "PRAATMEE_USER_POOL_ID"
+ENV_USER_POOL_CLIENT_ID = "PRAATMEE_USER_POOL_CLIENT_ID"
+# The first organiser's e-mail address (`-c firstOrganiser=…`); Cognito mails them a temporary password.
+CTX_FIRST_ORGANISER = "firstOrganiser"
+# ID tokens live an hour and are renewed from the refresh token, which ends the session after a working day.
+ROOM_TOKEN_MINUTES = 60
+ROOM_SESSION_HOURS = 8

@@ -13,6 +13,7 @@ from constructs import Construct
 from infra import bundling, concerns, names
 from infra.bundling import function_code
 from infra.draw import Draw
+from infra.room import Room
 from praatmee.edition import Edition
 
 
@@ -80,6 +81,7 @@ class PraatMeeStack(cdk.Stack):
         sender_address: str,
         reserved_concurrency: int = names.DEFAULT_RESERVED_CONCURRENCY,
         alarm_email: str | None = None,
+        first_organiser: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, description="Praat mee: site, registration API and exports", **kwargs)
@@ -119,10 +121,21 @@ class PraatMeeStack(cdk.Stack):
         # The API sends the receipt, the guardian's request and the promoted person's mail at once.
         self.mail.grant_send(self.api.function)
         self.api.function.add_environment(names.ENV_SENDER_ADDRESS, sender_address)
+        self.room = Room(
+            self,
+            "Room",
+            code=code,
+            data=self.data,
+            api=self.api,
+            site=self.site,
+            exports=self.exports,
+            first_organiser=first_organiser,
+        )
         watched = {
             "Registration": self.api.function,
             "Export": self.exports.function,
             "Confirmations": self.mail.function,
+            "Room": self.room.function,
         }
         # Only a draw edition gets the draw, on its own asset (the solver's wheels stay out of the API's).
         self.draw: Draw | None = None
@@ -150,6 +163,7 @@ class PraatMeeStack(cdk.Stack):
         cdk.CfnOutput(self, "ExportBucket", value=self.exports.bucket.bucket_name)
         cdk.CfnOutput(self, "OrganiserRoleArn", value=self.exports.organiser_role.role_arn)
         cdk.CfnOutput(self, "AlarmTopicArn", value=self.alarms.topic.topic_arn)
+        cdk.CfnOutput(self, "OrganiserUserPoolId", value=self.room.user_pool.user_pool_id)
 
     def _acknowledge_cdk_providers(self) -> None:
         """Findings on the functions CDK itself provides (site upload, meeting seed): not ours to shape."""

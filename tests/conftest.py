@@ -18,7 +18,7 @@ import pytest
 from praatmee.edition import EDITION_FILE_VARIABLE, load_edition, parse_edition
 from praatmee.laptop.serve import ROOT, build_site
 
-pytest_plugins = ["tests.fixtures"]
+pytest_plugins = ["tests.fixtures", "tests.room_fixtures"]
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Debian's Chromium, quiet on a machine without internet (see FIELD-NOTES.md).

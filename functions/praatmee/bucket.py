@@ -88,8 +88,12 @@ class ExportBucket:
     def download(self, key: str, path: Path) -> None:
         self.client.download_file(self.name, key, str(path))
 
-    def link(self, key: str, seconds: int = LINK_SECONDS) -> str:
-        """A presigned GET link that expires after `seconds` (at most 15 minutes)."""
+    def link(self, key: str, seconds: int = LINK_SECONDS, filename: str | None = None) -> str:
+        """A presigned GET link that expires after `seconds` (at most 15 minutes); with `filename`, the
+        browser saves the file under that name instead of showing it."""
+        params = {"Bucket": self.name, "Key": key}
+        if filename:
+            params["ResponseContentDisposition"] = f'attachment; filename="{filename}"'
         return self.client.generate_presigned_url(
-            "get_object", Params={"Bucket": self.name, "Key": key}, ExpiresIn=min(seconds, LINK_SECONDS)
+            "get_object", Params=params, ExpiresIn=min(seconds, LINK_SECONDS)
         )

@@ -19,6 +19,7 @@ from praatmee.ses import Attachment, Mail
 
 if TYPE_CHECKING:
     from praatmee.edition import Edition, Meeting
+    from praatmee.roomstore import VenueDetails
 
 WAITLISTED = RegistrationStatus.WAITLISTED
 
@@ -79,6 +80,8 @@ class Letter:
     now: dt.datetime
     # Meetings with a free seat this person may sign up for instead (someone waiting, while sign-up is open).
     open_meetings: tuple[Meeting, ...] = ()
+    # The meeting's private details the organisers stored (address, route, link, phone), if any.
+    venue: VenueDetails | None = None
 
     @property
     def id(self) -> str:
@@ -242,17 +245,19 @@ def confirmation(letter: Letter) -> Mail:
 
     meeting = letter.meeting
     welcome, calendar = texts.CONFIRMATION_PARAGRAPHS
-    where = (
+    where: list[Block] = [
         texts.CONFIRMATION_ONLINE
         if meeting.place is None
         else texts.CONFIRMATION_PLACE.format(place=meeting.place)
-    )
+    ]
+    if letter.venue is not None and not letter.venue.empty():
+        where = venue_blocks(letter.venue)
     blocks: list[Block] = [
         texts.GREETING.format(name=letter.data["name"]),
         welcome,
         *([texts.CONFIRMATION_SECOND_CHOICE] if letter.data.get("second_meeting") == meeting.id else []),
         letter.meeting_line(),
-        where,
+        *where,
         calendar,
         *letter.closing(newest=True),
     ]
@@ -294,3 +299,19 @@ def no_place(letter: Letter) -> Mail:
     ]
     subject = texts.NO_PLACE_SUBJECT.format(date=texts.day_month(letter.meeting.date))
     return render(str(letter.data["email"]), subject, blocks)
+
+
+def venue_blocks(venue: VenueDetails) -> list[Block]:
+    """What the organisers stored of a meeting, instead of "we send the address later"."""
+    from praatmee import roomtexts
+
+    blocks: list[Block] = []
+    if venue.address:
+        blocks.append(roomtexts.CONFIRMATION_ADDRESS.format(address=venue.address))
+    if venue.route:
+        blocks.append(roomtexts.CONFIRMATION_ROUTE.format(route=venue.route))
+    if venue.online_link:
+        blocks.append((roomtexts.CONFIRMATION_LINK, venue.online_link))
+    if venue.phone:
+        blocks.append(roomtexts.CONFIRMATION_PHONE.format(phone=venue.phone))
+    return blocks

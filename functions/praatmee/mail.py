@@ -65,6 +65,8 @@ class Kind:
     token: str | None
     compose: Callable[[letters.Letter], Mail]
     tells_position: bool = False
+    # Reads the meeting's private details (venue, route, link) the organisers stored in the room.
+    tells_venue: bool = False
 
 
 RECEIPT = Kind(
@@ -75,7 +77,7 @@ CONSENTED = Kind(
     "consented", (APPLIED, PLACED, WAITLISTED), CANCEL_TOKEN, letters.consented, tells_position=True
 )
 PROMOTED = Kind("promoted", (PLACED,), CANCEL_TOKEN, letters.promoted)
-CONFIRMATION = Kind("confirmation", (PLACED,), CANCEL_TOKEN, letters.confirmation)
+CONFIRMATION = Kind("confirmation", (PLACED,), CANCEL_TOKEN, letters.confirmation, tells_venue=True)
 NO_PLACE = Kind("no_place", (WAITLISTED,), CANCEL_TOKEN, letters.no_place)
 # After the draw: a seat is the confirmation (with the calendar entry); a reserve place has its own mail.
 RESERVE = Kind("reserve", (WAITLISTED,), CANCEL_TOKEN, letters.reserve, tells_position=True)
@@ -127,8 +129,13 @@ def deliver(
             raise MailNotSent("unknown meeting")
         if kind.tells_position and position is None and data["status"] == WAITLISTED.value:
             position = ctx.store.waitlist_position(meeting.id, int(data["ticket"]))
+        venue = None
+        if kind.tells_venue:
+            from praatmee.roomstore import RoomStore
+
+            venue = RoomStore(ctx.store).venue(meeting.id)
         letter = letters.Letter(
-            ctx.edition, ctx.site_origin, data, meeting, token, position, now, open_meetings(ctx, data)
+            ctx.edition, ctx.site_origin, data, meeting, token, position, now, open_meetings(ctx, data), venue
         )
         ctx.sender.send(kind.compose(letter))
     except Exception as exc:  # whatever went wrong, the mark must go, or the mail is never sent

@@ -20,6 +20,9 @@ SecretArn = Annotated[
     str, StringConstraints(pattern=r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$")
 ]
 BucketName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
+# Cognito's forms: `<region>_<id>` for a user pool, 26 lower-case letters and digits for an app client.
+UserPoolId = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[a-z]+)+-\d_[A-Za-z0-9]{1,40}$")]
+ClientId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{1,128}$")]
 
 
 class TableSettings(BaseSettings):
@@ -97,6 +100,19 @@ class ExportSettings(TableSettings):
     export_bucket: BucketName
 
 
+class OrganiserSettings(ExportSettings):
+    """The organisers' room: reads the table and writes venue details and the audit trail, makes exports,
+    and signs organisers in through the user pool. The JWKS address is derived from the pool, never set."""
+
+    site_origin: Origin
+    user_pool_id: UserPoolId
+    user_pool_client_id: ClientId
+
+    @property
+    def region(self) -> str:
+        return self.user_pool_id.split("_", 1)[0]
+
+
 Model = TypeVar("Model", bound=TableSettings)
 
 
@@ -134,3 +150,9 @@ def get_mail_settings() -> MailSettings:
 def get_draw_settings() -> DrawSettings:
     """The draw function's settings, validated at its cold start."""
     return _load(DrawSettings)
+
+
+@cache
+def get_organiser_settings() -> OrganiserSettings:
+    """The organisers' room's settings, validated at its cold start."""
+    return _load(OrganiserSettings)

@@ -11,11 +11,10 @@ import io
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from functools import cache
 from typing import Any
 
 from praatmee import texts
-from praatmee.edition import Edition, Role, Sector, Theme, features
+from praatmee.edition import Edition, Role, Sector, Theme
 from praatmee.exports import (
     MAYBE_FORMULA,
     ROLE_LABELS,
@@ -26,6 +25,7 @@ from praatmee.exports import (
     starts_like_formula,
 )
 from praatmee.models import RegistrationStatus
+from praatmee.overview import mix_counts
 from praatmee.table import ExportedRegistration
 
 DATE_FORMAT = "dd-mm-yyyy"
@@ -181,11 +181,7 @@ def _write_targets(
     if not quotas:
         return
     labels = list(dict.fromkeys(label for targets in quotas.values() for label in targets))
-    counting = (RegistrationStatus.APPLIED, RegistrationStatus.PLACED)
-    counts = [
-        Counter(label for one in meeting.people if one.status in counting for label in _labels(one))
-        for meeting in meetings
-    ]
+    counts = [mix_counts(meeting) for meeting in meetings]
     sheet.write_row(row, 0, [texts.OVERVIEW_TARGETS, *(m.title for m in meetings)], bold)
     for label in labels:
         row += 1
@@ -194,17 +190,3 @@ def _write_targets(
             target = quotas.get(meeting.id, {}).get(label)
             if target is not None:
                 sheet.write_string(row, column, f"{count[label]} ({target[0]}-{target[1]})")
-
-
-def _labels(one: ExportedRegistration) -> frozenset[str]:
-    return _labels_of(one.role, one.sector, one.themes)
-
-
-@cache
-def _labels_of(role: str, sector: str, themes: tuple[str, ...]) -> frozenset[str]:
-    """What a person counts for in the target mix (a few dozen combinations, so cached); nothing for codes
-    the edition does not know: a table holds what was written, and the export shows it rather than stop."""
-    try:
-        return features(Role(role), Sector(sector), [Theme(theme) for theme in themes])
-    except ValueError:
-        return frozenset()

@@ -87,11 +87,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--port", type=int, default=int(os.environ.get("PORT", "8000")), help="poort van make serve"
     )
 
+    from praatmee.laptop.organisers_cli import add_parser as add_organisers_parser
+
+    add_organisers_parser(commands)
     args = parser.parse_args(argv)
     if args.command == "daily":
         from praatmee.laptop import organiser
 
         return organiser.daily_command(organiser.Target(aws=False, bucket="", port=args.port), args.now)
+    if args.command == "organisers":
+        from praatmee.laptop.organisers_cli import run
+
+        return run(args)
     if args.command == "draw":
         from praatmee.laptop import organiser
 

@@ -159,7 +159,10 @@ class LocalHandler(SimpleHTTPRequestHandler):
     server: LocalServer
 
     def _is_api(self) -> bool:
-        return self.path == "/api" or self.path.startswith("/api/")
+        # The organisers' room (`/organisatie/…`) is a function behind the same API on AWS; the site's own
+        # page `/organisaties/` is not.
+        path = self.path.split("?", 1)[0]
+        return path in ("/api", "/organisatie") or path.startswith(("/api/", "/organisatie/"))
 
     def _to_api(self) -> None:
         api = self.server.api
@@ -287,9 +290,20 @@ def local_aws(site_origin: str, port: int = 0) -> Iterator[str]:
             store.seed(load_edition())
             ExportBucket(EXPORT_BUCKET).create(REGION)
             _verify_sender(SENDER)
+            _organisers()
             yield endpoint
     finally:
         moto.stop()
+
+
+def _organisers() -> None:
+    """The organisers' user pool in the same moto, and the one local organiser `serve` prints."""
+    from praatmee.laptop.localroom import LOCAL_ORGANISER, LOCAL_PASSWORD, create_pool
+    from praatmee.organisers import UserPool
+
+    pool, client = create_pool(REGION)
+    os.environ.update({"PRAATMEE_USER_POOL_ID": pool, "PRAATMEE_USER_POOL_CLIENT_ID": client})
+    UserPool(pool, client).add_organiser(LOCAL_ORGANISER, LOCAL_PASSWORD, invite=False)
 
 
 # -- the local outbox: every mail moto's SES accepted, readable in the browser ---------------------------
@@ -348,6 +362,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> int:
     """`praatmee serve`: one process, one Ctrl-C."""
     build_site()
     from praatmee.api import lambda_handler
+    from praatmee.laptop import localroom
 
     server = make_server(host, port, api=lambda_handler)
     origin = f"http://{host}:{server.server_port}"
@@ -359,11 +374,13 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> int:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     with local_aws(origin, aws_port(server.server_port)) as endpoint, server:
+        server.api = localroom.serve_room(lambda_handler, origin, endpoint)
         print(f"Praat mee draait op {origin}/  (stoppen: Ctrl-C)", flush=True)
         print(f"  aanmelden: {origin}/aanmelden/", flush=True)
         print(f"  lokale AWS (moto): {endpoint}; gegevens worden niet bewaard na het stoppen.", flush=True)
         print(f"  exports: praatmee export --to MAP (met PORT={server.server_port})", flush=True)
         print(f"  verstuurde e-mails (lokaal postvak): {origin}{OUTBOX}", flush=True)
+        localroom.print_sign_in(origin, server.server_port)
         server.serve_forever()
     print("Gestopt.", flush=True)
     return 0

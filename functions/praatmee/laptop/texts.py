@@ -57,3 +57,18 @@ CLI_MAIL_KINDS: dict[str, str] = {
     "no_place": "Bericht over geen plek",
     "reserve": "Uitslag van de loting: reservelijst",
 }
+
+# The organisers' room on the local stack, and `praatmee organisers`.
+ROOM_CLI_TEXTS: dict[str, str] = {
+    "serve_room": "  organisatie: {origin}/organisatie/ (inloggen als {email}, eerste wachtwoord {password})",
+    "serve_room_code": (
+        "    daarna kies je een eigen wachtwoord en zet je de sleutel {key} in een app voor inlogcodes, "
+        "of vraag je de code op met: praatmee organisers code (met PORT={port})"
+    ),
+    "added": "Organisator {email} toegevoegd aan de groep organisatoren. Eerste wachtwoord: {password}",
+    "added_aws": "Organisator {email} toegevoegd. Cognito mailt het eerste wachtwoord naar dit adres.",
+    "code": "Code voor de lokale inlogstap: {code} (nog {seconds} seconden geldig)",
+    "no_pool": "Geef de user pool op met --user-pool of PRAATMEE_USER_POOL_ID (zie de README).",
+    "no_local_pool": "De lokale omgeving heeft geen user pool. Start `make serve` opnieuw.",
+    "exists": "Er is al een organisator met het adres {email}.",
+}

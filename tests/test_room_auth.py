@@ -1,0 +1,249 @@
+"""Signing in to the organisers' room against moto's Cognito, and the guards on every organiser request."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import boto3
+
+from praatmee import room
+from praatmee.laptop.localroom import create_pool
+from tests.room_fixtures import PASSWORD, REGION, Pool, RoomClient, claims_for, fresh_code, moto_signed
+
+OVERVIEW = "/api/organisatie/overzicht"
+SESSION = "__Host-pm-sessie"
+
+
+def signed_in(desk: RoomClient, pool: Pool) -> str:
+    email = pool.organiser()
+    answer = desk.sign_in(email)
+    assert answer.status == 303, answer.text
+    assert answer.headers["location"] == "/organisatie/"
+    return email
+
+
+def test_an_organiser_signs_in_with_a_new_password_and_an_authenticator_app(
+    desk: RoomClient, pool: Pool
+) -> None:
+    # Given an organiser an administrator added, with a temporary password
+    email = pool.organiser()
+
+    # When they give their address and the temporary password
+    answer = desk.post("/api/organisatie/inloggen", {"email": email, "password": PASSWORD})
+
+    # Then they are asked to choose a password of their own
+    assert answer.status == 303
+    assert desk.cookies["__Host-pm-inloggen"].startswith("NEW_PASSWORD_REQUIRED|")
+    assert "Kies een eigen wachtwoord" in desk.get("/organisatie/inloggen/").text
+
+    # When they choose one, they must set up an authenticator app, whose key the page shows
+    desk.post("/api/organisatie/inloggen", {"new_password": PASSWORD})
+    assert desk.cookies["__Host-pm-inloggen"].startswith("MFA_SETUP|")
+    assert "asdf asdf asdf" in desk.get("/organisatie/inloggen/").text
+
+    # And a wrong code is refused with a Dutch message, and the step stays
+    wrong = desk.post(
+        "/api/organisatie/inloggen", {"code": "000000" if fresh_code() != "000000" else "111111"}
+    )
+    assert wrong.status == 401
+    assert "Deze code klopt niet" in wrong.text
+    assert desk.cookies["__Host-pm-inloggen"].startswith("MFA_SETUP|")
+
+    # When they type the app's code, they are in the room
+    done = desk.post("/api/organisatie/inloggen", {"code": fresh_code()})
+    assert done.status == 303
+    assert done.headers["location"] == "/organisatie/"
+    page = desk.get("/organisatie/")
+    assert page.status == 200
+    assert f"Ingelogd als {email}." in page.text
+    assert page.headers["cache-control"] == "no-store"
+    assert '<meta name="robots" content="noindex, nofollow">' in page.text
+
+    # And the next time, the app's code is asked for after the password
+    again = RoomClient(desk.context)
+    again.post("/api/organisatie/inloggen", {"email": email, "password": PASSWORD})
+    assert again.cookies["__Host-pm-inloggen"].startswith("SOFTWARE_TOKEN_MFA|")
+    assert again.post("/api/organisatie/inloggen", {"code": fresh_code()}).status == 303
+    assert again.get(OVERVIEW).status == 200
+
+
+def test_the_session_cookie_is_httponly_secure_strict_and_lasts_a_working_day(
+    desk: RoomClient, pool: Pool
+) -> None:
+    # When an organiser signs in
+    signed_in(desk, pool)
+
+    # Then the session's cookies cannot be read by scripts, go over HTTPS only, stay on this site and expire
+    sessions = [c for c in desk.set_cookies if c.startswith(("__Host-pm-sessie=", "__Host-pm-verlengen="))]
+    assert len(sessions) == 2
+    for cookie in sessions:
+        attributes = [part.strip() for part in cookie.split(";")[1:]]
+        assert {"Path=/", "HttpOnly", "Secure", "SameSite=Strict", "Max-Age=28800"} <= set(attributes)
+        assert not any(part.startswith("Domain=") for part in attributes)
+
+
+def test_without_a_cookie_the_api_answers_401_and_the_room_asks_to_sign_in(desk: RoomClient) -> None:
+    answer = desk.get(OVERVIEW)
+    assert answer.status == 401
+    assert answer.codes == ["no_session"]
+    assert answer.headers["cache-control"] == "no-store"
+    page = desk.get("/organisatie/")
+    assert page.status == 303
+    assert page.headers["location"] == "/organisatie/inloggen/"
+
+
+def test_a_user_outside_the_group_gets_403(desk: RoomClient, pool: Pool) -> None:
+    # Given a user of the pool who is not in the group organisatoren
+    email = pool.organiser(group=False)
+
+    # When they sign in with every step
+    answer = desk.sign_in(email)
+
+    # Then they get no room
+    assert answer.status == 403
+    assert desk.get(OVERVIEW).status in (401, 403)
+    desk.cookies[SESSION] = moto_signed(claims_for(pool, **{"cognito:groups": ["anderen"]}))
+    assert desk.get(OVERVIEW).status == 403
+    assert desk.get(OVERVIEW).codes == ["not_organiser"]
+
+
+def test_a_tampered_token_is_refused(desk: RoomClient, pool: Pool) -> None:
+    signed_in(desk, pool)
+    header, payload, signature = desk.cookies[SESSION].split(".")
+    desk.cookies.pop("__Host-pm-verlengen")
+    forged = moto_signed(claims_for(pool))
+    desk.cookies[SESSION] = f"{header}.{forged.split('.')[1]}.{signature}"
+    assert desk.get(OVERVIEW).status == 401
+    desk.cookies[SESSION] = f"{header}.{payload}.{signature[:-4]}AAAA"
+    assert desk.get(OVERVIEW).status == 401
+
+
+def test_an_expired_token_is_refused(desk: RoomClient, pool: Pool) -> None:
+    # Given a token that is right in every way but its age
+    desk.cookies[SESSION] = moto_signed(
+        claims_for(pool, iat=int(time.time()) - 7200, exp=int(time.time()) - 60)
+    )
+    # Then it opens nothing
+    assert desk.get(OVERVIEW).status == 401
+    # While the same token, fresh, does (so the test above has teeth)
+    desk.cookies[SESSION] = moto_signed(claims_for(pool))
+    assert desk.get(OVERVIEW).status == 200
+
+
+def test_a_token_of_another_pool_or_client_or_kind_is_refused(desk: RoomClient, pool: Pool) -> None:
+    # Given a real organiser of another pool (moto signs every pool with the same key)
+    other = Pool(*create_pool(REGION))
+    theirs = RoomClient(dataclasses.replace(desk.context, pool=other.users))
+    assert theirs.sign_in(other.organiser()).status in (303, 401)
+    token = theirs.cookies.get(SESSION) or moto_signed(claims_for(other))
+
+    # Then neither their token, nor one for another client, nor an access token opens this room
+    for wrong in (
+        token,
+        moto_signed(claims_for(pool, aud="someotherclient")),
+        moto_signed(claims_for(pool, token_use="access")),
+    ):
+        desk.cookies[SESSION] = wrong
+        assert desk.get(OVERVIEW).status == 401
+    # While a token of this pool and client does
+    desk.cookies[SESSION] = moto_signed(claims_for(pool))
+    assert desk.get(OVERVIEW).status == 200
+
+
+def test_a_state_change_from_another_origin_is_refused(desk: RoomClient, pool: Pool) -> None:
+    signed_in(desk, pool)
+    for origin in ("https://evil.example", None, "null"):
+        answer = desk.post("/api/organisatie/exports", origin=origin)
+        assert answer.status == 403
+        assert "komt niet van deze website" in answer.text
+    assert desk.context.bucket.exports() == []
+    assert desk.post("/api/organisatie/exports").status == 303
+    assert len(desk.context.bucket.exports()) == 1
+
+
+def test_a_password_step_that_ends_without_mfa_is_refused(desk: RoomClient, pool: Pool) -> None:
+    # Given a user whose password is set for good: moto then hands out tokens without asking for MFA
+    email = pool.organiser()
+    boto3.client("cognito-idp").admin_set_user_password(
+        UserPoolId=pool.pool_id, Username=email, Password=PASSWORD, Permanent=True
+    )
+    direct = boto3.client("cognito-idp").admin_initiate_auth(
+        UserPoolId=pool.pool_id,
+        ClientId=pool.client_id,
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD},
+    )
+    assert "AuthenticationResult" in direct  # moto's gap, which the guard must close
+
+    # When they sign in through our API
+    answer = desk.post("/api/organisatie/inloggen", {"email": email, "password": PASSWORD})
+
+    # Then they are refused and get no session
+    assert answer.status == 403
+    assert "tweede stap" in answer.text
+    assert SESSION not in desk.cookies
+    assert desk.get(OVERVIEW).status == 401
+
+
+def test_a_wrong_password_and_an_unknown_address_get_the_same_answer(desk: RoomClient, pool: Pool) -> None:
+    email = pool.organiser()
+    wrong = desk.post("/api/organisatie/inloggen", {"email": email, "password": "Niet-het-wachtwoord-1"})
+    unknown = desk.post("/api/organisatie/inloggen", {"email": "niemand@example.nl", "password": PASSWORD})
+    assert wrong.status == unknown.status == 401
+    assert wrong.text == unknown.text
+
+
+def test_signing_out_ends_the_session(desk: RoomClient, pool: Pool) -> None:
+    signed_in(desk, pool)
+    assert desk.post("/api/organisatie/uitloggen").headers["location"] == "/organisatie/inloggen/"
+    assert SESSION not in desk.cookies
+    assert desk.get(OVERVIEW).status == 401
+
+
+def test_an_expired_id_token_is_renewed_from_the_refresh_token(desk: RoomClient, pool: Pool) -> None:
+    # Given a signed-in organiser whose ID token has expired
+    signed_in(desk, pool)
+    desk.cookies[SESSION] = moto_signed(
+        claims_for(pool, exp=int(time.time()) - 60, iat=int(time.time()) - 3700)
+    )
+    # When they open the room, a fresh token is set
+    assert desk.get(OVERVIEW).status == 200
+    assert any(c.startswith(f"{SESSION}=") for c in desk.set_cookies)
+
+
+def test_the_registration_function_never_loads_the_room_or_its_token_library() -> None:
+    import subprocess
+    import sys
+
+    modules = ("jwt", "cryptography", "praatmee.room", "praatmee.session", "praatmee.organisers")
+    code = f"import sys, praatmee.api; print(*[m in sys.modules for m in {modules!r}])"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False"] * len(modules)
+
+
+# The routes that need no session: the sign-in's pages and steps, signing out, and the bare path's redirect.
+OPEN_ROUTES = {
+    ("GET", "/organisatie/inloggen/"),
+    ("POST", "/api/organisatie/inloggen"),
+    ("POST", "/api/organisatie/uitloggen"),
+    ("GET", "/organisatie"),
+}
+
+
+def test_every_other_route_of_the_room_needs_a_session(desk: RoomClient) -> None:
+    # Given every route the room's function answers (a new one is checked as soon as it is added)
+    routes = [(r.method, r.path) for r in room.app._static_routes + room.app._dynamic_routes]
+    guarded = [route for route in routes if route not in OPEN_ROUTES]
+    assert len(guarded) >= 5
+
+    # Then without a session each one refuses (401), or sends a page's reader to sign in, and changes nothing
+    for method, path in guarded:
+        concrete = path.replace("<meeting_id>", "online")
+        answer = desk.get(concrete) if method == "GET" else desk.post(concrete, {"address": "x", "key": "x"})
+        if concrete.startswith("/organisatie"):
+            assert (answer.status, answer.headers.get("location")) == (303, "/organisatie/inloggen/"), path
+        else:
+            assert answer.status == 401, path
+    assert desk.context.bucket.exports() == []
+    assert desk.context.notes.venue("online") is None
