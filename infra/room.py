@@ -23,12 +23,17 @@ from praatmee.organisers import GROUP
 
 # The room reads the registrations for its counts and exports (Scan, as the export does), the venue details
 # (GetItem, BatchGetItem) and the audit trail (Query), and writes venue details and audit entries (PutItem).
+# Acting for a person writes what a sign-up and a cancellation write (UpdateItem, DeleteItem and
+# ConditionCheckItem, in transactions).
 ROOM_TABLE_ACTIONS = [
     "dynamodb:GetItem",
     "dynamodb:BatchGetItem",
     "dynamodb:Query",
     "dynamodb:Scan",
     "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:ConditionCheckItem",
 ]
 # The server-side sign-in: AssociateSoftwareToken and VerifySoftwareToken are authorised by Cognito's own
 # session and need no IAM action.

@@ -131,6 +131,13 @@ class PraatMeeStack(cdk.Stack):
             exports=self.exports,
             first_organiser=first_organiser,
         )
+        # Organisers act for a person: the one-person marker's key, and the mails those actions send.
+        room_function = self.room.function
+        hash_key = self.data.email_hash_key.secret_arn
+        room_function.add_environment(names.ENV_EMAIL_HASH_KEY_SECRET, hash_key)
+        concerns.allow(room_function, ["secretsmanager:GetSecretValue"], [hash_key])
+        self.mail.grant_send(room_function)
+        room_function.add_environment(names.ENV_SENDER_ADDRESS, sender_address)
         watched = {
             "Registration": self.api.function,
             "Export": self.exports.function,

@@ -65,9 +65,10 @@ def test_moving_a_seated_person_frees_their_seat_for_the_first_waiting_in_one_go
 ) -> None:
     anna = full_wolvega["anna"].answer.id
 
-    moved = actions.move(desk, anna, ONLINE)
+    moved, promoted = actions.move(desk, anna, ONLINE)
 
     assert (moved.meeting, moved.status) == (ONLINE, PLACED)
+    assert promoted == full_wolvega["cees"].answer.id
     assert status_of(desk.store, full_wolvega["cees"].answer.id) is PLACED
     wolvega = assert_seat_invariants(desk.store, WOLVEGA)
     assert (wolvega.placed, wolvega.waiting) == (2, [full_wolvega["dirk"].answer.id])
@@ -85,7 +86,7 @@ def test_moving_to_a_full_meeting_gives_a_reserve_place_there(
     sign_up(desk, meeting=ONLINE, email="eva@example.org", name="Eva")
     bram = full_wolvega["bram"].answer.id
 
-    moved = actions.move(desk, bram, ONLINE)
+    moved, _ = actions.move(desk, bram, ONLINE)
 
     assert (moved.meeting, moved.status, moved.position) == (ONLINE, WAITLISTED, 1)
     assert assert_seat_invariants(desk.store, ONLINE).waiting == [bram]

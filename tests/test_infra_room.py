@@ -102,6 +102,12 @@ def test_the_room_function_may_do_what_the_room_does_and_no_more(synth: Synth) -
     assert {a for a in actions if a.startswith("dynamodb:")} == set(ROOM_TABLE_ACTIONS)
     assert {a for a in actions if a.startswith("cognito-idp:")} == set(ROOM_COGNITO_ACTIONS)
     assert {a for a in actions if a.startswith("s3:")} == {"s3:PutObject", "s3:GetObject", "s3:ListBucket"}
+    # Acting for a person: the one-person marker's key (read, never rotated) and mail from the sender
+    assert {a for a in actions if a.startswith(("secretsmanager:", "ses:"))} == {
+        "secretsmanager:GetSecretValue",
+        "ses:SendEmail",
+        "ses:SendRawEmail",
+    }
     # And the registration function gained nothing for the room
     registration = policy_actions(synth, "ApiRegistrationRole")
     assert not [a for a in registration if a.startswith(("cognito-idp:", "s3:"))]

@@ -570,8 +570,9 @@ def test_sender_domain_is_an_ses_identity_from_context(synth: Synth) -> None:
         assert env[names.ENV_SENDER_ADDRESS] == f"aanmelden@{SENDER_DOMAIN}", handler
 
 
-# The API mails receipts, guardians' requests and promotions at once; the daily job the rest.
-MAIL_SENDERS = (names.API_HANDLER, names.CONFIRMATIONS_HANDLER)
+# The API mails receipts, guardians' requests and promotions at once; the daily job the rest; the room what
+# organisers do for a person (a move, a new receipt, a message to a meeting).
+MAIL_SENDERS = (names.API_HANDLER, names.CONFIRMATIONS_HANDLER, names.ROOM_HANDLER)
 
 
 def test_only_the_api_and_the_mail_job_send_mail_and_only_from_the_sender(synth: Synth) -> None:

@@ -138,9 +138,10 @@ def cancel_for(ctx: service.Context, registration_id: str) -> service.Cancelled:
     return service.cancel(ctx, registration_id)
 
 
-def move(ctx: service.Context, registration_id: str, to: str) -> Person:
+def move(ctx: service.Context, registration_id: str, to: str) -> tuple[Person, str | None]:
     """Move a person to another meeting for their school type: a seat there if one is free (nobody waits),
-    else a reserve place; in one transaction with leaving the old meeting, so they never hold two."""
+    else a reserve place; in one transaction with leaving the old meeting, so they never hold two. Also
+    tells who got the seat they left (to mail them)."""
     meeting = ctx.edition.meeting(to)
     if meeting is None:
         raise UnknownMeeting(to)
@@ -148,24 +149,24 @@ def move(ctx: service.Context, registration_id: str, to: str) -> Person:
     if seen.status not in LIVE:
         raise RegistrationNotFound()
     if seen.meeting == to:
-        return person(ctx, registration_id)
+        return person(ctx, registration_id), None
     data = _store(ctx).registration_data(registration_id) or {}
     if data.get("sector") not in meeting.audience:
         raise NotEligible(f"{data.get('sector')} for {to}")
     for _ in range(MAX_ROUNDS):
         try:
-            _move_once(ctx, _read(ctx, registration_id, seen), to)
+            promoted = _move_once(ctx, _read(ctx, registration_id, seen), to)
         except (StateChanged, SeatFreed, MeetingFull):
             continue  # the old meeting's waiting list moved on: read again
-        return person(ctx, registration_id)
+        return person(ctx, registration_id), promoted
     raise TryAgain("registration kept changing")
 
 
-def _move_once(ctx: service.Context, stored: StoredRegistration, to: str) -> None:
+def _move_once(ctx: service.Context, stored: StoredRegistration, to: str) -> str | None:
     store, edition = _store(ctx), ctx.edition
     if stored.status not in (RegistrationStatus.PLACED, RegistrationStatus.WAITLISTED):
         store.move(stored, to, None, new_token())  # applied for the draw, or waiting for a guardian
-        return
+        return None
     head = None
     if stored.status is RegistrationStatus.PLACED:
         head = service.next_in_line(store, edition, stored.meeting, stored.id)
@@ -176,6 +177,7 @@ def _move_once(ctx: service.Context, stored: StoredRegistration, to: str) -> Non
         wait=lambda ticket: store.move(stored, to, head, new_token(), wait=(ticket, edition.expires_at)),
         take_ticket=store.take_ticket,
     )
+    return head[1] if head is not None else None
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,13 @@ class ChangedMeanwhile(DomainError):
     code = "changed_meanwhile"
 
 
+class NotConfirmed(DomainError):
+    """An organiser's action that cannot be undone, sent without ticking that they are sure."""
+
+    code = "not_confirmed"
+    field = "zeker"
+
+
 class TryAgain(DomainError):
     """The store could not give a clear answer; nothing was half-written."""
 

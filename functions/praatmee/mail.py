@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-from praatmee import METRICS_NAMESPACE, letters
+from praatmee import METRICS_NAMESPACE, letters, personletters
 from praatmee.models import RegistrationStatus
 from praatmee.service import token_hash, utc_now
 from praatmee.ses import Mail, MailNotSent
@@ -67,6 +67,12 @@ class Kind:
     tells_position: bool = False
     # Reads the meeting's private details (venue, route, link) the organisers stored in the room.
     tells_venue: bool = False
+    # The metrics' dimension, when the name is one of many (a message to a meeting has one per message).
+    family: str = ""
+
+    @property
+    def metric(self) -> str:
+        return self.family or self.name
 
 
 RECEIPT = Kind(
@@ -86,6 +92,8 @@ RECEIPT_AGAIN = Kind(
     "receipt_again", (APPLIED, PLACED, WAITLISTED, PENDING), CANCEL_TOKEN, letters.receipt_again, True
 )
 RESEND_AFTER = dt.timedelta(hours=1)
+# An organiser moved the sign-up to another meeting (the move unmarks it, so every move is told).
+MOVED = Kind("moved", (APPLIED, PLACED, WAITLISTED, PENDING), CANCEL_TOKEN, personletters.moved, True)
 
 
 # -- sending, once -------------------------------------------------------------------------------------
@@ -143,10 +151,10 @@ def deliver(
         ctx.store.release_mail(registration_id, kind.name, at, restore)
         error = exc.code if isinstance(exc, MailNotSent) else type(exc).__name__
         logger.warning("mail not sent", extra={"kind": kind.name, "error": error})
-        _count("MailsFailed", kind.name)
+        _count("MailsFailed", kind.metric)
         return False
     logger.info("mail sent", extra={"kind": kind.name})
-    _count("MailsSent", kind.name)
+    _count("MailsSent", kind.metric)
     return True
 
 

@@ -24,7 +24,20 @@ from aws_lambda_powertools.shared.cookies import Cookie
 from pydantic import ValidationError
 
 from praatmee import roomtexts as words
-from praatmee.errors import BodyTooLarge, DomainError, MalformedBody, TryAgain
+from praatmee.errors import (
+    AlreadyRegistered,
+    BodyTooLarge,
+    ChangedMeanwhile,
+    DomainError,
+    MalformedBody,
+    NotConfirmed,
+    NotEligible,
+    RegistrationClosed,
+    RegistrationNotFound,
+    SecondMeetingRefused,
+    TryAgain,
+    UnknownMeeting,
+)
 from praatmee.organisers import (
     MFA_SETUP,
     MfaMissing,
@@ -60,6 +73,7 @@ if TYPE_CHECKING:
 
     from praatmee.bucket import ExportBucket
     from praatmee.edition import Edition
+    from praatmee.ses import SesSender
     from praatmee.store import Store
 
 logger = Logger(service="praatmee-room")
@@ -92,6 +106,14 @@ HTTP_STATUS: dict[type[DomainError], int] = {
     MfaMissing: 403,
     UnknownMeetingId: 404,
     UnknownExport: 404,
+    RegistrationNotFound: 404,
+    UnknownMeeting: 404,
+    AlreadyRegistered: 409,
+    ChangedMeanwhile: 409,
+    NotEligible: 409,
+    RegistrationClosed: 409,
+    SecondMeetingRefused: 422,
+    NotConfirmed: 422,
     BodyTooLarge: 413,
     TryAgain: 503,
 }
@@ -112,6 +134,10 @@ class Room:
     bucket: ExportBucket
     site_origin: str
     now: Callable[[], dt.datetime] = field(default=utc_now)
+    # Acting for a person (`roomactions`): the one-person marker's key, and mail (None sends none).
+    hash_key: bytes = b""
+    sender: SesSender | None = None
+    mail_pause: float = 0.0  # seconds between the mails of a message to a meeting (SES's sending rate)
 
     @property
     def notes(self) -> RoomStore:
@@ -372,7 +398,7 @@ def _domain_error(exc: DomainError) -> Response[Any]:
 
     status = next(HTTP_STATUS[cls] for cls in type(exc).__mro__ if cls in HTTP_STATUS)
     logger.info("organiser request refused", extra={"status": status, "code": exc.code})
-    message = words.ERROR_MESSAGES.get(exc.code, words.ERROR_MESSAGES["try_again"])
+    message = _message(exc.code)
     if not _wants_page():
         return _json(status, {"errors": [{"field": exc.field, "code": exc.code, "message": message}]})
     if app.current_event.path == "/api/organisatie/inloggen" and isinstance(
@@ -389,6 +415,16 @@ def _domain_error(exc: DomainError) -> Response[Any]:
     return _html(status, roompages.message_page(words.TITLE, message, link))
 
 
+def _message(code: str) -> str:
+    """The room's own words, else those of the organisers' actions or of the sign-up (the same rules)."""
+    from praatmee import persontexts, texts
+
+    for messages in (words.ERROR_MESSAGES, persontexts.ERROR_MESSAGES, texts.ERROR_MESSAGES):
+        if code in messages:
+            return messages[code]
+    return words.ERROR_MESSAGES["try_again"]
+
+
 @app.not_found
 def _no_route(exc: NotFoundError) -> Response[Any]:
     message = words.ERROR_MESSAGES["not_found_route"]
@@ -403,18 +439,29 @@ def default_room() -> Room:
     """Built once per process, at the first request: the JWKS follows from the pool, never from settings."""
     from praatmee.bucket import ExportBucket
     from praatmee.edition import load_edition
+    from praatmee.ses import SesSender
     from praatmee.settings import get_organiser_settings
     from praatmee.store import Store
 
     settings = get_organiser_settings()
+    edition = load_edition()
     return Room(
         store=Store(settings.table_name),
-        edition=load_edition(),
+        edition=edition,
         pool=UserPool(settings.user_pool_id, settings.user_pool_client_id),
         verifier=TokenVerifier(settings.user_pool_id, settings.user_pool_client_id),
         bucket=ExportBucket(settings.export_bucket),
         site_origin=settings.site_origin,
+        hash_key=settings.hash_key(),
+        sender=SesSender(sender=settings.sender_address, reply_to=str(edition.contact_email)),
+        mail_pause=0.1,  # SES's default sending rate of 14 mails a second, with room to spare
     )
+
+
+# The actions on one person and the messages to a meeting: routes of their own module, on this app.
+from praatmee.roomactions import router as _actions  # noqa: E402 - it imports this module's helpers
+
+app.include_router(_actions)
 
 
 @logger.inject_lambda_context(

@@ -273,6 +273,23 @@ def _audit(entries: Sequence[AuditEntry], edition: Edition) -> str:
     return f"<ul>{lines}</ul>"
 
 
+def _people_links() -> str:
+    """To the organisers' actions on one person (`roomactions`)."""
+    from praatmee import persontexts as people
+
+    return (
+        f'<ul class="pm-room-nav"><li><a href="/organisatie/deelnemers/">{e(people.NAV_FIND)}</a></li>'
+        f'<li><a href="/organisatie/aanmelden/">{e(people.NAV_ADD)}</a></li></ul>'
+    )
+
+
+def _write_to(meeting_id: str, title: str) -> str:
+    from praatmee import persontexts as people
+
+    path = f"/organisatie/bijeenkomsten/{meeting_id}/bericht/"
+    return f'<p><a href="{path}">{e(people.NAV_MESSAGE.format(title=title))}</a></p>'
+
+
 def room_page(page: RoomPage) -> str:
     edition = page.edition
     titles = {m.id: m for m in edition.meetings}
@@ -283,7 +300,7 @@ def room_page(page: RoomPage) -> str:
         sections.append(
             f'<section aria-labelledby="m-{meeting.id}"><h2 id="m-{meeting.id}">{e(meeting.title)}</h2>'
             f"{_counts(meeting, edition)}{pool}<h3>{e(words.MIX_TITLE.format(title=meeting.title))}</h3>"
-            f"{_mix(meeting)}</section>"
+            f"{_mix(meeting)}{_write_to(meeting.id, meeting.title)}</section>"
         )
     venue_forms = "".join(
         _venue_form(page, m.id, m.title, online=m.online) for m in edition.meetings if m.id in titles
@@ -292,7 +309,7 @@ def room_page(page: RoomPage) -> str:
         f"<h1>{e(words.TITLE)}</h1>"
         f"<p>{e(words.SIGNED_IN_AS.format(email=page.email))}</p>"
         + _form("/api/organisatie/uitloggen", "", words.SIGN_OUT)
-        + f"{error_summary(page.errors)}{notice}<p>{e(words.INTRO)}</p>"
+        + f"{error_summary(page.errors)}{notice}<p>{e(words.INTRO)}</p>{_people_links()}"
         + "".join(sections)
         + f'<h2 id="exports">{e(words.EXPORTS_TITLE)}</h2><p>{e(words.EXPORTS_INTRO)}</p>'
         + _exports(page.exports, edition)

@@ -125,7 +125,7 @@ def _fingerprint(ctx: Context, request: RegistrationRequest) -> str:
     return keyed_hash(ctx.hash_key, "fingerprint", canonical)
 
 
-def register(ctx: Context, request: RegistrationRequest) -> Registered:
+def register(ctx: Context, request: RegistrationRequest, *, added_by_organiser: bool = False) -> Registered:
     """Sign up for a meeting: a seat or a place on the waiting list (first come), an application for the draw
     (`allocation: draw`), or (pupils under 16) a hold until a guardian agrees."""
     if request.website:
@@ -147,6 +147,8 @@ def register(ctx: Context, request: RegistrationRequest) -> Registered:
     cancel_token = secrets.token_urlsafe(32)
     guardian_token = secrets.token_urlsafe(32) if request.under_16 else None
     data = _stored_fields(request)
+    if added_by_organiser:
+        data["added_by_organiser"] = True  # by phone or on paper: the export and the room show it
     if guardian_token is not None:
         data["guardian_token_hash"] = token_hash(guardian_token)
     new = NewRegistration(

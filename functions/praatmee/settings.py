@@ -7,7 +7,7 @@ bucket, never the e-mail hash key or the site origin.
 from __future__ import annotations
 
 from functools import cache
-from typing import Annotated, TypeVar
+from typing import Annotated, Self, TypeVar
 
 from pydantic import EmailStr, Field, SecretStr, StringConstraints, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -33,25 +33,17 @@ class TableSettings(BaseSettings):
     table_name: TableName
 
 
-class Settings(TableSettings):
-    """The registration API."""
+class HashKeySettings(TableSettings):
+    """What needs the one-person marker's key: the registration API, and the organisers' actions."""
 
     # Key of the HMAC over normalised e-mail addresses (the uniqueness marker). Rotating it
     # forgets who registered, so it lives as long as the edition. Locally the key itself; on AWS the ARN
     # of the Secrets Manager secret that holds it (an environment variable is readable by too many).
     email_hash_key: SecretStr | None = Field(default=None, min_length=32)
     email_hash_key_secret_arn: SecretArn | None = None
-    # The site's own origin: form posts must come from it.
-    site_origin: Origin
-    # Where a form post without JavaScript ends: a page of the site that explains the status.
-    result_path: SitePath = "/aanmelden/resultaat/"
-    form_path: SitePath = "/aanmelden/"
-    max_body_bytes: int = Field(default=16_384, ge=1_024, le=1_048_576)
-    # The verified SES sender of the receipts; replies go to the edition's contact address.
-    sender_address: EmailStr
 
     @model_validator(mode="after")
-    def _one_key_source(self) -> Settings:
+    def _one_key_source(self) -> Self:
         if (self.email_hash_key is None) == (self.email_hash_key_secret_arn is None):
             raise ValueError(
                 "set exactly one of PRAATMEE_EMAIL_HASH_KEY and PRAATMEE_EMAIL_HASH_KEY_SECRET_ARN"
@@ -69,6 +61,19 @@ class Settings(TableSettings):
         if len(key) < 32:
             raise RuntimeError("the e-mail hash key secret is shorter than 32 characters")
         return key.encode()
+
+
+class Settings(HashKeySettings):
+    """The registration API."""
+
+    # The site's own origin: form posts must come from it.
+    site_origin: Origin
+    # Where a form post without JavaScript ends: a page of the site that explains the status.
+    result_path: SitePath = "/aanmelden/resultaat/"
+    form_path: SitePath = "/aanmelden/"
+    max_body_bytes: int = Field(default=16_384, ge=1_024, le=1_048_576)
+    # The verified SES sender of the receipts; replies go to the edition's contact address.
+    sender_address: EmailStr
 
 
 class MailSettings(TableSettings):
@@ -100,11 +105,13 @@ class ExportSettings(TableSettings):
     export_bucket: BucketName
 
 
-class OrganiserSettings(ExportSettings):
+class OrganiserSettings(ExportSettings, HashKeySettings):
     """The organisers' room: reads the table and writes venue details and the audit trail, makes exports,
-    and signs organisers in through the user pool. The JWKS address is derived from the pool, never set."""
+    signs organisers in through the user pool, and acts for a person (the one-person marker's key, and mail
+    from the sender). The JWKS address is derived from the pool, never set."""
 
     site_origin: Origin
+    sender_address: EmailStr
     user_pool_id: UserPoolId
     user_pool_client_id: ClientId
 

@@ -66,16 +66,22 @@ def local_room(site_origin: str, endpoint: str, pool_id: str, client_id: str) ->
     from praatmee.laptop.serve import EXPORT_BUCKET, TABLE
     from praatmee.organisers import UserPool
     from praatmee.room import Room
+    from praatmee.ses import SesSender
     from praatmee.session import TokenVerifier
+    from praatmee.settings import get_settings
     from praatmee.store import Store
 
+    edition = load_edition()
+    settings = get_settings()  # the local API's: the same one-person key and sender
     return Room(
         store=Store(TABLE),
-        edition=load_edition(),
+        edition=edition,
         pool=UserPool(pool_id, client_id),
         verifier=TokenVerifier(pool_id, client_id, jwks_url=f"{endpoint}/{pool_id}/.well-known/jwks.json"),
         bucket=ExportBucket(EXPORT_BUCKET),
         site_origin=site_origin,
+        hash_key=settings.hash_key(),
+        sender=SesSender(sender=settings.sender_address, reply_to=str(edition.contact_email)),
     )
 
 

@@ -1,0 +1,186 @@
+"""Organisers act on requests in the room: find a person, move, correct, erase, send the receipt again, add
+someone, and write to a meeting. Through the room's handler on moto in server mode, signed in."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.policy import default
+from typing import Any
+
+import boto3
+import pytest
+
+from praatmee import room, service
+from praatmee.models import RegistrationRequest, RegistrationStatus
+from praatmee.ses import SesSender
+from tests.fixtures import HASH_KEY, SENDER, Clock, assert_seat_invariants, table_items, valid_body
+from tests.room_fixtures import REGION, Pool, RoomClient
+
+WOLVEGA, ONLINE = "noord-wolvega", "online"
+PEOPLE = "/organisatie/deelnemers/"
+
+
+def outbox() -> list[EmailMessage]:
+    from moto.core.models import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    parse = BytesParser(_class=EmailMessage, policy=default).parsebytes
+    return [parse(m.raw_data.encode()) for m in ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages]
+
+
+def mails_to(address: str) -> list[EmailMessage]:
+    return [m for m in outbox() if m["To"] == address]
+
+
+def text_of(message: EmailMessage) -> str:
+    return str(message.get_body(preferencelist=("plain",)).get_content())  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def signed_in(the_room: room.Room, pool: Pool) -> RoomClient:
+    """An organiser in a room that acts for people: the one-person key, and mail through moto's SES."""
+    boto3.client("sesv2", region_name=REGION).create_email_identity(EmailIdentity=SENDER)
+    sender = SesSender(sender=SENDER, reply_to="vragen@example.org")
+    client = RoomClient(dataclasses.replace(the_room, hash_key=HASH_KEY.encode(), sender=sender))
+    assert client.sign_in(pool.organiser()).status == 303
+    return client
+
+
+def sign_up(client: RoomClient, name: str, **changes: Any) -> str:
+    the_room = client.context
+    ctx = service.Context(the_room.store, the_room.edition, HASH_KEY.encode(), Clock())
+    body = valid_body(name=name.title(), email=f"{name}@example.org", **changes)
+    return service.register(ctx, RegistrationRequest.model_validate(body)).answer.id
+
+
+@pytest.fixture
+def wolvega(signed_in: RoomClient) -> dict[str, str]:
+    """Wolvega has two seats: Anna and Bram have them, Cees waits."""
+    signed_in.context.store.set_capacity(WOLVEGA, 2)
+    return {name: sign_up(signed_in, name, meeting=WOLVEGA, sector="vo") for name in ("anna", "bram", "cees")}
+
+
+def test_an_organiser_finds_a_person_by_address_and_sees_their_sign_up(
+    signed_in: RoomClient, wolvega: dict[str, str]
+) -> None:
+    found = signed_in.get(f"{PEOPLE}?email=Cees%40example.org")
+    assert found.status == 200
+    assert f'href="{PEOPLE}{wolvega["cees"]}/"' in found.text
+
+    page = signed_in.get(f"{PEOPLE}{wolvega['cees']}/")
+    assert page.status == 200
+    assert page.headers["cache-control"] == "no-store"
+    assert "Cees" in page.text
+    assert "op de reservelijst" in page.text.lower() or "wachtlijst" in page.text.lower()
+
+
+def test_a_move_needs_the_box_ticked_then_frees_the_seat_and_mails_the_person(
+    signed_in: RoomClient, wolvega: dict[str, str]
+) -> None:
+    path = f"/api/organisatie/deelnemers/{wolvega['anna']}/verplaatsen"
+
+    refused = signed_in.post(path, {"naar": ONLINE})
+    assert refused.status == 422
+    assert "Vink aan dat je het zeker weet." in refused.text
+
+    answer = signed_in.post(path, {"naar": ONLINE, "zeker": "ja"})
+
+    assert answer.status == 303
+    store = signed_in.context.store
+    assert assert_seat_invariants(store, ONLINE).ids(RegistrationStatus.PLACED) == {wolvega["anna"]}
+    assert assert_seat_invariants(store, WOLVEGA).ids(RegistrationStatus.PLACED) == {
+        wolvega["bram"],
+        wolvega["cees"],
+    }
+    [moved] = mails_to("anna@example.org")
+    assert "verplaatst" in moved["Subject"]
+    assert "Online" in text_of(moved)
+    assert len(mails_to("cees@example.org")) == 1  # a seat is free for her
+    assert ("moved", wolvega["anna"]) in [
+        (e.action, e.registration_id) for e in signed_in.context.notes.recent()
+    ]
+
+
+def test_erasing_on_request_leaves_nothing_of_the_person_and_names_earlier_exports(
+    signed_in: RoomClient, wolvega: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert signed_in.post("/api/organisatie/exports").status == 303
+
+    answer = signed_in.post(f"/api/organisatie/deelnemers/{wolvega['anna']}/wissen", {"zeker": "ja"})
+
+    assert answer.status == 200
+    assert "exports/" in answer.text  # the export made before holds her: delete it too
+    items = table_items(signed_in.context.store)
+    # (the audit trail keeps which registration an organiser erased, and nothing else of her)
+    kept = [item for item in items if item["pk"]["S"] != "AUDIT"]
+    assert not [item for item in items if "anna" in str(item).lower()]
+    assert not [item for item in kept if wolvega["anna"] in str(item)]
+    logs = capsys.readouterr()
+    assert "anna@example.org" not in logs.out + logs.err
+    assert "Anna" not in logs.out + logs.err
+
+
+def test_a_corrected_address_gets_a_fresh_receipt(signed_in: RoomClient, wolvega: dict[str, str]) -> None:
+    path = f"/api/organisatie/deelnemers/{wolvega['bram']}/verbeteren"
+
+    answer = signed_in.post(path, {"name": "Bram Bos", "email": "bram.bos@example.org", "needs": "Rolstoel"})
+
+    assert answer.status == 303
+    [receipt] = mails_to("bram.bos@example.org")
+    assert "Bram Bos" in text_of(receipt)
+    assert signed_in.get(f"{PEOPLE}?email=bram%40example.org").text.count(PEOPLE + wolvega["bram"]) == 0
+    bad = signed_in.post(path, {"name": "", "email": "geen-adres"})
+    assert bad.status == 422
+
+
+def test_an_organiser_adds_someone_who_phoned_with_the_same_rules(signed_in: RoomClient) -> None:
+    fields = {
+        "meeting": ONLINE,
+        "name": "Dana de Wit",
+        "email": "dana@example.org",
+        "role": "ouder",
+        "sector": "po",
+        "themes": "dyslexie",
+        "under_16": "nee",
+        "privacy_consent": "ja",
+    }
+
+    answer = signed_in.post("/api/organisatie/aanmelden", fields)
+
+    assert answer.status == 303
+    person = signed_in.get(answer.headers["location"].split("?")[0])
+    assert "de organisatie" in person.text
+    assert len(mails_to("dana@example.org")) == 1
+    # And the same rules: a meeting for another school type is refused in Dutch
+    wrong = signed_in.post(
+        "/api/organisatie/aanmelden", {**fields, "email": "e@example.org", "meeting": WOLVEGA}
+    )
+    assert wrong.status == 409
+    assert "niet voor jouw soort onderwijs" in wrong.text
+
+
+def test_a_message_to_a_meeting_reaches_each_placed_person_once(
+    signed_in: RoomClient, wolvega: dict[str, str]
+) -> None:
+    path = "/api/organisatie/bijeenkomsten/noord-wolvega/bericht"
+    text = "Het adres is Stationsweg 1 in Wolvega. Tot dan!"
+
+    preview = signed_in.post(path, {"bericht": text, "stap": "voorbeeld"})
+    assert preview.status == 200
+    assert "Het gaat naar 2 mensen." in preview.text
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', preview.text))
+
+    sent = signed_in.post(path, hidden)
+    again = signed_in.post(path, hidden)  # a double click
+
+    assert (sent.status, again.status) == (303, 303)
+    for name in ("anna", "bram"):
+        [message] = [m for m in mails_to(f"{name}@example.org") if "Bericht" in m["Subject"]]
+        assert text in text_of(message)
+        assert "Stationsweg" not in message["Subject"]  # the organisers' text only in the body
+    assert not [m for m in mails_to("cees@example.org") if "Bericht" in m["Subject"]]
+    history = signed_in.get("/organisatie/bijeenkomsten/noord-wolvega/bericht/")
+    assert "2 verstuurd, 0 niet verstuurd." in history.text
