@@ -27,7 +27,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parents[3]
 SITE = ROOT / "site"
@@ -100,7 +100,8 @@ def to_event(
             joined[key] = f"{joined[key]},{value}" if key in joined else value
     query: dict[str, str] = {}
     for pair in filter(None, url.query.split("&")):
-        key, _, value = pair.partition("=")
+        # API Gateway hands the parameters over percent-decoded (`%40` as `@`), the raw string as it came.
+        key, _, value = (unquote(part) for part in pair.partition("="))
         query[key] = f"{query[key]},{value}" if key in query else value
     try:
         text, is_base64 = body.decode("utf-8"), False
