@@ -5,12 +5,15 @@ A meeting's pool is everyone who applied (a pupil under 16 once a guardian agree
 moves, so running the job again repeats nothing: it seats the people drawn through the seat counter a sign-up
 uses, puts everyone else on the reserve list in draw order, and mails each of them once (a seat: the
 confirmation with its calendar entry; a reserve place: its position).
+
+With a `bundle.Lottery` (always on AWS and with `praatmee draw`), the draw is one anyone can check: the seed
+of each label comes from the published commitment's secret and drand round (`commitment.seed`), the pool is
+drawn under draw numbers, and each draw's bundle is published before its record (`bundle.py`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -28,9 +31,9 @@ from praatmee.table import DrawRecord
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
+    from praatmee.bundle import Lottery
     from praatmee.edition import Edition
     from praatmee.mail import MailContext
-    from praatmee.settings import DrawSettings
     from praatmee.store import Store
 
 APPLIED = RegistrationStatus.APPLIED
@@ -78,11 +81,6 @@ class MeetingDraw:
         return lines
 
 
-def seed_from_secret(secret: bytes) -> Callable[[str], bytes]:
-    """Each meeting's seed from one secret: SHA-256(meeting id, 0, secret)."""
-    return lambda meeting_id: hashlib.sha256(meeting_id.encode() + b"\0" + secret).digest()
-
-
 @dataclass(frozen=True)
 class DrawContext:
     """What the draw needs: the table, the edition, the moment it runs, and (to mail) the mail context."""
@@ -91,15 +89,23 @@ class DrawContext:
     edition: Edition
     now: dt.datetime
     mailing: MailContext | None = None
+    # The verifiable draw: draw numbers and the published bundles (None: registration ids, no bundle).
+    lottery: Lottery | None = None
+
+
+def check_due(edition: Edition, now: dt.datetime) -> None:
+    """Raises `DrawNotDue` unless the edition draws and its sign-up has closed."""
+    if edition.allocation is not Allocation.DRAW:
+        raise DrawNotDue("this edition gives places first come")
+    if now < edition.registration_closes_at:
+        raise DrawNotDue("sign-up is still open")
 
 
 def run_draw(ctx: DrawContext, seed_for: Callable[[str], bytes]) -> list[MeetingDraw]:
-    """Draw every meeting of the edition (once; a second run only finishes what the first left)."""
+    """Draw every meeting of the edition (once; a second run only finishes what the first left).
+    `seed_for` gives the seed of a draw label (a meeting id); on AWS `Lottery.seed`."""
     edition = ctx.edition
-    if edition.allocation is not Allocation.DRAW:
-        raise DrawNotDue("this edition gives places first come")
-    if ctx.now < edition.registration_closes_at:
-        raise DrawNotDue("sign-up is still open")
+    check_due(edition, ctx.now)
     pools = _pools(ctx.store)
     return [
         draw_meeting(ctx, meeting, pools.get(meeting.id, {}), seed_for(meeting.id))
@@ -128,15 +134,24 @@ def _draw(ctx: DrawContext, meeting: Meeting, pool: dict[str, frozenset[str]], s
     assert meeting.targets is not None  # the edition model requires targets for a draw
     counts = ctx.store.meeting_counts([meeting.id])[meeting.id]
     seats = max(0, counts.capacity - counts.placed)
-    result = sortition.draw(pool, meeting.targets.quotas(), seats, seed)
+    quotas = meeting.targets.quotas()
+    # Drawn under the pseudonyms its bundle publishes, so anyone can re-run it from the bundle alone.
+    named = ctx.lottery.pseudonyms(pool) if ctx.lottery is not None else {rid: rid for rid in pool}
+    drawn_pool = {number: pool[rid] for number, rid in named.items()}
+    result = sortition.draw(drawn_pool, quotas, seats, seed)
     record = DrawRecord(
         meeting=meeting.id,
         drawn_at=ctx.now.astimezone(dt.UTC).isoformat(timespec="seconds"),
-        selected=result.selected,
-        reserves=result.reserves,
+        selected=tuple(named[number] for number in result.selected),
+        reserves=tuple(named[number] for number in result.reserves),
         # A meeting nobody applied for misses every target; that says nothing the pool size does not.
         shortfalls=tuple((f.feature, f.missing, f.excess) for f in result.shortfalls) if pool else (),
     )
+    if ctx.lottery is not None:  # before the record: a failed upload leaves the meeting to the next run
+        from praatmee.bundle import DrawInputs
+
+        inputs = DrawInputs(meeting.id, drawn_pool, quotas, seats)
+        ctx.lottery.publish(record, inputs, result.probabilities)
     return ctx.store.record_draw(record, ctx.edition.expires_at)
 
 
@@ -198,32 +213,32 @@ def _applied(registrations: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]
 # -- on AWS: the one-time schedule at the edition's draw moment runs this ------------------------------
 
 
-def run_seed(settings: DrawSettings) -> Callable[[str], bytes]:
-    """The seed of the scheduled run, made here only: today from the draw secret alone."""
-    return seed_from_secret(settings.draw_secret())
-
-
 def scheduled_draw(edition: Edition, now: dt.datetime) -> dict[str, Any]:
     """Draw every meeting with mail; an edition that gives places first come, or a draw not due yet, is
-    logged and left alone (no error: the schedule must not retry it)."""
+    logged and left alone (no error: the schedule must not retry it). No commitment, an edition that
+    differs from it, or a beacon out of reach is an error: the scheduler retries, the alarm tells people."""
     if edition.allocation is not Allocation.DRAW:
         logger.info("no draw: this edition gives places first come")
         return {"drawn": False, "reason": "first_come"}
+    try:
+        check_due(edition, now)
+    except DrawNotDue as exc:
+        logger.info("no draw: not due", extra={"reason": str(exc)})
+        return {"drawn": False, "reason": exc.code}
+    from praatmee.bundle import scheduled_lottery
     from praatmee.mail import MailContext
     from praatmee.ses import SesSender
     from praatmee.settings import get_draw_settings
     from praatmee.store import Store
 
     settings = get_draw_settings()
+    lottery = scheduled_lottery(settings, edition)  # the seed: the commitment kept, the round verified
     store = Store(settings.table_name)
     sender = SesSender(sender=settings.sender_address, reply_to=str(edition.contact_email))
-    mailing = MailContext(store, edition, sender, settings.site_origin)
-    try:
-        results = run_draw(DrawContext(store, edition, now, mailing), run_seed(settings))
-    except DrawNotDue as exc:
-        logger.info("no draw: not due", extra={"reason": str(exc)})
-        return {"drawn": False, "reason": exc.code}
-    report = {"drawn": True, "meetings": {result.meeting: result.as_dict() for result in results}}
+    mailing = MailContext(store, edition, sender, settings.site_origin, draw_number=lottery.number)
+    results = run_draw(DrawContext(store, edition, now, mailing, lottery), lottery.seed)
+    report: dict[str, Any] = {"drawn": True, "meetings": {r.meeting: r.as_dict() for r in results}}
+    report["bundles"] = {label: done.sha256 for label, done in lottery.published.items()}
     logger.info("draw run", extra=report)
     return report
 

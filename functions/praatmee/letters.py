@@ -77,6 +77,7 @@ class Letter:
     token: str | None
     position: int | None
     now: dt.datetime
+    draw_number: str | None = None  # only in the draw's result mails
 
     @property
     def id(self) -> str:
@@ -100,6 +101,15 @@ class Letter:
             *blocks,
             texts.CONTACT_PARAGRAPH.format(contact=self.edition.contact_email),
             texts.MAIL_SIGNATURE,
+        ]
+
+    def draw_number_blocks(self) -> list[Block]:
+        """After the draw: the person's draw number, and where to read how to check the draw with it."""
+        if self.draw_number is None:
+            return []
+        return [
+            texts.DRAW_NUMBER_PARAGRAPH.format(number=self.draw_number),
+            (texts.DRAW_NUMBER_LINK_LABEL, f"{self.site_origin}{texts.LOTTERY_PAGE}"),
         ]
 
     def status_paragraphs(self) -> list[Block]:
@@ -196,6 +206,7 @@ def confirmation(letter: Letter) -> Mail:
         letter.meeting_line(),
         where,
         calendar,
+        *letter.draw_number_blocks(),
         *letter.closing(newest=True),
     ]
     event = ics.meeting_event(
@@ -217,6 +228,7 @@ def reserve(letter: Letter) -> Mail:
         drawn,
         letter.meeting_line(),
         position.format(position=letter.position),
+        *letter.draw_number_blocks(),
         *letter.closing(newest=True),
     ]
     subject = texts.RESERVE_SUBJECT.format(date=texts.day_month(letter.meeting.date))

@@ -53,6 +53,8 @@ class MailContext:
     sender: SesSender
     site_origin: str  # links in mails start with it
     now: Callable[[], dt.datetime] = utc_now
+    # The draw's mails tell each person their draw number (`Lottery.number`), to find them in its bundle.
+    draw_number: Callable[[str], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,10 @@ def deliver(
             raise MailNotSent("unknown meeting")
         if kind.tells_position and position is None and data["status"] == WAITLISTED.value:
             position = ctx.store.waitlist_position(meeting.id, int(data["ticket"]))
-        letter = letters.Letter(ctx.edition, ctx.site_origin, data, meeting, token, position, now)
+        number = ctx.draw_number(registration_id) if ctx.draw_number is not None else None
+        letter = letters.Letter(
+            ctx.edition, ctx.site_origin, data, meeting, token, position, now, draw_number=number
+        )
         ctx.sender.send(kind.compose(letter))
     except Exception as exc:  # whatever went wrong, the mark must go, or the mail is never sent
         restore = (kind.token, str(data[kind.token])) if rotate is not None and kind.token else None

@@ -10,22 +10,26 @@ so `export` downloads the newest one the daily schedule made.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import json
 import os
-import secrets
 import socket
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from praatmee import texts
 from praatmee.bucket import LINK_SECONDS, ExportBucket
 from praatmee.errors import TryAgain
 from praatmee.exports import SUMMARY
 from praatmee.laptop.texts import CLI_TEXTS
+
+if TYPE_CHECKING:
+    from praatmee.laptop import loting
 
 Say = Callable[[str], None]
 
@@ -163,9 +167,13 @@ def export_command(target: Target, to: Path, out: TextIO | None = None) -> int:
 
 
 def draw_command(
-    target: Target, now: dt.datetime | None, secret: str | None, out: TextIO | None = None
+    target: Target, now: dt.datetime | None, files: loting.Files, out: TextIO | None = None
 ) -> int:
-    """`praatmee draw`: the draw of every meeting on the local stack, as the schedule runs it on AWS."""
+    """`praatmee draw`: the draw of every meeting on the local stack, as the schedule runs it on AWS: seeded
+    by the published commitment's secret and drand round, each meeting's bundle into the export bucket."""
+    from praatmee.laptop import loting
+
+    out = out or sys.stdout  # kept: the metrics the mail code prints for CloudWatch are not for this screen
     say = _printer(out)
     if not connect(target, say, "no_local_stack_draw"):
         return 2
@@ -181,17 +189,22 @@ def draw_command(
 
     edition = load_edition()
     moment = now or dt.datetime.now(dt.UTC)
+    try:
+        draw.check_due(edition, moment)
+    except draw.DrawNotDue:
+        say(CLI_TEXTS["draw_not_due"].format(deadline=texts.long_date(edition.register_before)))
+        return 1
+    lottery = loting.lottery(edition, files, ExportBucket(target.bucket), out)
+    if lottery is None:
+        return 1
     store = Store(TABLE)
     sender = SesSender(sender=SENDER, reply_to=str(edition.contact_email))
-    mailing = MailContext(store, edition, sender, f"http://127.0.0.1:{target.port}", lambda: moment)
-    seed = draw.seed_from_secret((secret or secrets.token_hex(32)).encode())
+    origin = f"http://127.0.0.1:{target.port}"
+    mailing = MailContext(store, edition, sender, origin, lambda: moment, draw_number=lottery.number)
 
     def work() -> int:
-        try:
-            results = draw.run_draw(draw.DrawContext(store, edition, moment, mailing), seed)
-        except draw.DrawNotDue:
-            say(CLI_TEXTS["draw_not_due"].format(deadline=texts.long_date(edition.register_before)))
-            return 1
+        with contextlib.redirect_stdout(io.StringIO()):
+            results = draw.run_draw(draw.DrawContext(store, edition, moment, mailing, lottery), lottery.seed)
         titles = {meeting.id: meeting.title for meeting in edition.meetings}
         for result in results:
             moved = result.placed or result.reserves
@@ -205,6 +218,8 @@ def draw_command(
             )
             for line in result.shortfall_lines(titles[result.meeting]):
                 say(f"  {line}")
+        for done in lottery.published.values():
+            say(CLI_TEXTS["draw_bundle"].format(key=done.key, sha=done.sha256))
         say(CLI_TEXTS["draw_mailed"])
         return 0
 
