@@ -622,3 +622,31 @@ def test_the_checked_code_is_the_code_verify_runs() -> None:
     assert all((folder / name).is_file() for name in commitment.CHECKED_CODE)
     assert bundle.FOLDER == "exports/loting/"
     assert os.path.basename(bundle.key("zuid-helmond/2")) == "zuid-helmond.2.json"
+
+
+def test_organisers_download_the_bundles_from_the_export_bucket_on_aws(
+    store: object, tmp_path: Path, edition: Edition, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given the export bucket (moto) before and after the draw published a bundle
+    from praatmee.bucket import ExportBucket
+    from praatmee.laptop.organiser import Target
+
+    bucket = ExportBucket("praatmee-bundles-test", boto3.client("s3", region_name="eu-west-1"))
+    bucket.create("eu-west-1")
+    target = Target(aws=True, bucket=bucket.name)
+    assert loting.download_command(target, tmp_path) == 1
+    assert "nog geen bundels" in capsys.readouterr().out
+    body = golden_bundle()
+    bucket.put(bundle.key(ZUID), body, bundle.JSON_TYPE)
+    bucket.put(
+        f"{bundle.key(ZUID)}.sha256", f"{commitment.sha256(body)}  {ZUID}.json\n".encode(), "text/plain"
+    )
+
+    # When an organiser runs `praatmee draw download --aws --to DIR`
+    assert loting.download_command(target, tmp_path) == 0
+
+    # Then the bundle and its SHA-256 are in DIR/loting/, and verify holds on them
+    saved = tmp_path / "loting" / f"{ZUID}.json"
+    assert saved.read_bytes() == body
+    commitment.write(trial_commitment(edition), tmp_path / "c.json")
+    assert loting.verify_command(saved, tmp_path / "c.json") == 0
