@@ -185,7 +185,7 @@ def verifiable() -> None:
     drew = time.perf_counter() - started
     started = time.perf_counter()
     body = lottery.publish(
-        record, bundle.DrawInputs(meeting.id, drawn, wanted, meeting.capacity), result.probabilities
+        record, bundle.DrawInputs(meeting.id, drawn, wanted, meeting.capacity), result
     ).body
     built = time.perf_counter() - started
     started = time.perf_counter()

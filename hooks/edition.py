@@ -7,6 +7,7 @@ placeholder. An unknown placeholder fails the (strict) build.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Callable
 from html import escape
@@ -17,6 +18,7 @@ from mkdocs.exceptions import PluginError
 from praatmee import beacon, commitment, texts
 from praatmee.edition import Allocation, Edition, Role, Sector, Theme, load_edition, reload_edition
 
+log = logging.getLogger("mkdocs.hooks.edition")
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 
 
@@ -26,14 +28,15 @@ def meetings_table(edition: Edition) -> str:
     rows = []
     for m in edition.meetings:
         place = "Online" if m.place is None else f"{m.place} (op locatie)"
-        cells = (texts.upper_first(texts.long_date(m.date)), texts.times(m), place,
+        cells = (texts.upper_first(texts.meeting_date(edition, m)), texts.times(m), place,
                  texts.upper_first(texts.audience(m)))  # fmt: skip
         tds = "".join(f'<td data-label="{h}">{escape(c)}</td>' for h, c in zip(headers, cells, strict=True))
         rows.append(f'<tr><th scope="row">{escape(m.title)}</th>{tds}</tr>')
     head = "".join(f'<th scope="col">{h}</th>' for h in ("Bijeenkomst", *headers))
+    note = "" if edition.dates_confirmed else f'<p class="pm-note">{escape(texts.DATES_UNCONFIRMED_NOTE)}</p>'
     return (
         '<table class="pm-meetings"><caption>De bijeenkomsten</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{note}"
     )
 
 
@@ -51,7 +54,7 @@ def meetings_summary(edition: Edition) -> str:
 
 def meetings_list(edition: Edition) -> str:
     return "\n".join(
-        f"- **{m.title}**: {texts.long_date(m.date)}, {texts.times(m)}, {texts.where(m)}."
+        f"- **{m.title}**: {texts.meeting_date(edition, m)}, {texts.times(m)}, {texts.where(m)}."
         for m in edition.meetings
     )
 
@@ -159,7 +162,7 @@ def form_choices(edition: Edition) -> dict[str, Any]:
         "meetings": [
             {
                 "id": m.id,
-                "label": f"{m.title}: {texts.long_date(m.date)}, {texts.times(m)}, {texts.where(m)}",
+                "label": f"{m.title}: {texts.meeting_date(edition, m)}, {texts.times(m)}, {texts.where(m)}",
                 "audience": " ".join(s for s in Sector if s in m.audience),
                 "for": f"Voor {texts.audience(m)}.",
             }
@@ -181,3 +184,9 @@ def on_page_context(context: dict[str, Any], **_: Any) -> dict[str, Any]:
 
 def on_page_markdown(markdown: str, **_: Any) -> str:
     return render(markdown, reload_edition())
+
+
+def on_pre_build(**_: Any) -> None:
+    # Info, not a warning: `mkdocs build --strict` must still build a draft edition.
+    for warning in reload_edition().warnings():
+        log.info("edition file: %s", warning)

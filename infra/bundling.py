@@ -30,10 +30,10 @@ CACHE_DIR = names.REPO / "build" / "lambda-deps"
 _SKIP = shutil.ignore_patterns("__pycache__", "*.pyc")
 # What never runs on AWS stays out of the assets (and out of their hashes, so editing it redeploys nothing).
 LAPTOP_ONLY = "laptop"
-# The solver imports highspy and numpy, the beacon's check py-arkworks-bls12381: only the draw's asset
-# carries them, so only it carries the modules of the verifiable draw and the published commitment.
+# The solver imports highspy and numpy: only the draw's asset carries them, so only it carries the solver
+# and the bundle (which re-runs it). The beacon's BLS check (py-arkworks-bls12381) is imported only to verify.
 SOLVER_ONLY = "sortition.py"
-DRAW_ONLY = (SOLVER_ONLY, "beacon.py", "bundle.py", "commitment.py", "commitment.json")
+DRAW_ONLY = (SOLVER_ONLY, "bundle.py")
 
 
 @dataclass(frozen=True)

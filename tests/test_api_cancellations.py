@@ -162,7 +162,7 @@ def test_organisers_extra_seats_go_to_the_waiting_list_in_order(
 
     # When organisers add two seats and the waiting list is promoted
     ctx.store.set_capacity("noord-wolvega", 3)
-    promoted = service.promote_waitlist(ctx.store, "noord-wolvega")
+    promoted = service.promote_waitlist(ctx.store, ctx.edition, "noord-wolvega")
 
     # Then the first two waiting have the seats; the third still waits
     assert promoted == 2

@@ -6,11 +6,13 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 import re
 import subprocess
 import sys
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,15 +23,18 @@ import pytest
 
 from praatmee import exports, service
 from praatmee.bucket import ExportBucket
+from praatmee.edition import EDITION_FILE_VARIABLE
 from praatmee.laptop import organiser
 from praatmee.laptop.serve import ROOT
-from tests.conftest import free_port
+from tests.conftest import edition_still_open, free_port, serve
+from tests.fixtures import RECORDED_ROUND
 
 
-def praatmee(*args: str) -> subprocess.CompletedProcess[str]:
+def praatmee(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "praatmee.laptop.cli", *args],
         cwd=ROOT,
+        env=env,
         capture_output=True,
         text=True,
         timeout=120,
@@ -141,6 +146,58 @@ def test_draw_waits_for_the_deadline(site_url: str) -> None:
     assert result.returncode == 1
     assert "De loting kan nog niet" in result.stdout
     assert meetings(site_url)["midden-utrecht"]["applicants"] == 0
+
+
+@pytest.fixture(params=["first_come", "draw"])
+def own_stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, dict[str, str], str]]:
+    """A local stack of its own, with either allocation, so moving its clock disturbs no other test. Yields
+    its origin, the environment that loads the same edition file, and the allocation."""
+    edition_file = edition_still_open(tmp_path, first_come=request.param == "first_come")
+    for origin in serve(tmp_path, edition_file):
+        yield origin, {**os.environ, EDITION_FILE_VARIABLE: str(edition_file)}, request.param
+
+
+def test_daily_previews_the_two_weeks_mail_once_and_draws_when_due(
+    own_stack: tuple[str, dict[str, str], str], tmp_path: Path
+) -> None:
+    # Given a local stack, its draw committed (a trial on a recorded drand round), and one person signed up
+    # for Midden
+    site_url, env, allocation = own_stack
+    files = ["--toezegging", str(tmp_path / "c.json"), "--geheim-bestand", str(tmp_path / "s.txt")]
+    if allocation == "draw":
+        committed = praatmee("draw", "commit", "--proefronde", str(RECORDED_ROUND), *files, env=env)
+        assert committed.returncode == 0, committed.stdout + committed.stderr
+    files += ["--ronde", str(RECORDED_ROUND)]
+    person = sign_up(site_url, "Anna Daily")
+    assert person["status"] == ("applied" if allocation == "draw" else "placed")
+    meeting = dt.datetime.fromisoformat(meetings(site_url)["midden-utrecht"]["starts_at"])
+    two_weeks_before = (meeting - dt.timedelta(days=14)).replace(hour=9, minute=0).isoformat()
+    port = str(urlsplit(site_url).port)
+
+    # When an organiser previews the daily jobs two weeks before the meeting, twice
+    first = praatmee("daily", "--port", port, "--now", two_weeks_before, *files, env=env)
+    second = praatmee("daily", "--port", port, "--now", two_weeks_before, *files, env=env)
+
+    # Then the first run sends the confirmation (after the draw, which is due, when places are drawn)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert first.stdout.startswith("Dagelijkse taken van vrijdag 12 maart")
+    if allocation == "draw":
+        assert "Regio Midden: 1 aangemeld, 1 geplaatst, 0 op de reservelijst" in first.stdout
+    else:
+        assert "Bevestiging met agenda-afspraak: 1 verstuurd" in first.stdout
+    # And the second run sends nothing again; the mail is in the local outbox once
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "Er was geen e-mail te versturen." in second.stdout
+    with urllib.request.urlopen(site_url + "/lokaal/postvak/", timeout=10) as answer:
+        outbox = answer.read().decode()
+    assert outbox.count("Bevestiging: je doet mee met Praat mee") == 1
+
+
+def test_daily_without_a_running_local_stack_says_what_to_do() -> None:
+    result = praatmee("daily", "--port", str(free_port()))
+
+    assert result.returncode == 2
+    assert "make serve" in result.stdout
 
 
 def test_draw_without_a_running_local_stack_says_what_to_do() -> None:

@@ -29,8 +29,13 @@ def test_a_participant_applies_for_the_draw_and_reads_what_happens_next(
     expect(page.get_by_text("eerlijke loting").first).to_be_visible()
     assert violations(page) == []
 
-    # When someone fills it in and sends it
+    # When someone fills it in, with a second choice, and sends it
     fill_in(page, meeting="Online", sector="Voortgezet onderwijs")
+    second_choices = page.locator("#group-second_meeting")
+    # (their first choice, and a meeting for primary schools only, cannot be their second)
+    expect(second_choices.get_by_role("radio", name=re.compile("^Online:"))).to_be_disabled()
+    expect(second_choices.get_by_role("radio", name=re.compile("^Regio Zuid:"))).to_be_disabled()
+    second_choices.get_by_role("radio", name=re.compile("^Regio Midden:")).check()
     email = page.get_by_label("Je e-mailadres").input_value()
     page.get_by_role("button", name="Aanmelden").click()
 
@@ -44,3 +49,4 @@ def test_a_participant_applies_for_the_draw_and_reads_what_happens_next(
     # And their receipt in the local outbox says the same
     open_newest_mail_to(page, draw_site_url, email)
     expect(page.get_by_text(texts.STATUS_PARAGRAPHS[RegistrationStatus.APPLIED])).to_be_visible()
+    expect(page.get_by_text(re.compile("^Je tweede keus: Regio Midden"))).to_be_visible()

@@ -14,29 +14,36 @@ from tests.test_store_concurrency import Injector, busy_store, run_threads, tick
 
 __all__ = ["busy_store", "tickets_in_order"]  # fixtures shared with the sign-up concurrency tests
 
-MEETING = "noord-wolvega"
-SEATS = 10
+MEETING, SECOND = "noord-wolvega", "online"
+SEATS, SECOND_SEATS = 10, 5
 AFTER_DEADLINE = dt.datetime(2027, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 
 def test_two_draws_and_withdrawals_at_once_never_seat_more_than_the_capacity(
     busy_store: tuple[Store, Injector],
 ) -> None:
-    # Given 40 applications for a meeting of ten seats, on a busy DynamoDB
+    # Given 40 applications for a meeting of ten seats, on a busy DynamoDB; 16 of them name the online
+    # meeting second, which has five seats and two applicants of its own
     store, injector = busy_store
     edition = load_edition().model_copy(update={"allocation": Allocation.DRAW})
     ctx = make_context(store, edition=edition)
+    share, injector.share = injector.share, 0.0  # organisers set the seats on a quiet table
     store.set_capacity(MEETING, SEATS)
+    store.set_capacity(SECOND, SECOND_SEATS)
+    injector.share = share
     roles = ["ouder", "leerling", "leraar", "begeleider", "expert"]
-    registered = [
-        service.register(
-            ctx,
-            RegistrationRequest.model_validate(
-                valid_body(meeting=MEETING, sector="vo", role=roles[n % 5], email=f"p{n}@example.org")
-            ),
+
+    def apply(meeting: str, n: int, second: str | None = None) -> service.Registered:
+        body = valid_body(
+            meeting=meeting, second_meeting=second, sector="vo", role=roles[n % 5], under_16=False
         )
-        for n in range(40)
-    ]
+        return service.register(
+            ctx, RegistrationRequest.model_validate({**body, "email": f"p{n}@example.org"})
+        )
+
+    # (the eight who withdraw below named no second choice, so the second seats are certain to fill)
+    registered = [apply(MEETING, n, SECOND if n % 2 and n >= 8 else None) for n in range(40)]
+    own = [apply(SECOND, n) for n in range(40, 42)]
     leaving = registered[:8]
     drawing = draw.DrawContext(store, edition, AFTER_DEADLINE)
     seed = commitment.seeds(bytes(32), "concurrency")
@@ -56,9 +63,17 @@ def test_two_draws_and_withdrawals_at_once_never_seat_more_than_the_capacity(
     assert injector.injected > 0
     ledger = assert_seat_invariants(store, MEETING)
     assert ledger.placed <= SEATS
-    statuses = [ledger.registrations[r.answer.id]["status"]["S"] for r in registered]
+    second = assert_seat_invariants(store, SECOND)
+    assert second.placed <= SECOND_SEATS
+    everyone = {**ledger.registrations, **second.registrations}
+    statuses = [everyone[r.answer.id]["status"]["S"] for r in registered]
     assert statuses.count(RegistrationStatus.CANCELLED.value) == len(leaving)
     # And everyone who stayed was seated or put on the reserve list, and the seats are full
     assert statuses.count(RegistrationStatus.APPLIED.value) == 0
     assert ledger.placed == SEATS
-    assert statuses.count(RegistrationStatus.WAITLISTED.value) == 40 - len(leaving) - SEATS
+    # And the online meeting's free seats went to second choices, moved in one transaction each
+    assert second.placed == SECOND_SEATS
+    moved = [r.answer.id for r in registered if r.answer.id in second.ids(RegistrationStatus.PLACED)]
+    assert len(moved) == SECOND_SEATS - len(own)
+    assert all(r.answer.id in second.ids(RegistrationStatus.PLACED) for r in own)
+    assert statuses.count(RegistrationStatus.WAITLISTED.value) == 40 - len(leaving) - SEATS - len(moved)

@@ -34,7 +34,7 @@ def edition() -> Edition:
     zuid["capacity"] = SEATS
     zuid["targets"] = {
         "roles": {"ouders": [1, 3], "leerlingen": [1, 3], "onderwijs": [1, 3], "anderen": [0, 2]},
-        "themes": {"dyslexie": [1, 6]},
+        "themes": {"dyslexie": [1, 7]},
     }
     return Edition.model_validate(raw)
 
@@ -54,7 +54,9 @@ def applied(ctx: service.Context, edition: Edition, tokens: dict[str, str]) -> d
     people = {}
     for n, role in enumerate(roles):
         email = f"{role}{n}@example.org"
-        registered = sign_up(ctx, meeting=ZUID, sector="po", role=role, email=email, name=f"Persoon {n}")
+        registered = sign_up(
+            ctx, meeting=ZUID, sector="po", role=role, email=email, name=f"Persoon {n}", under_16=False
+        )
         assert registered.outcome is service.Outcome.APPLIED
         assert registered.cancel_token is not None
         people[registered.answer.id] = email
@@ -148,6 +150,36 @@ def test_a_seat_freed_after_the_draw_goes_to_the_first_reserve_of_the_same_kind(
     assert ledger.placed == SEATS
 
 
+def test_a_seat_organisers_add_after_the_draw_goes_to_the_first_reserve_who_keeps_the_mix(
+    client: Api, ctx: service.Context, applied: dict[str, str], tokens: dict[str, str]
+) -> None:
+    # Given the draw is done with three teachers on the panel (their maximum), and the reserves before the
+    # first teacher left the list
+    run(ctx)
+    record = ctx.store.draw_record(ZUID)
+    assert record is not None
+    role = {rid: re.sub(r"\d+@.*", "", email) for rid, email in applied.items()}
+    on_panel = [role[rid] for rid in record.selected]
+    assert on_panel.count("leraar") == 3
+    first_teacher = next(i for i, rid in enumerate(record.reserves) if role[rid] == "leraar")
+    for rid in record.reserves[:first_teacher]:
+        assert client.cancel(rid, tokens[rid]).status == 200
+    reserves = record.reserves[first_teacher:]
+    # At most three of each group on the panel (`edition`); themes set no limit a seventh seat breaks
+    at_most = {"ouder": 3, "leerling": 3, "leraar": 3, "expert": 2}
+    fits = next(rid for rid in reserves if on_panel.count(role[rid]) < at_most[role[rid]])
+
+    # When the organisers add a seat and the daily job hands it out
+    ctx.store.set_capacity(ZUID, SEATS + 1)
+    promoted = service.promote_waitlist(ctx.store, ctx.edition, ZUID)
+
+    # Then it goes to the first reserve whose seat keeps the mix, not simply to the first reserve
+    assert promoted == 1
+    assert status_of(ctx.store, fits) is RegistrationStatus.PLACED
+    assert status_of(ctx.store, reserves[0]) is RegistrationStatus.WAITLISTED
+    assert assert_seat_invariants(ctx.store, ZUID).placed == SEATS + 1
+
+
 def test_the_draw_waits_for_the_deadline(ctx: service.Context, applied: dict[str, str]) -> None:
     with pytest.raises(draw.DrawNotDue):
         draw.run_draw(draw.DrawContext(ctx.store, ctx.edition, ctx.now()), SEED)
@@ -157,7 +189,9 @@ def test_the_draw_waits_for_the_deadline(ctx: service.Context, applied: dict[str
 def test_a_pool_that_fits_is_seated_whole(ctx: service.Context) -> None:
     ctx.store.set_capacity(ZUID, SEATS)
     ids = [
-        sign_up(ctx, meeting=ZUID, sector="po", role=role, email=f"{role}@example.org").answer.id
+        sign_up(
+            ctx, meeting=ZUID, sector="po", role=role, email=f"{role}@example.org", under_16=False
+        ).answer.id
         for role in ("ouder", "leerling", "leraar")
     ]
 

@@ -141,7 +141,7 @@ def test_before_the_deadline_the_export_shows_the_pool_against_the_draws_targets
     # Given three parents and a pupil applied for the online meeting
     for n in range(3):
         sign_up(ctx, email=f"ouder{n}@example.org")
-    sign_up(ctx, email="leerling@example.org", role="leerling")
+    sign_up(ctx, email="leerling@example.org", role="leerling", under_16=False)
 
     # When the organisers open the export's overview
     export = exports.build_export(edition, ctx.store.export_records(), dt.datetime(2027, 2, 1, tzinfo=dt.UTC))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -182,3 +183,39 @@ def test_audience_reads_as_a_sentence() -> None:
     assert texts.audience(noord) == "voortgezet onderwijs en voortgezet speciaal onderwijs"
     assert texts.audience(zuid) == "basisonderwijs, speciaal basisonderwijs en speciaal onderwijs"
     assert texts.audience(midden).startswith("alle sectoren: ")
+
+
+def test_the_shipped_edition_warns_about_its_unconfirmed_sunday_meetings() -> None:
+    # Given the shipped 2027 edition: the flyer's days fit 2024; in 2027 Zuid and Online fall on a Sunday
+    edition = load_edition()
+
+    # When it is checked / Then it warns about those two (and refuses nothing)
+    assert not edition.dates_confirmed
+    warnings = edition.warnings()
+    assert [w.split()[1] for w in warnings] == ["zuid-helmond", "online"]
+    assert all("Sunday" in w for w in warnings)
+
+
+def test_confirmed_dates_give_no_warning() -> None:
+    assert load_edition().model_copy(update={"dates_confirmed": True}).warnings() == []
+
+
+def test_the_readme_checklist_names_every_assumption_of_the_edition_file() -> None:
+    # Given every key the edition file marks as an ASSUMPTION (on its line, or the first key below it)
+    root = Path(__file__).parents[1]
+    lines = (root / "functions" / "praatmee" / "meetings.yaml").read_text(encoding="utf-8").splitlines()
+    assumed = set()
+    for number, line in enumerate(lines):
+        if "ASSUMPTION" not in line or "ASSUMPTION marks" in line:
+            continue
+        key = next(
+            match.group(1) for later in lines[number:] if (match := re.match(r"^\s*(?:- )?([a-z_]+):", later))
+        )
+        assumed.add(key)
+    assert {"dates_confirmed", "capacity", "targets"} <= assumed
+
+    # Then the README's "Before publishing" checklist names each of them
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    checklist = readme.split("## Before publishing", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"^- \[ \] `([a-z_]+)`", checklist, flags=re.MULTILINE))
+    assert assumed <= listed, assumed - listed

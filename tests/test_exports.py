@@ -175,6 +175,18 @@ def test_sheets_have_a_frozen_header_row_and_sensible_widths(opened: Opened) -> 
         assert all(cell.font.bold for cell in next(sheet.iter_rows(max_row=1)) if cell.value)
 
 
+def test_sheets_print_landscape_one_page_wide_with_the_header_on_every_page(opened: Opened) -> None:
+    for sheet in opened.workbook.worksheets:
+        assert sheet.page_setup.orientation == "landscape", sheet.title
+        assert sheet.page_setup.paperSize == 9, sheet.title  # A4
+        assert sheet.sheet_properties.pageSetUpPr is not None
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        # One page wide (OOXML's default, which XlsxWriter leaves out), any number of pages tall
+        assert sheet.page_setup.fitToWidth in (None, 1), sheet.title
+        assert sheet.page_setup.fitToHeight == 0, sheet.title
+        assert sheet.print_title_rows == "$1:$1", sheet.title
+
+
 def test_the_overview_counts_each_status_and_each_role_sector_and_theme(
     opened: Opened, edition: Edition
 ) -> None:
@@ -367,7 +379,14 @@ def test_no_csv_value_can_start_a_formula_and_each_reads_as_typed_or_with_an_apo
     content, _ = export.files[f"{edition.meetings[0].id}.csv"]
     header, *body = csv.reader(io.StringIO(content.decode("utf-8-sig"), newline=""), delimiter=";")
     assert len(body) == len(CORPUS)
-    ours = {"Status", "Plek op reservelijst", "Jonger dan 16", "E-mails niet verstuurd", "Aangemeld op"}
+    ours = {
+        "Status",
+        "Plek op reservelijst",
+        "Tweede keus",
+        "Jonger dan 16",
+        "E-mails niet verstuurd",
+        "Aangemeld op",
+    }
     person_columns = [i for i, title in enumerate(header) if title not in ours]
     assert len(person_columns) == 9
     for row, expected in zip(body, CORPUS, strict=True):

@@ -32,7 +32,7 @@ def fill_in(
     page.get_by_role("radio", name=role, exact=True).check()
     page.get_by_role("radio", name=sector, exact=True).check()
     page.get_by_role("checkbox", name="Lezen, spelling en dyslexie").check()
-    page.get_by_role("radio", name=re.compile(f"^{meeting}:")).check()
+    page.locator("#group-meeting").get_by_role("radio", name=re.compile(f"^{meeting}:")).check()
     page.get_by_role("radio", name="Ja" if under_16 else "Nee", exact=True).check()
     page.get_by_role("checkbox", name=re.compile("privacyverklaring")).check()
 
@@ -79,6 +79,14 @@ def test_errors_are_summarised_linked_and_fixable(form: Page, screenshots: Path)
     assert form.title() == f"Fout: {title}"
     links = summary.get_by_role("link")
     assert links.count() >= 7
+    # The summary is an alert named by its heading (naming a plain div is invalid HTML), in page order
+    expect(form.get_by_role("alert", name="Er is een probleem")).to_be_visible()
+    order = links.evaluate_all(
+        "links => links.map(a => [...document.querySelectorAll('#pm-form input, #pm-form textarea')]"
+        ".indexOf(document.querySelector(a.getAttribute('href'))))"
+    )
+    assert order == sorted(order), order
+    assert links.first.get_attribute("href") == "#name"
     for href in links.evaluate_all("links => links.map(a => a.getAttribute('href'))"):
         target = form.locator(href)
         expect(target).to_have_count(1)

@@ -72,7 +72,7 @@ def draw_bundle(
         reserves=tuple(named[n] for n in result.reserves),
         shortfalls=tuple((s.feature, s.missing, s.excess) for s in result.shortfalls),
     )
-    return lottery.publish(record, DrawInputs(ZUID, drawn, quotas, SEATS), result.probabilities).body, lottery
+    return lottery.publish(record, DrawInputs(ZUID, drawn, quotas, SEATS), result).body, lottery
 
 
 def golden_bundle() -> bytes:
@@ -281,13 +281,15 @@ def lottery(edition: Edition, published: Commitment) -> Lottery:
 
 @pytest.fixture
 def applied(ctx: service.Context) -> dict[str, dict[str, str]]:
-    """Twelve people (a pupil under 16 with a guardian among them) applied for Zuid, which has six seats."""
+    """Twelve people (two pupils of 16 or older among them) applied for Zuid, which has six seats."""
     ctx.store.set_capacity(ZUID, 6)
     people = {}
     roles = ["leraar"] * 6 + ["ouder"] * 3 + ["leerling"] * 2 + ["expert"]
     for n, role in enumerate(roles):
         name, email = f"Deelnemer Vlinder{n}", f"vlinder{n}@example.org"
-        registered = sign_up(ctx, meeting=ZUID, sector="po", role=role, email=email, name=name)
+        registered = sign_up(
+            ctx, meeting=ZUID, sector="po", role=role, email=email, name=name, under_16=False
+        )
         assert registered.outcome is service.Outcome.APPLIED
         people[registered.answer.id] = {"name": name, "email": email}
     return people
@@ -306,8 +308,9 @@ def test_the_draws_bundles_hold_no_name_email_address_or_registration_id(
     # When the draw runs with its lottery
     run(ctx, mail_ctx, lottery)
 
-    # Then every meeting has a bundle, and none holds any stored name, e-mail address or registration id
-    assert set(lottery.published) == {m.id for m in ctx.edition.meetings}
+    # Then every meeting has a bundle (and one per second pass for seats left), and none holds any stored
+    # name, e-mail address or registration id
+    assert {m.id for m in ctx.edition.meetings} <= set(lottery.published)
     stored = list(ctx.store.registrations())
     personal = {
         str(item[key]) for item in stored for key in ("name", "email", "registration_id") if key in item
@@ -378,7 +381,7 @@ def test_a_failed_upload_leaves_the_meeting_undrawn_for_the_next_run(
 
     # And the next run draws everything, with bundles
     run(ctx, mail_ctx, lottery)
-    assert set(lottery.published) == {m.id for m in ctx.edition.meetings}
+    assert {m.id for m in ctx.edition.meetings} <= set(lottery.published)
     assert ctx.store.draw_record(ZUID) is not None
 
 

@@ -59,6 +59,7 @@ def sign_up(origin: str, role: str, n: int) -> str:
         "sector": "po",
         "themes": [["dyslexie"], ["leergedrag"], ["hoogbegaafdheid", "dyslexie"]][n % 3],
         "privacy_consent": True,
+        **({"under_16": False} if role == "leerling" else {}),
     }
     request = urllib.request.Request(
         f"{origin}/api/registrations",

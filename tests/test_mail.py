@@ -6,7 +6,9 @@ import dataclasses
 import datetime as dt
 import json
 import re
+from email import message_from_bytes
 from email.message import EmailMessage
+from email.policy import default
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -14,11 +16,11 @@ import boto3
 import icalendar
 import pytest
 
-from praatmee import daily, letters, service, texts
+from praatmee import daily, letters, mail_texts, service, texts
 from praatmee.edition import Edition
 from praatmee.mail import MailContext
 from praatmee.models import RegistrationStatus
-from praatmee.ses import SesSender
+from praatmee.ses import Attachment, Mail, SesSender, mime
 from tests.fixtures import (
     BEFORE_DEADLINE,
     SENDER,
@@ -74,7 +76,8 @@ def test_a_new_sign_up_gets_one_receipt_with_its_status_and_a_working_cancel_lin
     body = text_of(receipt)
     assert "Hallo Anna Smit," in body
     assert texts.STATUS_PARAGRAPHS[RegistrationStatus.PLACED] in body
-    assert "Online, op zondag 4 april 2027 van 19.00 tot 21.00 uur" in body
+    # (the shipped edition's dates are not confirmed yet, so the mail says so)
+    assert "Online, op zondag 4 april 2027 (datum onder voorbehoud) van 19.00 tot 21.00 uur" in body
     assert "uur online" not in body
     assert "twee weken voor de bijeenkomst" in body
     # And the HTML part says the same, with a real link
@@ -145,11 +148,80 @@ def test_a_letter_is_composed_from_its_values_alone(edition: Edition) -> None:
     assert f"{SITE}/api/cancellations?registration_id={'r' * 32}&token={'t' * 43}" in receipt.text
 
 
-def test_a_replayed_sign_up_sends_no_second_receipt(app: Api) -> None:
-    app.register(email="twice@example.org")
+def test_the_same_form_again_resends_the_receipt_with_a_new_link_at_most_once_an_hour(
+    app: Api, clock: Clock
+) -> None:
+    # Given a sign-up and its receipt
     app.register(email="twice@example.org")
 
-    assert len(mails_to("twice@example.org")) == 1
+    # When the same form is sent three more times within the hour (the first mail got lost)
+    for _ in range(3):
+        assert app.register(email="twice@example.org").status == 201
+
+    # Then one more mail says so honestly and carries the link that works now; the old one points to it
+    first, again = mails_to("twice@example.org")
+    assert again["Subject"] == mail_texts.RECEIPT_AGAIN_SUBJECT
+    assert mail_texts.RECEIPT_AGAIN_INTRO in text_of(again)
+    old_id, old_token = link_in(first, "/api/cancellations")
+    new_id, new_token = link_in(again, "/api/cancellations")
+    assert (old_id == new_id, old_token == new_token) == (True, False)
+    old_page = app.get(f"/api/cancellations?registration_id={old_id}&token={old_token}")
+    assert mail_texts.REPLACED_LINK_TITLE in old_page.text
+    assert (
+        texts.LINK_PAGES["cancel_button"]
+        in app.get(f"/api/cancellations?registration_id={new_id}&token={new_token}").text
+    )
+
+    # And an hour later the same form sends it once more
+    clock.now += dt.timedelta(hours=1, minutes=1)
+    app.register(email="twice@example.org")
+    assert len(mails_to("twice@example.org")) == 3
+
+
+def test_mails_name_the_organisers(app: Api) -> None:
+    app.register(email="anna@example.org")
+
+    [receipt] = mails_to("anna@example.org")
+
+    assert "Algemene Onderwijsbond (AOb) en Ouders & Onderwijs" in text_of(receipt)
+
+
+def test_a_waiting_receipt_points_to_meetings_with_room_for_the_same_sector(
+    app: Api, mail_ctx: MailContext
+) -> None:
+    # Given Midden is full and a vo teacher signs up for it (Noord and Online have room for vo; Zuid is po)
+    mail_ctx.store.set_capacity("midden-utrecht", 1)
+    app.register(meeting="midden-utrecht", email="first@example.org")
+    app.register(meeting="midden-utrecht", email="waiting@example.org", role="leraar")
+
+    # Then the receipt names the open meetings for vo, not the one of another sector
+    body = text_of(mails_to("waiting@example.org")[0])
+    assert "Bij deze bijeenkomsten is nog plek: Regio Noord" in body
+    assert "Online, op zondag 4 april" in body
+    assert "Regio Zuid" not in body
+    assert "Dan krijgt iemand anders je plek" not in body
+    # And someone with a seat is not sent elsewhere
+    assert "nog plek" not in text_of(mails_to("first@example.org")[0])
+
+
+@pytest.mark.parametrize(
+    ("status", "question"),
+    [("placed", "krijgt iemand anders je plek"), ("waitlisted", "halen we je van de reservelijst")],
+)
+def test_the_cancel_page_asks_about_what_the_person_really_holds(
+    app: Api, mail_ctx: MailContext, status: str, question: str
+) -> None:
+    mail_ctx.store.set_capacity("noord-wolvega", 1)
+    app.register(meeting="noord-wolvega", email="placed@example.org")
+    app.register(meeting="noord-wolvega", email="waitlisted@example.org")
+
+    registration_id, token = link_in(mails_to(f"{status}@example.org")[0], "/api/cancellations")
+    page = app.get(f"/api/cancellations?registration_id={registration_id}&token={token}")
+
+    assert question in page.text
+    # And the page has the site's name and a privacy link, like the site
+    assert f'<header class="pm-link-header"><a href="/">{mail_texts.SITE_NAME}</a></header>' in page.text
+    assert '<a href="/privacy/">Privacyverklaring</a>' in page.text
 
 
 def test_a_refused_mail_keeps_the_registration_and_the_daily_job_sends_it_later(
@@ -273,7 +345,8 @@ def test_a_reused_or_wrong_token_changes_nothing(app: Api, mail_ctx: MailContext
     assert again.json["status"] == "cancelled"
     assert (borrowed.status, borrowed.codes) == (wrong.status, wrong.codes) == (404, ["not_found"])
     assert page.status == 404
-    assert texts.LINK_PAGES["not_found_title"] in page.text
+    # (B lives on, so its page says to use the newest mail; it changes nothing either)
+    assert mail_texts.REPLACED_LINK_TITLE in page.text
     assert (placed_and_waiting(mail_ctx.store, "noord-wolvega"), len(sent())) == before
     assert status_of(mail_ctx.store, b.json["id"]) is RegistrationStatus.PLACED
     assert_seat_invariants(mail_ctx.store, "noord-wolvega")
@@ -295,6 +368,29 @@ def test_a_pupil_under_16_and_the_guardian_each_get_one_mail(app: Api) -> None:
     assert "Hallo Petra Jansen," in text_of(request)
     registration_id, _ = link_in(request, "/api/consents")
     assert registration_id == answer.json["id"]
+
+
+def test_the_guardian_learns_what_is_stored_about_the_pupil(app: Api) -> None:
+    # Given a pupil under 16 who wrote a school and a need
+    app.register(
+        email="pupil@example.org", name="Pim", organisation="De Linde", needs="Glutenvrij", **pupil()
+    )
+
+    # Then the guardian's request lists every answer stored about the pupil, and about the guardian
+    body = text_of(mails_to("petra.jansen@example.org")[0])
+    for line in [
+        "Dit hebben we over Pim bewaard:",
+        "- Naam: Pim",
+        "- E-mailadres: pupil@example.org",
+        "- Soort onderwijs: voortgezet onderwijs",
+        "- Onderwerpen: lezen, spelling en dyslexie",
+        "- School of organisatie: De Linde",
+        "- Wat Pim nodig heeft: Glutenvrij",
+        "Van jou bewaren we alleen je naam en je e-mailadres.",
+        f"{SITE}/privacy/",
+    ]:
+        assert line in body
+    assert "Algemene Onderwijsbond (AOb)" in body
 
 
 def test_a_guardian_confirms_and_the_pupil_takes_a_seat_through_the_seat_transaction(
@@ -475,6 +571,42 @@ def test_the_calendar_entry_has_the_meeting_in_amsterdam_time(
         assert event["dtstart"].params["TZID"] == "Europe/Amsterdam"
         assert str(event["location"]) == place
         assert "TZID=Europe/Amsterdam:" in raw.decode()
+
+
+@pytest.mark.parametrize("attachments", [(), (Attachment("a.ics", "text/calendar; method=PUBLISH", b"x"),)])
+def test_every_mail_says_it_is_dutch(attachments: tuple[Attachment, ...]) -> None:
+    # Given a mail with text and HTML, with or without an attachment
+    mail = Mail(
+        to="a@example.org", subject="Hallo", text="Hallo", html="<p>Hallo</p>", attachments=attachments
+    )
+
+    # When it is written as MIME
+    message = message_from_bytes(mime(mail, SENDER, SENDER), policy=default)
+
+    # Then the message as a whole carries Content-Language: nl
+    assert message["Content-Language"] == "nl"
+
+
+def test_a_second_parser_reads_every_meetings_calendar_entry_at_its_amsterdam_time(edition: Edition) -> None:
+    # Given the calendar entry of each meeting (Online is after the change to summer time)
+    import vobject
+
+    from praatmee import ics
+
+    for meeting in edition.meetings:
+        raw = ics.meeting_event(edition, meeting, registration_id="r", site_origin=SITE, now=BEFORE_DEADLINE)
+
+        # When vobject, not icalendar, reads it
+        event = vobject.readOne(raw.decode()).vevent
+
+        # Then start and end are the meeting's moments, and the zone is written as yearly rules
+        assert event.dtstart.value == edition.starts_at(meeting), meeting.id
+        assert event.dtend.value == edition.ends_at(meeting), meeting.id
+        assert event.dtstart.value.utcoffset() == edition.starts_at(meeting).utcoffset(), meeting.id
+        text = raw.decode()
+        assert "RDATE" not in text
+        assert "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3" in text
+        assert "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10" in text
 
 
 def test_the_scheduled_handler_runs_with_its_own_settings(

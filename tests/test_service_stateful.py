@@ -104,7 +104,7 @@ class SeatsMachine(RuleBasedStateMachine):
 
     @rule()
     def promote(self) -> None:
-        promoted = service.promote_waitlist(self.ctx.store, MEETING)
+        promoted = service.promote_waitlist(self.ctx.store, self.ctx.edition, MEETING)
         expected = min(max(0, self.capacity - len(self.placed)), len(self.waiting))
         assert promoted == expected
         for _ in range(expected):

@@ -94,3 +94,53 @@ def test_text_is_never_justified_and_lines_stay_readable(page: Page, site_url: s
     # At most about 80 characters a line: an average character is about half the font size wide.
     assert max(p["width"] / (p["font"] * 0.5) for p in paragraphs) <= 80
     assert min(p["font"] for p in paragraphs) >= 16
+
+
+MENU_WIDTHS = {"phone": {"width": 390, "height": 844}, "tablet": {"width": 1024, "height": 768}}
+FOCUSED = (
+    "() => { const e = document.activeElement; const r = e.getBoundingClientRect();"
+    " return {id: e.id, inDrawer: !!e.closest('.md-sidebar--primary'), tag: e.tagName,"
+    " visible: r.width > 0 && r.height > 0 && r.right > 0 && r.left < innerWidth"
+    " && getComputedStyle(e).visibility === 'visible'}; }"
+)
+
+
+@pytest.mark.parametrize("viewport", MENU_WIDTHS)
+def test_below_1220_px_the_menu_opens_by_keyboard_and_its_closed_links_are_skipped(
+    page: Page, site_url: str, viewport: str
+) -> None:
+    # Given a page on a phone or tablet, where the navigation is a drawer behind the menu button
+    page.set_viewport_size(MENU_WIDTHS[viewport])  # type: ignore[arg-type]
+    page.goto(site_url + "/bijeenkomsten/")
+    menu = page.get_by_role("checkbox", name="Menu")
+
+    # When someone walks the page with Tab while the drawer is closed
+    seen = []
+    for _ in range(25):
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate(FOCUSED))
+
+    # Then the menu button is reached, and nothing invisible or inside the closed drawer takes focus
+    assert seen[0]["id"] == "__drawer"
+    assert [s for s in seen if s["inDrawer"]] == []
+    assert [s for s in seen[1:] if not s["visible"]] == []
+
+    # And Space on the menu button opens the drawer, whose links are then reached and visible
+    menu.focus()
+    page.keyboard.press("Space")
+    assert menu.is_checked()
+    page.wait_for_function(  # the drawer has slid in
+        "() => document.querySelector('.md-sidebar--primary').getBoundingClientRect().left >= 0"
+    )
+    in_drawer = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused["inDrawer"]:
+            in_drawer.append(focused)
+    assert in_drawer, "no link of the open drawer took focus"
+    assert all(f["visible"] for f in in_drawer)
+    # And Space closes it again
+    menu.focus()
+    page.keyboard.press("Space")
+    assert not menu.is_checked()

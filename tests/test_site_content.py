@@ -10,7 +10,7 @@ from typing import ClassVar
 import pytest
 from mkdocs.exceptions import PluginError
 
-from hooks.edition import render
+from hooks.edition import meetings_list, meetings_table, render
 from praatmee import texts
 from praatmee.edition import Allocation, Role, Theme, load_edition
 from praatmee.laptop.serve import ROOT, site_pages
@@ -42,14 +42,31 @@ def test_the_meetings_page_shows_each_meeting_with_date_time_place_and_audience(
     text = page_text(built_site, "/bijeenkomsten/")
 
     for row in [
-        "Regio Noord Donderdag 18 maart 2027 19.00 tot 21.00 uur Wolvega (op locatie) Voortgezet onderwijs "
-        "en voortgezet speciaal onderwijs",
-        "Regio Zuid Zondag 21 maart 2027 16.00 tot 18.00 uur Helmond (op locatie) Basisonderwijs, speciaal "
-        "basisonderwijs en speciaal onderwijs",
-        "Regio Midden Vrijdag 26 maart 2027 19.00 tot 21.00 uur Utrecht (op locatie) Alle sectoren",
-        "Online Zondag 4 april 2027 19.00 tot 21.00 uur Online Alle sectoren",
+        "Regio Noord Donderdag 18 maart 2027 (datum onder voorbehoud) 19.00 tot 21.00 uur Wolvega "
+        "(op locatie) Voortgezet onderwijs en voortgezet speciaal onderwijs",
+        "Regio Zuid Zondag 21 maart 2027 (datum onder voorbehoud) 16.00 tot 18.00 uur Helmond (op locatie) "
+        "Basisonderwijs, speciaal basisonderwijs en speciaal onderwijs",
+        "Regio Midden Vrijdag 26 maart 2027 (datum onder voorbehoud) 19.00 tot 21.00 uur Utrecht "
+        "(op locatie) Alle sectoren",
+        "Online Zondag 4 april 2027 (datum onder voorbehoud) 19.00 tot 21.00 uur Online Alle sectoren",
     ]:
         assert row in text
+
+
+def test_unconfirmed_dates_are_marked_on_every_page_that_shows_them(built_site: Path) -> None:
+    # Given the shipped edition, whose dates nobody confirmed (two are on a Sunday in 2027)
+    # Then the meetings page, the home page's list and the form say so beside every date
+    meetings = page_text(built_site, "/bijeenkomsten/")
+    assert meetings.count("(datum onder voorbehoud)") == 4
+    assert texts.DATES_UNCONFIRMED_NOTE in meetings
+    form = page_text(built_site, "/aanmelden/")
+    assert form.count("(datum onder voorbehoud)") == 8  # each meeting as first and as second choice
+
+
+def test_confirmed_dates_carry_no_reservation() -> None:
+    edition = load_edition().model_copy(update={"dates_confirmed": True})
+
+    assert "voorbehoud" not in meetings_table(edition) + meetings_list(edition)
 
 
 def test_every_fact_of_the_flyer_is_on_the_site(built_site: Path) -> None:

@@ -58,6 +58,24 @@
       note.textContent = message;
     });
   }
+  // A second choice (draw only): another meeting for the same kind of school.
+  function describeSecondChoices() {
+    var sector = form.querySelector("input[name=sector]:checked");
+    var first = form.querySelector("input[name=meeting]:checked");
+    form.querySelectorAll("#group-second_meeting .pm-choice[data-audience]").forEach(function (choice) {
+      var input = choice.querySelector("input");
+      var eligible = !sector || choice.dataset.audience.split(" ").indexOf(sector.value) >= 0;
+      input.disabled = !eligible || (first !== null && first.value === input.value);
+      if (input.disabled && input.checked) {
+        input.checked = false;
+        document.getElementById("second_meeting-geen").checked = true;
+      }
+      choice.classList.toggle("pm-choice--disabled", input.disabled);
+    });
+  }
+  form.querySelectorAll("input[name=sector], input[name=meeting]").forEach(function (input) {
+    input.addEventListener("change", describeSecondChoices);
+  });
   form.querySelectorAll("input[name=sector]").forEach(function (input) {
     input.addEventListener("change", describeMeetings);
   });
@@ -92,10 +110,21 @@
     document.title = baseTitle;
   }
 
+  // The summary lists errors in the order of the page, not of the API's model.
+  function inPageOrder(errors) {
+    var place = function (error) {
+      var group = error.field && document.getElementById("group-" + fieldId(error.field));
+      return group ? Array.prototype.indexOf.call(form.querySelectorAll(".pm-group"), group) : -1;
+    };
+    return errors.map(function (error, i) { return { error: error, at: place(error), i: i }; })
+      .sort(function (a, b) { return (a.at - b.at) || (a.i - b.i); })
+      .map(function (entry) { return entry.error; });
+  }
+
   function showErrors(errors) {
     clearErrors();
     var list = summary.querySelector("ul");
-    errors.forEach(function (error) {
+    inPageOrder(errors).forEach(function (error) {
       var id = fieldId(error.field);
       var group = id && document.getElementById("group-" + id);
       var item = document.createElement("li");
@@ -140,10 +169,11 @@
       role: value("role"),
       sector: value("sector"),
       themes: data.getAll("themes"),
-      privacy_consent: data.get("privacy_consent") === "ja",
-      under_16: data.get("under_16") === "ja"
+      privacy_consent: data.get("privacy_consent") === "ja"
     };
-    ["organisation", "needs", "website"].forEach(function (name) { if (value(name)) registration[name] = value(name); });
+    // Left unanswered, the API asks a pupil for it.
+    if (data.get("under_16")) registration.under_16 = data.get("under_16") === "ja";
+    ["second_meeting", "organisation", "needs", "website"].forEach(function (name) { if (value(name)) registration[name] = value(name); });
     if (registration.under_16) {
       registration.guardian = {
         name: value("guardian_name"),

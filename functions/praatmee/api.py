@@ -24,12 +24,14 @@ from praatmee.edition import load_edition
 from praatmee.errors import (
     AlreadyRegistered,
     BodyTooLarge,
+    ChangedMeanwhile,
     DomainError,
     ForeignOrigin,
     MalformedBody,
     NotEligible,
     RegistrationClosed,
     RegistrationNotFound,
+    SecondMeetingRefused,
     TryAgain,
     UnknownMeeting,
     UnsupportedMediaType,
@@ -67,11 +69,13 @@ HTTP_STATUS: dict[type[DomainError], int] = {
     ForeignOrigin: 403,
     RegistrationNotFound: 404,
     AlreadyRegistered: 409,
+    ChangedMeanwhile: 409,
     NotEligible: 409,
     RegistrationClosed: 409,
     BodyTooLarge: 413,
     UnsupportedMediaType: 415,
     UnknownMeeting: 422,
+    SecondMeetingRefused: 422,
     TryAgain: 503,
 }
 
@@ -191,6 +195,10 @@ def create_registration(registration: Annotated[RegistrationRequest, Body()]) ->
             registered.guardian_token,
             registered.answer.waitlist_position,
         )
+    elif registered.outcome is service.Outcome.REPLAYED:
+        from praatmee import mail
+
+        mail.after_replay(_mailing(), registered.answer.id)
     if registered.outcome is service.Outcome.HONEYPOT:
         logger.info("honeypot filled: nothing stored")
     else:

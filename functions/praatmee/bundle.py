@@ -29,6 +29,7 @@ from praatmee.commitment import Commitment, CommitmentBroken, Reveal, canonical,
 from praatmee.texts import COMMITMENT_TEXTS, VERIFY_TEXTS
 
 if TYPE_CHECKING:
+    from praatmee import sortition
     from praatmee.bucket import ExportBucket
     from praatmee.edition import Edition
     from praatmee.settings import DrawSettings
@@ -51,12 +52,14 @@ def key(label: str) -> str:
 
 @dataclass(frozen=True)
 class DrawInputs:
-    """What one draw was a function of, besides its seed: the pool by draw number, quotas and seats."""
+    """What one draw was a function of, besides its seed: the pool by draw number, quotas and seats; for a
+    second pass, who was drawn before (by draw number), whom its quotas already count."""
 
     label: str
     pool: Mapping[str, Iterable[str]]
     quotas: Mapping[str, tuple[int, int]]
     seats: int
+    before: Mapping[str, Iterable[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -67,17 +70,23 @@ class Published:
     body: bytes
 
 
-def build(
-    record: DrawRecord, inputs: DrawInputs, reveal: Reveal, probabilities: Mapping[str, float]
-) -> bytes:
-    """The bundle of `record`, the draw of `inputs` seeded by `reveal`, as canonical JSON."""
+def build(record: DrawRecord, inputs: DrawInputs, reveal: Reveal, result: sortition.Draw) -> bytes:
+    """The bundle of `record`, the draw of `inputs` seeded by `reveal` (`result`: what `sortition.draw`
+    gave, under draw numbers), as canonical JSON. The reserve order is the draw's ranking, also for a second
+    pass, whose record keeps none (its people stay reserves of their first choice)."""
     number = reveal.number
     round_ = reveal.beacon_round
+    probabilities = result.probabilities
     data = {
         "format": FORMAT,
         "edition": reveal.commitment.edition,
         "meeting": record.meeting,
         "label": inputs.label,
+        "choice": record.choice,
+        "before": [
+            {"number": person, "categories": sorted(inputs.before[person])}
+            for person in sorted(inputs.before)
+        ],
         "drawn_at": record.drawn_at,
         "commitment_sha256": reveal.commitment.sha256,
         "beacon": {
@@ -98,7 +107,7 @@ def build(
             for person in sorted(inputs.pool)
         ],
         "panel": sorted(number(rid) for rid in record.selected),
-        "reserves": [number(rid) for rid in record.reserves],
+        "reserves": list(result.reserves),
         "shortfalls": [list(shortfall) for shortfall in record.shortfalls],
     }
     return canonical(data)
@@ -133,10 +142,8 @@ class Lottery:
             raise RuntimeError("two applicants got the same draw number")
         return named
 
-    def publish(
-        self, record: DrawRecord, inputs: DrawInputs, probabilities: Mapping[str, float]
-    ) -> Published:
-        body = build(record, inputs, self.reveal, probabilities)
+    def publish(self, record: DrawRecord, inputs: DrawInputs, result: sortition.Draw) -> Published:
+        body = build(record, inputs, self.reveal, result)
         done = Published(inputs.label, key(inputs.label), sha256(body), body)
         if self.bucket is not None:
             self.bucket.put(done.key, body, JSON_TYPE)
@@ -178,12 +185,20 @@ class _Beacon(BaseModel):
     signature: str
 
 
+class _Drawn(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    number: str
+    categories: tuple[str, ...]
+
+
 class _Bundle(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     format: str
     edition: int
     meeting: str
     label: str
+    choice: int
+    before: tuple[_Drawn, ...]
     drawn_at: str
     commitment_sha256: str
     beacon: _Beacon
@@ -278,9 +293,14 @@ def _check_promise(bundle: _Bundle, promised: Commitment, report: Report) -> Non
     if terms is None:
         say(VERIFY_TEXTS["meeting"].format(meeting=bundle.meeting))
     else:
-        if bundle.label != terms.id and not bundle.label.startswith(f"{terms.id}/"):
+        from praatmee.quotas import left_over
+
+        if bundle.label != commitment.label(terms.id, bundle.choice):
             say(VERIFY_TEXTS["label"].format(label=bundle.label, meeting=terms.id))
-        if bundle.quotas != terms.targets:
+        # A second pass counts the first's panel: its quotas are what the targets leave for it.
+        if bundle.choice == 1 and bundle.before:
+            say(VERIFY_TEXTS["before"])
+        if bundle.quotas != left_over(terms.targets, {p.number: p.categories for p in bundle.before}):
             say(VERIFY_TEXTS["quotas"].format(meeting=terms.title))
         else:
             ok(VERIFY_TEXTS["quotas_ok"])

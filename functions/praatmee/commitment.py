@@ -63,6 +63,12 @@ def secret_hash(secret: str) -> str:
     return sha256(secret.encode("utf-8"))
 
 
+def label(meeting_id: str, choice: int) -> str:
+    """A draw's label, which names its seed and its bundle: the meeting, or `<meeting>/2` for the draw among
+    second choices."""
+    return meeting_id if choice == 1 else f"{meeting_id}/{choice}"
+
+
 def seed(label: str, randomness: bytes, secret: str) -> bytes:
     """The seed of one draw (see the module's docstring); the only place it is made."""
     if "\0" in label or len(randomness) != 32:

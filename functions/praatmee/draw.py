@@ -14,7 +14,7 @@ drawn under draw numbers, and each draw's bundle is published before its record 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -22,10 +22,12 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools import Logger
 
 from praatmee import texts
+from praatmee.commitment import label
 from praatmee.dynamo import new_token
 from praatmee.edition import Allocation, Meeting, Role, Sector, Theme, features
 from praatmee.errors import MeetingFull, SeatFreed, StateChanged
 from praatmee.models import RegistrationStatus
+from praatmee.quotas import Pool, Quotas, left_over, missed
 from praatmee.table import DrawRecord
 
 if TYPE_CHECKING:
@@ -103,38 +105,95 @@ def check_due(edition: Edition, now: dt.datetime) -> None:
 
 def run_draw(ctx: DrawContext, seed_for: Callable[[str], bytes]) -> list[MeetingDraw]:
     """Draw every meeting of the edition (once; a second run only finishes what the first left).
-    `seed_for` gives the seed of a draw label (a meeting id); on AWS `Lottery.seed`."""
+
+    First each meeting draws among its first choices; then, where seats are left, among the people not
+    drawn elsewhere who named it as their second choice (seed label `<meeting>/2`). Every draw is recorded
+    before anyone moves; then the panels are seated, the second choices, and last the reserves. `seed_for`
+    gives the seed of a draw label (`label`); on AWS and with `praatmee draw`, `Lottery.seed`."""
     edition = ctx.edition
     check_due(edition, ctx.now)
-    pools = _pools(ctx.store)
-    return [
-        draw_meeting(ctx, meeting, pools.get(meeting.id, {}), seed_for(meeting.id))
+    applicants = _applicants(ctx.store)
+    firsts = {
+        meeting.id: ctx.store.draw_record(meeting.id)
+        or _draw(ctx, meeting, applicants.pool(meeting.id), seed_for(label(meeting.id, 1)))
         for meeting in edition.meetings
-    ]
+    }
+    seconds = {
+        meeting.id: _second_draw(ctx, meeting, firsts, applicants, seed_for) for meeting in edition.meetings
+    }
+    placed = {meeting_id: _seat(ctx, meeting_id, record.selected) for meeting_id, record in firsts.items()}
+    for meeting_id, record in seconds.items():
+        if record is not None:
+            seated, _ = _seat(ctx, meeting_id, record.selected, second_choice=True)
+            placed[meeting_id] = (placed[meeting_id][0] + seated, placed[meeting_id][1])
+    results = []
+    for meeting in edition.meetings:
+        first, second = firsts[meeting.id], seconds[meeting.id]
+        seated, overflow = placed[meeting.id]
+        reserved = _reserve(ctx, meeting.id, (*overflow, *first.reserves))
+        if ctx.mailing is not None:
+            _mail(ctx.mailing, first)
+            if second is not None:
+                _mail(ctx.mailing, second)
+        drawn = (*first.selected, *(second.selected if second is not None else ()))
+        shortfalls = first.shortfalls
+        if second is not None and second.selected:
+            shortfalls = missed(applicants.panel(drawn), meeting.targets.quotas()) if meeting.targets else ()
+        pool = len(first.selected) + len(first.reserves)
+        results.append(MeetingDraw(meeting.id, pool, len(drawn), seated, reserved, shortfalls))
+    return results
 
 
-def draw_meeting(
-    ctx: DrawContext, meeting: Meeting, pool: dict[str, frozenset[str]], seed: bytes
-) -> MeetingDraw:
-    record = ctx.store.draw_record(meeting.id)
-    if record is None:
-        record = _draw(ctx, meeting, pool, seed)
-    placed, reserves = _carry_out(ctx, meeting.id, record)
-    if ctx.mailing is not None:
-        _mail(ctx.mailing, record)
-    seats = len(record.selected)
-    return MeetingDraw(
-        meeting.id, len(record.selected) + len(record.reserves), seats, placed, reserves, record.shortfalls
-    )
-
-
-def _draw(ctx: DrawContext, meeting: Meeting, pool: dict[str, frozenset[str]], seed: bytes) -> DrawRecord:
-    from praatmee import sortition  # the solver (HiGHS) only here: never on the registration API's path
-
-    assert meeting.targets is not None  # the edition model requires targets for a draw
+def _draw(ctx: DrawContext, meeting: Meeting, pool: Pool, seed: bytes) -> DrawRecord:
+    """Draw among a meeting's first choices for its free seats, and record it."""
     counts = ctx.store.meeting_counts([meeting.id])[meeting.id]
     seats = max(0, counts.capacity - counts.placed)
-    quotas = meeting.targets.quotas()
+    return _record(ctx, meeting, pool, _quotas(meeting), seats, seed, choice=1)
+
+
+def _second_draw(
+    ctx: DrawContext,
+    meeting: Meeting,
+    firsts: dict[str, DrawRecord],
+    applicants: _Applicants,
+    seed_for: Callable[[str], bytes],
+) -> DrawRecord | None:
+    """Draw among second choices for the seats the first choices left, if any; the targets count the
+    people already drawn. None when no seat was left."""
+    first = firsts[meeting.id]
+    seats = first.seats - len(first.selected)
+    if seats <= 0:
+        return None
+    recorded = ctx.store.draw_record(meeting.id, 2)
+    if recorded is not None:
+        return recorded
+    not_drawn = (person for record in firsts.values() for person in record.reserves)
+    pool = applicants.panel(p for p in not_drawn if applicants.second.get(p) == meeting.id)
+    before = applicants.panel(first.selected)
+    quotas = left_over(_quotas(meeting), before)
+    seed = seed_for(label(meeting.id, 2))
+    return _record(ctx, meeting, pool, quotas, seats, seed, choice=2, before=before)
+
+
+def _quotas(meeting: Meeting) -> Quotas:
+    assert meeting.targets is not None  # the edition model requires targets for a draw
+    return meeting.targets.quotas()
+
+
+def _record(
+    ctx: DrawContext,
+    meeting: Meeting,
+    pool: Pool,
+    quotas: Quotas,
+    seats: int,
+    seed: bytes,
+    *,
+    choice: int,
+    before: Pool | None = None,
+) -> DrawRecord:
+    """Draw and record it; `before`: who the quotas already count (a second pass: the first's panel)."""
+    from praatmee import sortition  # the solver (HiGHS) only here: never on the registration API's path
+
     # Drawn under the pseudonyms its bundle publishes, so anyone can re-run it from the bundle alone.
     named = ctx.lottery.pseudonyms(pool) if ctx.lottery is not None else {rid: rid for rid in pool}
     drawn_pool = {number: pool[rid] for number, rid in named.items()}
@@ -143,34 +202,53 @@ def _draw(ctx: DrawContext, meeting: Meeting, pool: dict[str, frozenset[str]], s
         meeting=meeting.id,
         drawn_at=ctx.now.astimezone(dt.UTC).isoformat(timespec="seconds"),
         selected=tuple(named[number] for number in result.selected),
-        reserves=tuple(named[number] for number in result.reserves),
+        # The second choices not drawn stay reserves for their first choice only: one place per person.
+        reserves=tuple(named[number] for number in result.reserves) if choice == 1 else (),
         # A meeting nobody applied for misses every target; that says nothing the pool size does not.
         shortfalls=tuple((f.feature, f.missing, f.excess) for f in result.shortfalls) if pool else (),
+        seats=seats,
+        choice=choice,
     )
-    if ctx.lottery is not None:  # before the record: a failed upload leaves the meeting to the next run
+    if ctx.lottery is not None:  # before the record: a failed upload leaves the draw to the next run
         from praatmee.bundle import DrawInputs
 
-        inputs = DrawInputs(meeting.id, drawn_pool, quotas, seats)
-        ctx.lottery.publish(record, inputs, result.probabilities)
+        already = {ctx.lottery.number(rid): labels for rid, labels in (before or {}).items()}
+        inputs = DrawInputs(label(meeting.id, choice), drawn_pool, quotas, seats, already)
+        ctx.lottery.publish(record, inputs, result)
     return ctx.store.record_draw(record, ctx.edition.expires_at)
 
 
-def _carry_out(ctx: DrawContext, meeting_id: str, record: DrawRecord) -> tuple[int, int]:
-    """Seat the people drawn, then the reserves in order; people who withdrew meanwhile are skipped."""
-    placed = reserved = 0
-    overflow = []
-    for registration_id in record.selected:
+def _seat(
+    ctx: DrawContext, meeting_id: str, drawn: Sequence[str], *, second_choice: bool = False
+) -> tuple[int, list[str]]:
+    """Seat the people drawn; people who withdrew meanwhile are skipped. Returns how many this run seated,
+    and who found no seat because organisers lowered the capacity (first in line instead)."""
+    placed, overflow = 0, []
+    for registration_id in drawn:
+        applied_at = None
+        if second_choice:
+            stored = ctx.store.registration(registration_id)
+            if stored is None or stored.status is not APPLIED:
+                continue  # seated by an earlier run, or withdrew
+            applied_at = stored.meeting
         try:
-            ctx.store.seat_held(registration_id, meeting_id, APPLIED, new_token())
+            ctx.store.seat_held(registration_id, meeting_id, APPLIED, new_token(), applied_at=applied_at)
             placed += 1
         except StateChanged:
             continue  # seated by an earlier run, or withdrew
         except MeetingFull:
-            overflow.append(registration_id)  # organisers lowered the capacity: first in line instead
-    for registration_id in (*overflow, *record.reserves):
+            if not second_choice:
+                overflow.append(registration_id)  # a second choice stays a reserve of its first
+    return placed, overflow
+
+
+def _reserve(ctx: DrawContext, meeting_id: str, in_order: Sequence[str]) -> int:
+    """Everyone still applied goes on the reserve list in draw order (a seat if one came free)."""
+    reserved = 0
+    for registration_id in in_order:
         stored = ctx.store.registration(registration_id)
         if stored is None or stored.status is not APPLIED:
-            continue
+            continue  # withdrew, or seated at their second choice
         try:
             ticket, _ = ctx.store.take_ticket(meeting_id)
             wait: tuple[int, int] | None = (ticket, ctx.edition.expires_at)
@@ -180,8 +258,8 @@ def _carry_out(ctx: DrawContext, meeting_id: str, record: DrawRecord) -> tuple[i
             ctx.store.seat_held(registration_id, meeting_id, APPLIED, new_token(), wait=wait)
         except (StateChanged, SeatFreed, MeetingFull):
             continue  # withdrew meanwhile, or seats changed: a later run finishes it
-        placed, reserved = (placed + 1, reserved) if wait is None else (placed, reserved + 1)
-    return placed, reserved
+        reserved += wait is not None
+    return reserved
 
 
 def _mail(mailing: MailContext, record: DrawRecord) -> None:
@@ -196,18 +274,35 @@ def _mail(mailing: MailContext, record: DrawRecord) -> None:
             mail.safely(partial(mail.deliver, mailing, kind, registration_id), kind.name)
 
 
-def _pools(store: Store) -> dict[str, dict[str, frozenset[str]]]:
-    """Per meeting, everyone applied, with the labels they count for in its target mix."""
-    pools: dict[str, dict[str, frozenset[str]]] = {}
-    for data in _applied(store.registrations()):
+@dataclass(frozen=True)
+class _Applicants:
+    """Everyone applied: per meeting the labels they count for in its target mix, and second choices."""
+
+    labels: dict[str, frozenset[str]]
+    meeting: dict[str, str]
+    second: dict[str, str]
+
+    def pool(self, meeting_id: str) -> Pool:
+        return {
+            person: labels for person, labels in self.labels.items() if self.meeting[person] == meeting_id
+        }
+
+    def panel(self, people: Iterable[str]) -> Pool:
+        return {person: self.labels[person] for person in people if person in self.labels}
+
+
+def _applicants(store: Store) -> _Applicants:
+    applicants = _Applicants({}, {}, {})
+    for data in store.registrations():
+        if data.get("status") != APPLIED.value:
+            continue
+        person = str(data["registration_id"])
         themes = [Theme(theme) for theme in data.get("themes", [])]
-        labels = features(Role(data["role"]), Sector(data["sector"]), themes)
-        pools.setdefault(str(data["meeting"]), {})[str(data["registration_id"])] = labels
-    return pools
-
-
-def _applied(registrations: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    return (data for data in registrations if data.get("status") == APPLIED.value)
+        applicants.labels[person] = features(Role(data["role"]), Sector(data["sector"]), themes)
+        applicants.meeting[person] = str(data["meeting"])
+        if data.get("second_meeting"):
+            applicants.second[person] = str(data["second_meeting"])
+    return applicants
 
 
 # -- on AWS: the one-time schedule at the edition's draw moment runs this ------------------------------
@@ -238,7 +333,7 @@ def scheduled_draw(edition: Edition, now: dt.datetime) -> dict[str, Any]:
     mailing = MailContext(store, edition, sender, settings.site_origin, draw_number=lottery.number)
     results = run_draw(DrawContext(store, edition, now, mailing, lottery), lottery.seed)
     report: dict[str, Any] = {"drawn": True, "meetings": {r.meeting: r.as_dict() for r in results}}
-    report["bundles"] = {label: done.sha256 for label, done in lottery.published.items()}
+    report["bundles"] = {name: done.sha256 for name, done in lottery.published.items()}
     logger.info("draw run", extra=report)
     return report
 

@@ -109,6 +109,7 @@ def features(role: Role, sector: Sector, themes: Iterable[Theme]) -> frozenset[s
     )
 
 
+WEEKEND_DAYS = ("Saturday", "Sunday")
 MeetingId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=40)]
 ClockTime = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 
@@ -213,6 +214,9 @@ class Edition(_Frozen):
     retain_until: dt.date
     contact_email: EmailStr
     allocation: Allocation = Allocation.FIRST_COME
+    # Whether the organisers confirmed every meeting's date (and so its weekday). Until then the site and the
+    # mails say "datum onder voorbehoud" beside each date.
+    dates_confirmed: bool = False
     # With `draw`: the local time of the draw, after the deadline and before every confirmation is due.
     draw_at: dt.datetime | None = None
     meetings: tuple[Meeting, ...] = Field(min_length=1)
@@ -252,6 +256,17 @@ class Edition(_Frozen):
                 raise ValueError(
                     f"draw_at leaves meeting {meeting.id} less than {self.confirm_days_before} days' notice"
                 )
+
+    def warnings(self) -> list[str]:
+        """What to check with the organisers before publishing; never a reason to refuse the file."""
+        if self.dates_confirmed:
+            return []
+        return [
+            f"meeting {m.id} is on a {WEEKEND_DAYS[m.date.weekday() - 5]} ({m.date}) and dates_confirmed "
+            "is false: confirm the date with the organisers"
+            for m in self.meetings
+            if m.date.weekday() >= 5
+        ]
 
     def confirmation_due(self, meeting: Meeting) -> dt.datetime:
         """The moment people must know whether they take part: `confirm_days_before` days ahead."""

@@ -46,6 +46,19 @@ class NotEligible(DomainError):
     field = "meeting"
 
 
+class SecondMeetingRefused(DomainError):
+    """The second choice is the first one again, not for the person's kind of school, or unknown."""
+
+    code = "second_meeting_refused"
+    field = "second_meeting"
+
+
+class SecondMeetingNotOffered(SecondMeetingRefused):
+    """A second choice where places are given first come: it would never be used."""
+
+    code = "second_meeting_not_offered"
+
+
 class RegistrationClosed(DomainError):
     code = "registration_closed"
 
@@ -59,6 +72,12 @@ class RegistrationNotFound(DomainError):
     """Unknown id or wrong token: the answer is the same, so it cannot be used to probe ids."""
 
     code = "not_found"
+
+
+class ChangedMeanwhile(DomainError):
+    """An organiser acted on a registration that someone else changed since it was shown."""
+
+    code = "changed_meanwhile"
 
 
 class TryAgain(DomainError):

@@ -157,6 +157,7 @@ class Row(NamedTuple):
     role: str
     sector: str
     themes: str
+    second_choice: str
     organisation: str
     needs: str
     under_16: str | None
@@ -172,6 +173,7 @@ def rows(edition: Edition, meeting: MeetingExport) -> list[Row]:
     result: list[Row] = []
     position = 0
     make_row, status_labels = Row._make, texts.STATUS_LABELS
+    titles = {m.id: m.title for m in edition.meetings}
     role_labels, sector_labels, theme_labels = ROLE_LABELS, SECTOR_LABELS, THEME_LABELS
     for one in meeting.in_order():
         waiting: int | None = None
@@ -192,6 +194,7 @@ def rows(edition: Edition, meeting: MeetingExport) -> list[Row]:
                     role_labels.get(one.role, one.role),
                     sector_labels.get(one.sector, one.sector),
                     "; ".join([theme_labels.get(t, t) for t in one.themes]),
+                    titles.get(one.second_meeting, one.second_meeting),
                     one.organisation,
                     one.needs,
                     None if one.under_16 is None else (texts.YES if one.under_16 else texts.NO),
@@ -232,6 +235,7 @@ def write_csv(table: Iterable[Row]) -> bytes:
                 text(row.role),
                 text(row.sector),
                 text(row.themes),
+                row.second_choice,
                 text(row.organisation),
                 text(row.needs),
                 row.under_16,

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from praatmee import texts
-from praatmee.edition import Allocation
+from praatmee import mail_texts, texts
+from praatmee.edition import Allocation, Sector, Theme
 from praatmee.models import RegistrationStatus
 from praatmee.ses import Attachment, Mail
 
@@ -77,6 +77,8 @@ class Letter:
     token: str | None
     position: int | None
     now: dt.datetime
+    # Meetings with a free seat this person may sign up for instead (someone waiting, while sign-up is open).
+    open_meetings: tuple[Meeting, ...] = ()
     draw_number: str | None = None  # only in the draw's result mails
 
     @property
@@ -101,7 +103,22 @@ class Letter:
             *blocks,
             texts.CONTACT_PARAGRAPH.format(contact=self.edition.contact_email),
             texts.MAIL_SIGNATURE,
+            mail_texts.ORGANISERS,
         ]
+
+    def second_choice(self) -> list[Block]:
+        """The second choice a receipt repeats (applied only: once drawn, the meeting is settled)."""
+        second = self.edition.meeting(str(self.data.get("second_meeting")))
+        if second is None or self.status is not RegistrationStatus.APPLIED:
+            return []
+        return [texts.SECOND_CHOICE_LINE.format(meeting=texts.meeting_line(self.edition, second))]
+
+    def elsewhere(self) -> list[Block]:
+        """Meetings that still have room, when this person has no seat and may move there."""
+        if not self.open_meetings or self.status is not WAITLISTED:
+            return []
+        names = texts.join_words([texts.meeting_line(self.edition, m) for m in self.open_meetings])
+        return [mail_texts.OPEN_MEETINGS.format(meetings=names, form=f"{self.site_origin}/aanmelden/")]
 
     def draw_number_blocks(self) -> list[Block]:
         """After the draw: the person's draw number, and where to read how to check the draw with it."""
@@ -140,11 +157,45 @@ def receipt(letter: Letter) -> Mail:
         texts.GREETING.format(name=letter.data["name"]),
         texts.RECEIPT_INTRO,
         letter.meeting_line(),
+        *letter.second_choice(),
         *letter.status_paragraphs(),
+        *letter.elsewhere(),
         texts.RECEIPT_DATA,
         *letter.closing(newest=False),
     ]
     return render(str(letter.data["email"]), texts.RECEIPT_SUBJECTS[letter.status], blocks)
+
+
+def receipt_again(letter: Letter) -> Mail:
+    """The same form sent again: what the first receipt said, with a new link (older links stop working)."""
+    blocks: list[Block] = [
+        texts.GREETING.format(name=letter.data["name"]),
+        mail_texts.RECEIPT_AGAIN_INTRO,
+        letter.meeting_line(),
+        *letter.status_paragraphs(),
+        *letter.elsewhere(),
+        texts.RECEIPT_DATA,
+        *letter.closing(newest=True),
+    ]
+    return render(str(letter.data["email"]), mail_texts.RECEIPT_AGAIN_SUBJECT, blocks)
+
+
+def stored_about_pupil(letter: Letter) -> str:
+    """What the guardian's request lists: every answer stored about the pupil, one per line."""
+    pupil = str(letter.data["name"])
+    values = {
+        "name": pupil,
+        "email": str(letter.data["email"]),
+        "sector": texts.SECTOR_LABELS[Sector(letter.data["sector"])],
+        "themes": texts.join_words([texts.THEME_LABELS[Theme(t)] for t in letter.data.get("themes", [])]),
+        "organisation": letter.data.get("organisation"),
+        "needs": letter.data.get("needs"),
+    }
+    lines = [mail_texts.GUARDIAN_STORED_INTRO.format(pupil=pupil)]
+    for key, label in mail_texts.GUARDIAN_STORED_FIELDS.items():
+        if values[key]:
+            lines.append(f"- {label.format(pupil=pupil)}: {values[key]}")
+    return "\n".join(lines)
 
 
 def guardian_request(letter: Letter) -> Mail:
@@ -160,9 +211,15 @@ def guardian_request(letter: Letter) -> Mail:
         ask.format(pupil=pupil),
         (texts.CONSENT_LINK_LABEL, consent_url(letter.site_origin, letter.id, letter.token)),
         expires.format(expires=texts.long_date(consent_deadline(letter))),
+        stored_about_pupil(letter),
+        mail_texts.GUARDIAN_STORED_YOU.format(
+            retain_until=texts.long_date(letter.edition.retain_until),
+            privacy=f"{letter.site_origin}/privacy/",
+        ),
         texts.GUARDIAN_NOT_YOU.format(pupil=pupil),
         texts.CONTACT_PARAGRAPH.format(contact=letter.edition.contact_email),
         texts.MAIL_SIGNATURE,
+        mail_texts.ORGANISERS,
     ]
     return render(str(guardian["email"]), texts.GUARDIAN_SUBJECT.format(pupil=pupil), blocks)
 
@@ -203,6 +260,7 @@ def confirmation(letter: Letter) -> Mail:
     blocks: list[Block] = [
         texts.GREETING.format(name=letter.data["name"]),
         welcome,
+        *([texts.CONFIRMATION_SECOND_CHOICE] if letter.data.get("second_meeting") == meeting.id else []),
         letter.meeting_line(),
         where,
         calendar,
@@ -242,7 +300,9 @@ def no_place(letter: Letter) -> Mail:
         sorry,
         letter.meeting_line(),
         still,
-        *letter.closing(newest=False),
+        *letter.elsewhere(),
+        # The daily job sends it with a fresh link, so links of older mails stop working.
+        *letter.closing(newest=True),
     ]
     subject = texts.NO_PLACE_SUBJECT.format(date=texts.day_month(letter.meeting.date))
     return render(str(letter.data["email"]), subject, blocks)

@@ -18,7 +18,7 @@ import datetime as dt
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
@@ -29,7 +29,7 @@ from praatmee.service import token_hash, utc_now
 from praatmee.ses import Mail, MailNotSent
 
 if TYPE_CHECKING:
-    from praatmee.edition import Edition
+    from praatmee.edition import Edition, Meeting
     from praatmee.ses import SesSender
     from praatmee.store import Store
 
@@ -81,6 +81,11 @@ CONFIRMATION = Kind("confirmation", (PLACED,), CANCEL_TOKEN, letters.confirmatio
 NO_PLACE = Kind("no_place", (WAITLISTED,), CANCEL_TOKEN, letters.no_place)
 # After the draw: a seat is the confirmation (with the calendar entry); a reserve place has its own mail.
 RESERVE = Kind("reserve", (WAITLISTED,), CANCEL_TOKEN, letters.reserve, tells_position=True)
+# The same form sent again: the receipt once more, at most once per RESEND_AFTER.
+RECEIPT_AGAIN = Kind(
+    "receipt_again", (APPLIED, PLACED, WAITLISTED, PENDING), CANCEL_TOKEN, letters.receipt_again, True
+)
+RESEND_AFTER = dt.timedelta(hours=1)
 
 
 # -- sending, once -------------------------------------------------------------------------------------
@@ -93,12 +98,18 @@ def _count(name: str, kind: str) -> None:
 
 
 def deliver(
-    ctx: MailContext, kind: Kind, registration_id: str, token: str | None = None, position: int | None = None
+    ctx: MailContext,
+    kind: Kind,
+    registration_id: str,
+    token: str | None = None,
+    position: int | None = None,
+    again_after: dt.timedelta | None = None,
 ) -> bool:
     """Send mail `kind` of a registration unless it was sent before; True when this call sent it.
 
     `token` is the secret the caller still holds (the API, right after a sign-up); without it the mail's link
-    gets a fresh token, written together with the mark.
+    gets a fresh token, written together with the mark. With `again_after`, a mail marked longer ago than
+    that is sent again (and marked anew).
     """
     rotate = None
     if token is None and kind.token is not None:
@@ -106,7 +117,10 @@ def deliver(
         rotate = (kind.token, token_hash(token))
     now = ctx.now()
     at = now.astimezone(dt.UTC).isoformat(timespec="milliseconds")
-    data = ctx.store.claim_mail(registration_id, kind.name, at, kind.statuses, rotate)
+    before = None
+    if again_after is not None:
+        before = (now - again_after).astimezone(dt.UTC).isoformat(timespec="milliseconds")
+    data = ctx.store.claim_mail(registration_id, kind.name, at, kind.statuses, rotate, before=before)
     if data is None:
         return False
     meeting = ctx.edition.meeting(str(data["meeting"]))
@@ -117,7 +131,15 @@ def deliver(
             position = ctx.store.waitlist_position(meeting.id, int(data["ticket"]))
         number = ctx.draw_number(registration_id) if ctx.draw_number is not None else None
         letter = letters.Letter(
-            ctx.edition, ctx.site_origin, data, meeting, token, position, now, draw_number=number
+            ctx.edition,
+            ctx.site_origin,
+            data,
+            meeting,
+            token,
+            position,
+            now,
+            open_meetings(ctx, data),
+            draw_number=number,
         )
         ctx.sender.send(kind.compose(letter))
     except Exception as exc:  # whatever went wrong, the mark must go, or the mail is never sent
@@ -157,6 +179,28 @@ def after_registration(
     safely(lambda: deliver(ctx, RECEIPT, registration_id, cancel_token, position), RECEIPT.name)
     if guardian_token is not None:
         safely(lambda: deliver(ctx, GUARDIAN_REQUEST, registration_id, guardian_token), GUARDIAN_REQUEST.name)
+
+
+def after_replay(ctx: MailContext | None, registration_id: str) -> None:
+    """The same form again: the receipt once more (its first mail may be lost), at most once an hour."""
+    if ctx is None:
+        return
+    safely(lambda: deliver(ctx, RECEIPT_AGAIN, registration_id, again_after=RESEND_AFTER), RECEIPT_AGAIN.name)
+
+
+def open_meetings(ctx: MailContext, data: dict[str, Any]) -> tuple[Meeting, ...]:
+    """Other meetings for this person's sector where a newcomer gets a seat now (first come, sign-up open);
+    only for someone waiting, the one status that may want to move."""
+    edition = ctx.edition
+    if data.get("status") != WAITLISTED.value or ctx.now() >= edition.registration_closes_at:
+        return ()
+    others = [m for m in edition.meetings if m.id != data.get("meeting") and data.get("sector") in m.audience]
+    counts = ctx.store.meeting_counts([m.id for m in others]) if others else {}
+    return tuple(
+        m
+        for m in others
+        if (c := counts.get(m.id)) is not None and c.placed < c.capacity and c.waitlist_length == 0
+    )
 
 
 def after_promotion(ctx: MailContext | None, registration_id: str) -> None:

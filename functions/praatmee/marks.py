@@ -24,12 +24,15 @@ class MailMarks(Table):
         at: str,
         statuses: Sequence[RegistrationStatus],
         rotate: tuple[str, str] | None = None,
+        *,
+        before: str | None = None,
     ) -> dict[str, Any] | None:
         """Mark mail `kind` of a registration as sent, once (a conditional write); send only after it won.
 
         Returns the registration as it was (plain values) when this call marked it, None when the mail was
         marked before or the status is not one of `statuses`. `rotate` (attribute, new hash) replaces a token
-        hash in the same write, for a mail whose link carries a fresh token.
+        hash in the same write, for a mail whose link carries a fresh token. With `before` (a time stamp), a
+        mark older than that is taken over too: a mail that may be sent again, but not more often.
         """
         names = {"#mail": f"mail_{kind}", "#status": "status"}
         values: dict[str, AttributeValueTypeDef] = {":at": s(at)}
@@ -42,6 +45,10 @@ class MailMarks(Table):
             names["#token"] = rotate[0]
             values[":token"] = s(rotate[1])
             update += ", #token = :token"
+        unmarked = "attribute_not_exists(#mail)"
+        if before is not None:
+            values[":before"] = s(before)
+            unmarked = f"({unmarked} OR #mail < :before)"
         try:
             response = self.dynamo.call(
                 "update_item",
@@ -49,8 +56,7 @@ class MailMarks(Table):
                 Key=registration_key(registration_id),
                 UpdateExpression=update,
                 ConditionExpression=(
-                    "attribute_exists(pk) AND attribute_not_exists(#mail) "
-                    f"AND #status IN ({', '.join(allowed)})"
+                    f"attribute_exists(pk) AND {unmarked} AND #status IN ({', '.join(allowed)})"
                 ),
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,

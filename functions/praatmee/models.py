@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     EmailStr,
@@ -18,6 +21,21 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from praatmee.edition import MeetingId, Role, Sector, Theme
+
+# C0 and C1 control characters (NUL, CR, LF, ESC, ...) and DEL: never in a name or a one-line answer. They
+# break mail headers (a pupil's name is in the guardian mail's subject) and hide in exports.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# A multi-line answer keeps its line breaks and tabs; every other control character is refused.
+_CONTROL_IN_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _no_control(pattern: re.Pattern[str]) -> AfterValidator:
+    def check(value: str) -> str:
+        if pattern.search(value):
+            raise PydanticCustomError("control_character", "a control character is not allowed")
+        return value
+
+    return AfterValidator(check)
 
 
 class RegistrationStatus(StrEnum):
@@ -39,9 +57,13 @@ def _text(max_length: int) -> object:
     return StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=max_length)
 
 
-Name = Annotated[str, _text(100)]
+Name = Annotated[str, _text(100), _no_control(_CONTROL)]
 Email = Annotated[EmailStr, StringConstraints(max_length=254)]
-OptionalText = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, max_length=500)]
+OptionalText = Annotated[
+    str,
+    StringConstraints(strict=True, strip_whitespace=True, max_length=500),
+    _no_control(_CONTROL_IN_LINES),
+]
 
 
 def _must_consent(value: bool) -> bool:
@@ -68,12 +90,15 @@ class RegistrationRequest(_Strict):
     """A sign-up for one meeting. The JSON body of `POST /api/registrations`."""
 
     meeting: MeetingId
+    second_meeting: MeetingId | None = Field(
+        default=None, description="Only when places are given by a draw: for seats its first choices leave"
+    )
     name: Name
     email: Email
     role: Role
     sector: Sector
     themes: Annotated[list[Theme], Field(min_length=1, max_length=len(Theme))]
-    organisation: Annotated[str, _text(150)] | None = None
+    organisation: Annotated[str, _text(150), _no_control(_CONTROL)] | None = None
     needs: Annotated[OptionalText, Field(description="Diet or accessibility needs")] | None = None
     privacy_consent: StrictBool
     under_16: StrictBool = False
@@ -93,12 +118,23 @@ class RegistrationRequest(_Strict):
 
     @model_validator(mode="after")
     def _guardian_rule(self) -> RegistrationRequest:
-        # Errors here have no location of their own; field_errors.py reports them on the field `guardian`.
+        # Errors here have no location of their own; field_errors.py names the field each code belongs to.
+        if self.role is Role.LEERLING and "under_16" not in self.model_fields_set:
+            # Unanswered, a pupil of 12 would be placed without a parent asked.
+            raise PydanticCustomError("under_16_required", "a pupil must say whether they are under 16")
         if self.under_16 and self.guardian is None:
             raise PydanticCustomError("guardian_required", "a pupil under 16 needs a guardian")
         if not self.under_16 and self.guardian is not None:
             raise PydanticCustomError("guardian_not_allowed", "a guardian is only for pupils under 16")
+        if self.guardian is not None and normalise_email(self.guardian.email) == normalise_email(self.email):
+            # The pupil could approve their own sign-up.
+            raise PydanticCustomError("guardian_email_same", "the guardian's address is the pupil's")
         return self
+
+
+def normalise_email(email: str) -> str:
+    """An address as the uniqueness marker and the guardian check compare it."""
+    return unicodedata.normalize("NFKC", email).strip().lower()
 
 
 class CancellationRequest(_Strict):

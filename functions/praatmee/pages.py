@@ -12,7 +12,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from praatmee import service, texts
+from praatmee import mail_texts, service, texts
 from praatmee.errors import RegistrationNotFound
 from praatmee.models import CancellationRequest, ErrorItem, RegistrationStatus
 from praatmee.table import StoredRegistration
@@ -28,8 +28,13 @@ def page(status: int, title: str, inner: str, title_prefix: str = "") -> Respons
         '<meta name="robots" content="noindex">'
         f"<title>{html.escape(title_prefix + title)}</title>"
         '<link rel="stylesheet" href="/assets/praatmee.css"></head>'
-        f'<body><main class="pm-link-page"><h1>{html.escape(title)}</h1>{inner}'
-        f'<p><a href="/">{html.escape(texts.LINK_PAGES["home"])}</a></p></main></body></html>'
+        # The site's name and a privacy link, as on every page of the site: a page a mail opens must not
+        # look like a stranger's.
+        f'<body><header class="pm-link-header"><a href="/">{html.escape(mail_texts.SITE_NAME)}</a></header>'
+        f'<main class="pm-link-page"><h1>{html.escape(title)}</h1>{inner}'
+        f'<p><a href="/">{html.escape(texts.LINK_PAGES["home"])}</a></p></main>'
+        f'<footer class="pm-link-footer"><a href="/privacy/">{html.escape(mail_texts.PRIVACY_LINK)}</a>'
+        "</footer></body></html>"
     )
     return Response(
         status_code=status,
@@ -41,7 +46,9 @@ def page(status: int, title: str, inner: str, title_prefix: str = "") -> Respons
 
 def form_error_page(status: int, errors: list[ErrorItem], back: str) -> Response[Any]:
     """What a form post without JavaScript gets instead of JSON errors; `back` is the form's path."""
-    items = "".join(f"<li>{html.escape(error.message)}</li>" for error in errors)
+    from praatmee.field_errors import in_form_order
+
+    items = "".join(f"<li>{html.escape(error.message)}</li>" for error in in_form_order(errors))
     # "What you still need to change" only fits errors on fields, not "busy, try again".
     intro = f"<p>{html.escape(texts.FORM_ERROR_INTRO)}</p>" if any(e.field for e in errors) else ""
     inner = f'{intro}<ul>{items}</ul><p><a href="{html.escape(back)}">{html.escape(texts.FORM_BACK)}</a></p>'
@@ -67,6 +74,20 @@ def _link_query() -> tuple[str, str] | None:
 def _not_found_page() -> Response[Any]:
     words = texts.LINK_PAGES
     return page(404, words["not_found_title"], f"<p>{html.escape(words['not_found'])}</p>")
+
+
+def _link_replaced() -> bool:
+    """A cancel link from an older mail: the registration lives on with a newer link. (Telling that to a
+    holder of its id reveals nothing: ids are 128 random bits and reach only that person's mailbox.)"""
+    query = _link_query()
+    if query is None:
+        return False
+    stored = _ctx().store.registration(query[0])
+    return stored is not None and stored.status is not RegistrationStatus.CANCELLED
+
+
+def _replaced_page() -> Response[Any]:
+    return page(404, mail_texts.REPLACED_LINK_TITLE, f"<p>{html.escape(mail_texts.REPLACED_LINK)}</p>")
 
 
 def _hidden(registration_id: str, token: str) -> str:
@@ -95,15 +116,16 @@ def cancellation_page() -> Response[Any]:
     words = texts.LINK_PAGES
     linked = _linked(service.registration_for_token)
     if linked is None:
-        return _not_found_page()
+        return _replaced_page() if _link_replaced() else _not_found_page()
     registration_id, token, stored = linked
     if stored.status is RegistrationStatus.CANCELLED:
         return page(200, words["cancel_title"], f"<p>{html.escape(words['cancelled_already'])}</p>")
+    question = mail_texts.CANCEL_QUESTIONS.get(stored.status, words["cancel_question"])
     meeting = _ctx().edition.meeting(stored.meeting)
     line = texts.meeting_line(_ctx().edition, meeting) if meeting else stored.meeting
     inner = (
         f"<p>{html.escape(words['cancel_intro'])}</p><p><strong>{html.escape(line)}</strong></p>"
-        f"<p>{html.escape(words['cancel_question'])}</p>"
+        f"<p>{html.escape(question)}</p>"
         f'<form method="post" action="/api/cancellations">{_hidden(registration_id, token)}'
         f'<button type="submit">{html.escape(words["cancel_button"])}</button></form>'
     )

@@ -26,17 +26,19 @@ def kind_of(features: Iterable[str], labels: frozenset[str]) -> tuple[str, ...]:
 
 
 def replacement(
-    panel: Pool, leaving: str, reserves: Sequence[tuple[str, Iterable[str]]], quotas: Quotas
+    panel: Pool, leaving: str | None, reserves: Sequence[tuple[str, Iterable[str]]], quotas: Quotas
 ) -> str | None:
     """Who takes the seat `leaving` frees: the first reserve of the same type (same quota features), else
-    the first reserve whose entry keeps every quota met, else the first reserve; None if there is none."""
+    the first reserve whose entry keeps every quota met, else the first reserve; None if there is none.
+    With `leaving` None (organisers added a seat) the rule starts at its second step."""
     checked = sorted_quotas(quotas)
     labels = frozenset(feature for feature, _, _ in checked)
-    kind = kind_of(panel[leaving], labels)
     candidates = [(person, kind_of(features, labels)) for person, features in reserves]
-    for person, features in candidates:
-        if features == kind:
-            return person
+    if leaving is not None:
+        kind = kind_of(panel[leaving], labels)
+        for person, features in candidates:
+            if features == kind:
+                return person
     staying = Counter(
         label for person in sorted(panel) if person != leaving for label in kind_of(panel[person], labels)
     )
@@ -44,3 +46,26 @@ def replacement(
         if all(low <= staying[feature] + (feature in features) <= high for feature, low, high in checked):
             return person
     return candidates[0][0] if candidates else None
+
+
+def missed(panel: Pool, quotas: Quotas) -> tuple[tuple[str, int, int], ...]:
+    """Each quota a panel does not meet, as (feature, people missing, people in excess), sorted."""
+    checked = sorted_quotas(quotas)
+    labels = frozenset(feature for feature, _, _ in checked)
+    drawn = Counter(label for person in sorted(panel) for label in kind_of(panel[person], labels))
+    return tuple(
+        (feature, max(0, low - drawn[feature]), max(0, drawn[feature] - high))
+        for feature, low, high in checked
+        if not low <= drawn[feature] <= high
+    )
+
+
+def left_over(quotas: Quotas, panel: Pool) -> dict[str, tuple[int, int]]:
+    """The quotas for adding people to `panel`: what its members already count for is taken off."""
+    checked = sorted_quotas(quotas)
+    labels = frozenset(feature for feature, _, _ in checked)
+    drawn = Counter(label for person in sorted(panel) for label in kind_of(panel[person], labels))
+    return {
+        feature: (max(0, low - drawn[feature]), max(0, high - drawn[feature]))
+        for feature, low, high in checked
+    }

@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import json
 import secrets
-import unicodedata
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -24,6 +23,8 @@ from praatmee.errors import (
     RegistrationClosed,
     RegistrationNotFound,
     SeatFreed,
+    SecondMeetingNotOffered,
+    SecondMeetingRefused,
     StateChanged,
     TryAgain,
     UnknownMeeting,
@@ -37,6 +38,7 @@ from praatmee.models import (
     RegistrationAnswer,
     RegistrationRequest,
     RegistrationStatus,
+    normalise_email,
 )
 from praatmee.quotas import replacement
 from praatmee.store import Store
@@ -88,12 +90,19 @@ class Registered:
         return self.outcome not in (Outcome.REPLAYED, Outcome.HONEYPOT)
 
 
-def normalise_email(email: str) -> str:
-    return unicodedata.normalize("NFKC", email).strip().lower()
-
-
 def keyed_hash(key: bytes, purpose: str, value: str) -> str:
     return hmac.new(key, f"{purpose}\x00{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def email_hash(key: bytes, request: RegistrationRequest) -> str:
+    """The uniqueness marker's key: one adult and one pupil may share an address (a pupil often uses a
+    parent's), so a pupil's address is hashed for another purpose. Adults keep the original purpose."""
+    return marker_hash(key, request.email, request.role)
+
+
+def marker_hash(key: bytes, email: str, role: Role) -> str:
+    purpose = "pupil-email" if role is Role.LEERLING else "email"
+    return keyed_hash(key, purpose, normalise_email(email))
 
 
 def token_hash(token: str) -> str:
@@ -103,6 +112,8 @@ def token_hash(token: str) -> str:
 
 def _stored_fields(request: RegistrationRequest) -> dict[str, object]:
     data = request.model_dump(mode="json", exclude={"website", "meeting"})
+    if request.second_meeting is None:
+        del data["second_meeting"]  # only kept where a draw gives places and someone named one
     data["email"] = normalise_email(request.email)
     if request.guardian is not None:
         data["guardian"]["email"] = normalise_email(request.guardian.email)
@@ -130,6 +141,8 @@ def register(ctx: Context, request: RegistrationRequest) -> Registered:
         raise RegistrationClosed(meeting.id)
     if request.sector not in meeting.audience:
         raise NotEligible(f"{request.sector} for {meeting.id}")
+    if request.second_meeting is not None:
+        _check_second_choice(ctx.edition, request)
 
     cancel_token = secrets.token_urlsafe(32)
     guardian_token = secrets.token_urlsafe(32) if request.under_16 else None
@@ -139,7 +152,7 @@ def register(ctx: Context, request: RegistrationRequest) -> Registered:
     new = NewRegistration(
         id=uuid.uuid4().hex,
         meeting=meeting.id,
-        email_hash=keyed_hash(ctx.hash_key, "email", normalise_email(request.email)),
+        email_hash=email_hash(ctx.hash_key, request),
         fingerprint=_fingerprint(ctx, request),
         token_hash=token_hash(cancel_token),
         created_at=ctx.now().astimezone(dt.UTC).isoformat(timespec="milliseconds"),
@@ -158,14 +171,23 @@ def register(ctx: Context, request: RegistrationRequest) -> Registered:
     )
 
 
+def _check_second_choice(edition: Edition, request: RegistrationRequest) -> None:
+    """A second choice only where a draw gives the places: another meeting for the person's school type."""
+    if edition.allocation is not Allocation.DRAW:
+        raise SecondMeetingNotOffered(str(request.second_meeting))
+    second = edition.meeting(str(request.second_meeting))
+    if second is None or second.id == request.meeting or request.sector not in second.audience:
+        raise SecondMeetingRefused(str(request.second_meeting))
+
+
 def _write(ctx: Context, new: NewRegistration, *, pending: bool) -> RegistrationAnswer:
     if pending or ctx.edition.allocation is Allocation.DRAW:
         held = RegistrationStatus.PENDING_GUARDIAN if pending else RegistrationStatus.APPLIED
         ctx.store.hold(new, held, new_token())
         return RegistrationAnswer(id=new.id, status=held, meeting=new.meeting)
-    status, position = _seat_or_wait(
+    status, position = seat_or_wait(
         new.meeting,
-        promote=lambda: promote_waitlist(ctx.store, new.meeting),
+        promote=lambda: promote_waitlist(ctx.store, ctx.edition, new.meeting),
         place=lambda token: ctx.store.place(new, token),
         wait=lambda ticket: ctx.store.join_waitlist(new, ticket, new_token()),
         take_ticket=ctx.store.take_ticket,
@@ -173,7 +195,7 @@ def _write(ctx: Context, new: NewRegistration, *, pending: bool) -> Registration
     return RegistrationAnswer(id=new.id, status=status, meeting=new.meeting, waitlist_position=position)
 
 
-def _seat_or_wait(
+def seat_or_wait(
     meeting_id: str,
     *,
     promote: Callable[[], object],
@@ -230,15 +252,24 @@ def cancel_registration(ctx: Context, registration_id: str, token: str) -> Cance
 
     Also tells who was promoted, so the route can mail them at once.
     """
+    hashed = token_hash(token)
+    return cancel(ctx, registration_id, lambda stored: hmac.compare_digest(stored.token_hash, hashed))
+
+
+def cancel(
+    ctx: Context, registration_id: str, allowed: Callable[[StoredRegistration], bool] = lambda _: True
+) -> Cancelled:
+    """Cancel a registration that `allowed` lets go (the person's token; an organiser may always)."""
     for _ in range(MAX_ROUNDS):
         stored = ctx.store.registration(registration_id)
-        if stored is None or not hmac.compare_digest(stored.token_hash, token_hash(token)):
+        if stored is None or not allowed(stored):
             raise RegistrationNotFound()
         if stored.status is RegistrationStatus.CANCELLED:
             return Cancelled(CancellationAnswer(id=stored.id, status=stored.status))
-        head = next_in_line(ctx, stored) if stored.status is RegistrationStatus.PLACED else None
+        placed = stored.status is RegistrationStatus.PLACED
+        head = next_in_line(ctx.store, ctx.edition, stored.meeting, stored.id) if placed else None
         try:
-            outcome = ctx.store.cancel(stored, token_hash(token), head, new_token())
+            outcome = ctx.store.cancel(stored, stored.token_hash, head, new_token())
         except StateChanged:
             continue
         promoted = head[1] if outcome == "promoted" and head is not None else None
@@ -246,20 +277,23 @@ def cancel_registration(ctx: Context, registration_id: str, token: str) -> Cance
     raise TryAgain("registration kept changing")
 
 
-def next_in_line(ctx: Context, leaving: StoredRegistration) -> tuple[int, str] | None:
-    """Who gets the seat `leaving` frees: the head of the waiting list; after a draw, the first reserve of
-    the same kind, else the first whose seat keeps the meeting's targets, else the first reserve."""
-    meeting = ctx.edition.meeting(leaving.meeting)
-    if ctx.edition.allocation is not Allocation.DRAW or meeting is None or meeting.targets is None:
-        return ctx.store.waitlist_head(leaving.meeting)
-    waiting = ctx.store.waiting_list(leaving.meeting)
+def next_in_line(
+    store: Store, edition: Edition, meeting_id: str, leaving: str | None = None
+) -> tuple[int, str] | None:
+    """Who gets a free seat (the one `leaving` frees, or one organisers added): the head of the waiting
+    list; after a draw, the first reserve of the same kind as who left, else the first whose seat keeps the
+    meeting's targets, else the first reserve."""
+    meeting = edition.meeting(meeting_id)
+    if edition.allocation is not Allocation.DRAW or meeting is None or meeting.targets is None:
+        return store.waitlist_head(meeting_id)
+    waiting = store.waiting_list(meeting_id)
     if len(waiting) < 2:
         return waiting[0] if waiting else None
     # A scan of the table: cancellations are rare, and the mix of who stays needs every seat's person.
     panel: dict[str, frozenset[str]] = {}
     waiting_labels: dict[str, frozenset[str]] = {}
-    for data in ctx.store.registrations():
-        if data.get("meeting") != leaving.meeting:
+    for data in store.registrations():
+        if data.get("meeting") != meeting_id:
             continue
         themes = [Theme(theme) for theme in data.get("themes", [])]
         labels = features(Role(data["role"]), Sector(data["sector"]), themes)
@@ -268,7 +302,7 @@ def next_in_line(ctx: Context, leaving: StoredRegistration) -> tuple[int, str] |
         elif data.get("status") == RegistrationStatus.WAITLISTED.value:
             waiting_labels[str(data["registration_id"])] = labels
     reserves = [(person, waiting_labels[person]) for _, person in waiting if person in waiting_labels]
-    chosen = replacement(panel, leaving.id, reserves, meeting.targets.quotas())
+    chosen = replacement(panel, leaving, reserves, meeting.targets.quotas())
     return next((entry for entry in waiting if entry[1] == chosen), waiting[0])
 
 
@@ -321,9 +355,9 @@ def answer_consent(
             return answer_consent(ctx, registration_id, token, decision)
         return ConsentAnswer(id=registration_id, status=RegistrationStatus.APPLIED.value)
     try:
-        placed, position = _seat_or_wait(
+        placed, position = seat_or_wait(
             meeting_id,
-            promote=lambda: promote_waitlist(ctx.store, meeting_id),
+            promote=lambda: promote_waitlist(ctx.store, ctx.edition, meeting_id),
             place=lambda seat_token: ctx.store.seat_held(
                 registration_id, meeting_id, pending, seat_token, consent=(guardian_hash, at)
             ),
@@ -343,15 +377,16 @@ def answer_consent(
     return ConsentAnswer(id=registration_id, status=placed.value, waitlist_position=position)
 
 
-def promote_waitlist(store: Store, meeting_id: str) -> int:
-    """Fill free seats (after organisers raised the capacity) from the head of the waiting list."""
+def promote_waitlist(store: Store, edition: Edition, meeting_id: str) -> int:
+    """Fill free seats (after organisers raised the capacity) from the waiting list: its head, or after a
+    draw the reserve that keeps the meeting's mix (`next_in_line`)."""
     promoted = 0
     failures = 0
     while failures < MAX_ROUNDS:
         counts = store.meeting_counts([meeting_id]).get(meeting_id)
         if counts is None or counts.placed >= counts.capacity:
             return promoted
-        head = store.waitlist_head(meeting_id)
+        head = next_in_line(store, edition, meeting_id)
         if head is None:
             return promoted
         try:

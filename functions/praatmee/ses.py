@@ -48,7 +48,6 @@ def mime(mail: Mail, sender: str, reply_to: str) -> bytes:
     message["Subject"] = mail.subject
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    message["Content-Language"] = "nl"
     message.set_content(mail.text, charset="utf-8")
     message.add_alternative(mail.html, subtype="html", charset="utf-8")
     for attachment in mail.attachments:
@@ -61,6 +60,8 @@ def mime(mail: Mail, sender: str, reply_to: str) -> bytes:
             filename=attachment.filename,
             params=dict(param.partition("=")[::2] for param in params),
         )
+    # Last: set_content, add_alternative and add_attachment move or clear the Content-* headers before them.
+    message["Content-Language"] = "nl"
     return message.as_bytes()
 
 

@@ -46,7 +46,10 @@ WITHDRAW = "SET applied = applied - :one"
 DRAWN = ", applied = applied - :one"  # added to the seat or waiting-list counter update
 
 
-def _seats_free(meeting: Item) -> bool:
+Leaving = Literal["promoted", "released", "left_waitlist", "withdrawn"]
+
+
+def seats_free(meeting: Item) -> bool:
     return int(meeting["placed"]["N"]) < int(meeting["capacity"]["N"])
 
 
@@ -103,7 +106,7 @@ class Store(MailMarks):
             if cancelled.reasons == [CHECK_FAILED, NO_REASON, NO_REASON]:
                 if not cancelled.items[0]:
                     raise TryAgain(f"meeting {new.meeting} is not in the table") from cancelled
-                raise MeetingFull(new.meeting, seats_free=_seats_free(cancelled.items[0])) from cancelled
+                raise MeetingFull(new.meeting, seats_free=seats_free(cancelled.items[0])) from cancelled
             raise TryAgain(f"seat transaction cancelled: {cancelled.reasons}") from cancelled
 
     def take_ticket(self, meeting_id: str) -> tuple[int, int]:
@@ -218,16 +221,31 @@ class Store(MailMarks):
 
     def cancel(
         self, reg: StoredRegistration, token_hash: str, head: tuple[int, str] | None, token: str
-    ) -> Literal["promoted", "released", "left_waitlist", "withdrawn"]:
+    ) -> Leaving:
         """Cancel `reg` in one transaction; a seat goes to `head` (the first waiting) or back to the pool.
 
         Raises `StateChanged` when the registration or the waiting list changed meanwhile.
         """
-        items: list[TransactWriteItemTypeDef] = [
+        outcome, leaving = self.leave_items(reg, head)
+        items = [
             self._cancel_item(reg, token_hash),
             self._delete_held(marker_key(reg.email_hash), reg.id),
+            *leaving,
         ]
-        outcome: Literal["promoted", "released", "left_waitlist", "withdrawn"]
+        try:
+            self.dynamo.transact(items, token)
+        except TransactionCancelled as cancelled:
+            raise StateChanged(",".join(cancelled.reasons)) from cancelled
+        return outcome
+
+    def leave_items(
+        self, reg: StoredRegistration, head: tuple[int, str] | None, also: str = ""
+    ) -> tuple[Leaving, list[TransactWriteItemTypeDef]]:
+        """What `reg` leaving its meeting writes besides the registration (a cancellation, an erasure, a
+        move): its seat to `head` or back to the pool, its reserve place, its application. `also` adds to
+        the meeting's update (an erasure's anonymous count)."""
+        items: list[TransactWriteItemTypeDef] = []
+        outcome: Leaving
         counters: tuple[str, str] | None = None  # the meeting's update and its condition
         if reg.status is RegistrationStatus.PLACED and head is not None:
             outcome = "promoted"
@@ -247,12 +265,10 @@ class Store(MailMarks):
         else:
             outcome = "withdrawn"
         if counters is not None:
-            items.append(self._meeting_update(reg.meeting, *counters))
-        try:
-            self.dynamo.transact(items, token)
-        except TransactionCancelled as cancelled:
-            raise StateChanged(",".join(cancelled.reasons)) from cancelled
-        return outcome
+            items.append(self._meeting_update(reg.meeting, counters[0] + also, counters[1]))
+        elif also:
+            items.append(self._meeting_update(reg.meeting, "SET" + also.removeprefix(","), ""))
+        return outcome, items
 
     def _meeting_update(self, meeting_id: str, expression: str, condition: str) -> TransactWriteItemTypeDef:
         """Change a meeting's counters by one, if it exists and `condition` (`" AND ..."` or "") holds."""
@@ -318,14 +334,20 @@ class Store(MailMarks):
         to: RegistrationStatus,
         ticket: int | None = None,
         consent: tuple[str, str] | None = None,
+        meetings: tuple[str, str] | None = None,
     ) -> TransactWriteItemTypeDef:
         """Change a registration's status, only from `was`; `consent` (the guardian's token hash, the time)
-        also requires that guardian's token and records when they agreed."""
+        also requires that guardian's token and records when they agreed; `meetings` (from, to) also moves
+        it to another meeting, only from `from`."""
         values: dict[str, AttributeValueTypeDef] = {":new": s(to.value), ":was": s(was.value)}
         update, condition = "SET #status = :new", "#status = :was"
         if ticket is not None:
             values[":ticket"] = n(ticket)
             update += ", ticket = :ticket"
+        if meetings is not None:
+            values[":from"], values[":to"] = s(meetings[0]), s(meetings[1])
+            update += ", meeting = :to"
+            condition += " AND meeting = :from"
         if consent is not None:
             # The guardian's token hash stays, so a second click can be answered with what happened.
             values[":hash"], values[":at"] = s(consent[0]), s(consent[1])
@@ -351,19 +373,28 @@ class Store(MailMarks):
         *,
         wait: tuple[int, int] | None = None,
         consent: tuple[str, str] | None = None,
+        applied_at: str | None = None,
     ) -> None:
         """Move a registration that holds no seat (`was`: waiting for a guardian, or applied for the draw)
         to a seat, or with `wait` (ticket from `take_ticket`, TTL) to the waiting list, through the counters
-        a sign-up uses: never one seat too many, the waiting list first.
+        a sign-up uses: never one seat too many, the waiting list first. `applied_at` (a seat only) is the
+        meeting it applied for first, when the draw seats it at its second choice `meeting_id`: it leaves
+        that meeting's applicants in the same transaction.
 
         Raises `StateChanged` (the registration moved on, or a wrong guardian token), `MeetingFull` (no seat),
         `SeatFreed` (a seat is free, so not the waiting list) or `TryAgain`.
         """
-        also = DRAWN if was is RegistrationStatus.APPLIED else ""
+        also = DRAWN if was is RegistrationStatus.APPLIED and applied_at is None else ""
         if wait is None:
-            move = self._move_item(registration_id, was, RegistrationStatus.PLACED, consent=consent)
+            meetings = None if applied_at is None else (applied_at, meeting_id)
+            move = self._move_item(
+                registration_id, was, RegistrationStatus.PLACED, consent=consent, meetings=meetings
+            )
             items = [self._seat_counter(meeting_id, also), move]
+            if applied_at is not None:
+                items.append(self._meeting_update(applied_at, WITHDRAW, " AND applied >= :one"))
         else:
+            assert applied_at is None, "a second choice is only ever seated, never put on a waiting list"
             ticket, expires_at = wait
             move = self._move_item(registration_id, was, RegistrationStatus.WAITLISTED, ticket, consent)
             entry = self._put_new(wait_entry(meeting_id, ticket, registration_id, expires_at))
@@ -377,7 +408,7 @@ class Store(MailMarks):
                 raise SeatFreed(meeting_id) from cancelled
             if wait is not None or not cancelled.items[0]:
                 raise TryAgain(f"transaction cancelled: {cancelled.reasons}") from cancelled
-            raise MeetingFull(meeting_id, seats_free=_seats_free(cancelled.items[0])) from cancelled
+            raise MeetingFull(meeting_id, seats_free=seats_free(cancelled.items[0])) from cancelled
 
     def apply_consented(
         self, registration_id: str, meeting_id: str, guardian_hash: str, at: str, token: str
@@ -403,7 +434,7 @@ class Store(MailMarks):
                 ConditionExpression="attribute_not_exists(pk)",
             )
         except ConditionFailed:
-            earlier = self.draw_record(record.meeting)
+            earlier = self.draw_record(record.meeting, record.choice)
             if earlier is None:
                 raise TryAgain("a draw record was there and is gone") from None
             return earlier

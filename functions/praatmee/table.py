@@ -55,8 +55,12 @@ def registration_key(registration_id: str) -> Item:
     return {"pk": {"S": f"{REGISTRATION_PREFIX}{registration_id}"}, "sk": {"S": REGISTRATION_SK}}
 
 
-def draw_key(meeting_id: str) -> Item:
-    return {"pk": s(f"{MEETING_PREFIX}{meeting_id}"), "sk": s(DRAW_SK)}
+def draw_key(meeting_id: str, choice: int = 1) -> Item:
+    """A meeting's draw among first choices (`DRAW`), or among second choices for seats left (`DRAW#2`)."""
+    return {
+        "pk": s(f"{MEETING_PREFIX}{meeting_id}"),
+        "sk": s(DRAW_SK if choice == 1 else f"{DRAW_SK}#{choice}"),
+    }
 
 
 def wait_entry(meeting_id: str, ticket: int, registration_id: str, expires_at: int) -> Item:
@@ -129,17 +133,21 @@ class MeetingCounts:
 @dataclass(frozen=True)
 class DrawRecord:
     """A meeting's draw as it was made: who was drawn, the reserves in order, and any target it missed
-    (feature, people missing, people in excess). Written once, so running the draw again reuses it."""
+    (feature, people missing, people in excess). Written once, so running the draw again reuses it.
+    `choice` 2 is the draw among second choices for the seats that first choices left (no reserves)."""
 
     meeting: str
     drawn_at: str
     selected: tuple[str, ...]
     reserves: tuple[str, ...]
     shortfalls: tuple[tuple[str, int, int], ...] = ()
+    seats: int = 0
+    choice: int = 1
 
     def item(self, expires_at: int) -> Item:
         return {
-            **draw_key(self.meeting),
+            **draw_key(self.meeting, self.choice),
+            "seats": n(self.seats),
             "drawn_at": s(self.drawn_at),
             "selected": to_attribute(list(self.selected)),
             "reserves": to_attribute(list(self.reserves)),
@@ -156,6 +164,8 @@ class DrawRecord:
             selected=tuple(data["selected"]),
             reserves=tuple(data["reserves"]),
             shortfalls=tuple((str(f), int(m), int(e)) for f, m, e in data.get("shortfalls", [])),
+            seats=int(data.get("seats", 0)),
+            choice=2 if data["sk"] != DRAW_SK else 1,
         )
 
 
@@ -219,6 +229,7 @@ class ExportedRegistration:
     under_16: bool | None
     guardian_name: str
     guardian_email: str
+    second_meeting: str = ""  # the second choice, where places are given by a draw
     # Mails to this person that SES refused (the daily job tries again); organisers can follow up by hand.
     mail_failures: int = 0
 
@@ -255,6 +266,7 @@ def exported(item: Item) -> ExportRecord:
         under_16=under_16.get("BOOL") if under_16 else None,
         guardian_name=_text(guardian, "name"),
         guardian_email=_text(guardian, "email"),
+        second_meeting=_text(item, "second_meeting"),
         mail_failures=int(item.get("mail_failures", {}).get("N", 0)),
     )
 
@@ -405,10 +417,10 @@ class Table:
         for page in pages:
             yield from (plain(item) for item in page["Items"])
 
-    def draw_record(self, meeting_id: str) -> DrawRecord | None:
-        """The meeting's draw, once it was made (consistent read)."""
+    def draw_record(self, meeting_id: str, choice: int = 1) -> DrawRecord | None:
+        """The meeting's draw (among first or second choices), once it was made (consistent read)."""
         item = self.dynamo.call(
-            "get_item", TableName=self.table_name, Key=draw_key(meeting_id), ConsistentRead=True
+            "get_item", TableName=self.table_name, Key=draw_key(meeting_id, choice), ConsistentRead=True
         ).get("Item")
         return None if item is None else DrawRecord.from_item(item)
 
@@ -426,8 +438,8 @@ class Table:
             TableName=self.table_name,
             ConsistentRead=True,
             FilterExpression="sk IN (:meeting, :reg)",
-            ProjectionExpression="pk, sk, meeting, #status, #name, email, #role, sector, themes, "
-            "organisation, needs, under_16, guardian, created_at, ticket, mail_failures, #capacity",
+            ProjectionExpression="pk, sk, meeting, second_meeting, #status, #name, email, #role, sector, "
+            "themes, organisation, needs, under_16, guardian, created_at, ticket, mail_failures, #capacity",
             ExpressionAttributeNames={
                 "#status": "status",
                 "#name": "name",

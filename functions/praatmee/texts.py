@@ -75,6 +75,19 @@ def long_date(day: dt.date) -> str:
     return f"{WEEKDAYS[day.weekday()]} {day_month(day)} {day.year}"
 
 
+DATE_UNCONFIRMED = "datum onder voorbehoud"
+DATES_UNCONFIRMED_NOTE = (
+    "De datums zijn nog niet definitief. Je hoort het van ons als een datum verandert. In de bevestiging "
+    "staat de definitieve datum."
+)
+
+
+def meeting_date(edition: Edition, meeting: Meeting) -> str:
+    """`donderdag 18 maart 2027`, with `(datum onder voorbehoud)` until the organisers confirmed the dates."""
+    day = long_date(meeting.date)
+    return day if edition.dates_confirmed else f"{day} ({DATE_UNCONFIRMED})"
+
+
 def times(meeting: Meeting) -> str:
     """`19.00 tot 21.00 uur`, the Dutch way of writing clock times."""
     return f"{meeting.start.replace(':', '.')} tot {meeting.end.replace(':', '.')} uur"
@@ -114,6 +127,7 @@ def deadline(edition: Edition) -> str:
 # How the API names a field in a message ("Vul je naam in").
 FIELD_LABELS: dict[str, str] = {
     "meeting": "de bijeenkomst",
+    "second_meeting": "je tweede keus",
     "name": "je naam",
     "email": "je e-mailadres",
     "role": "wie je bent",
@@ -148,6 +162,13 @@ FIELD_MESSAGES: dict[str, str] = {
         "Ben je jonger dan 16? Vul dan de naam en het e-mailadres van je ouder of verzorger in."
     ),
     "guardian_not_allowed": "Vul alleen een ouder of verzorger in als je jonger bent dan 16.",
+    "under_16_required": "Kies of je jonger bent dan 16 jaar.",
+    "guardian_email_same": (
+        "Vul het e-mailadres van je ouder of verzorger in. Dit moet een ander adres zijn dan dat van jou."
+    ),
+    "control_character": (
+        "Er staat een teken in {label} dat we niet kunnen gebruiken, zoals een nieuwe regel. Haal het weg."
+    ),
     "malformed_body": "We konden je aanmelding niet lezen. Probeer het nog een keer.",
 }
 
@@ -159,6 +180,12 @@ ERROR_MESSAGES: dict[str, str] = {
     "foreign_origin": "Meld je aan via het formulier op onze eigen website.",
     "unknown_meeting": "Deze bijeenkomst bestaat niet. Kies een bijeenkomst uit de lijst.",
     "not_eligible": "Deze bijeenkomst is niet voor jouw soort onderwijs. Kies een andere bijeenkomst.",
+    "second_meeting_refused": (
+        "Kies als tweede keus een andere bijeenkomst die past bij jouw soort onderwijs."
+        " Of kies geen tweede keus."
+    ),
+    "second_meeting_not_offered": "Een tweede keus is niet nodig. Kies één bijeenkomst.",
+    "changed_meanwhile": "Iemand anders heeft deze aanmelding net veranderd. Laad de pagina opnieuw.",
     "registration_closed": "Aanmelden kan niet meer. De aanmeldtermijn is voorbij.",
     "already_registered": (
         "Met dit e-mailadres is al iemand aangemeld. Je kunt je maar voor één bijeenkomst aanmelden."
@@ -179,6 +206,10 @@ FORM_BACK = "Terug naar het formulier"
 FORM_TEXTS: dict[str, str] = {
     "error_title_prefix": "Fout: ",
     "error_summary": "Er is een probleem",
+    "second_choice_hint": (
+        "Is er bij je eerste keus geen plek voor je? Dan kun je misschien meedoen bij een andere bijeenkomst."
+        " Die kies je hier. Je krijgt nooit meer dan één plek."
+    ),
     "seats_left": "Nog {n} plaatsen vrij.",
     "applicants": "{applicants} aangemeld voor {capacity} plaatsen. Na de sluiting is er een loting.",
     "seat_left": "Nog 1 plaats vrij.",
@@ -212,6 +243,7 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "Rol",
     "Soort onderwijs",
     "Onderwerpen",
+    "Tweede keus",
     "School of organisatie",
     "Wensen (eten, toegankelijkheid)",
     "Jonger dan 16",
@@ -273,7 +305,7 @@ MAIL_SIGNATURE = "Met vriendelijke groet,\nDe organisatie van Praat mee over bas
 
 def meeting_line(edition: Edition, meeting: Meeting) -> str:
     """`Regio Noord, op donderdag 18 maart 2027 van 19.00 tot 21.00 uur in Wolvega`"""
-    line = f"{meeting.title}, op {long_date(meeting.date)} van {times(meeting)}"
+    line = f"{meeting.title}, op {meeting_date(edition, meeting)} van {times(meeting)}"
     if meeting.place is None and meeting.title.lower() == "online":
         return line  # not "Online, ... uur online"
     return f"{line} {where(meeting)}"
@@ -381,6 +413,12 @@ CONFIRMATION_SUBJECT = "Bevestiging: je doet mee met Praat mee op {date}"
 CONFIRMATION_PARAGRAPHS: tuple[str, ...] = (
     "Je doet mee. We zien je graag bij deze bijeenkomst:",
     "In de bijlage zit een afspraak voor je agenda.",
+)
+CONFIRMATION_SECOND_CHOICE = (
+    "Bij je eerste keus was geen plek voor je. Daarom krijg je een plek bij je tweede keus."
+)
+SECOND_CHOICE_LINE = (
+    "Je tweede keus: {meeting}. Daar kun je een plek krijgen als er bij je eerste keus geen plek is."
 )
 CONFIRMATION_PLACE = (
     "Plaats: {place}. Het precieze adres en de route sturen we je nog."  # ASSUMPTION: no address yet
@@ -552,6 +590,7 @@ VERIFY_TEXTS: dict[str, str] = {
     "meeting": "De bijeenkomst {meeting} staat niet in de toezegging.",
     "label": "Het label {label} hoort niet bij bijeenkomst {meeting}.",
     "quotas": "De doelen in de bundel zijn anders dan de toegezegde doelen van {meeting}.",
+    "before": "De eerste loting van een bijeenkomst telt niemand die al eerder is geloot.",
     "quotas_ok": "De doelen zijn de toegezegde doelen.",
     "seats": "De bundel verloot {seats} plaatsen, maar de toezegging noemt er {capacity}.",
     "secret": "Het geheim in de bundel past niet bij de toezegging (SHA-256 {actual}, toegezegd {expected}).",

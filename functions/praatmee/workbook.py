@@ -82,7 +82,7 @@ def write_xlsx(
     header = texts.EXPORT_COLUMNS
     for meeting, table in zip(meetings, tables, strict=True):
         sheet = workbook.add_worksheet(sheet_name(meeting.title, taken))
-        sheet.freeze_panes(1, 0)
+        _print_setup(sheet)
         for column, width in enumerate(_widths(header, table)):
             sheet.set_column(column, column, width)
         sheet.autofilter(0, 0, max(len(table), 1), len(header) - 1)
@@ -110,11 +110,21 @@ def write_xlsx(
     return out.getvalue()
 
 
+def _print_setup(sheet: Any) -> None:
+    """A frozen header row on screen; on paper landscape, A4, as wide as the page, the header on every page
+    (a sheet of 15 columns printed as 31 portrait pages before)."""
+    sheet.freeze_panes(1, 0)
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)  # one page wide, as many pages tall as it takes
+    sheet.repeat_rows(0)
+
+
 def _write_overview(
     workbook: Any, bold: Any, day: Any, edition: Edition, meetings: Sequence[MeetingExport]
 ) -> None:
     sheet = workbook.add_worksheet(texts.OVERVIEW_SHEET)
-    sheet.freeze_panes(1, 0)
+    _print_setup(sheet)
     sheet.set_column(0, 0, 45)
     sheet.set_column(1, len(meetings) + 1, 16)
     sheet.write_row(0, 0, texts.OVERVIEW_COLUMNS, bold)

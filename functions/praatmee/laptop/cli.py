@@ -63,7 +63,27 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     loting.add_parser(commands, port=int(os.environ.get("PORT", "8000")))
 
+    daily = commands.add_parser(
+        "daily",
+        help="lokaal: draai de dagelijkse taken (loting als die nodig is, e-mails, verlopen toestemming)",
+    )
+    daily.add_argument(
+        "--now",
+        type=_moment,
+        metavar="TIJDSTIP",
+        help="doe alsof het dit tijdstip is, bijvoorbeeld 2027-03-04T09:00 (lees de bevestiging vooraf)",
+    )
+    daily.add_argument(
+        "--port", type=int, default=int(os.environ.get("PORT", "8000")), help="poort van make serve"
+    )
+    loting.files_options(daily, round_=True)
+
     args = parser.parse_args(argv)
+    if args.command == "daily":
+        from praatmee.laptop import organiser
+
+        target = organiser.Target(aws=False, bucket="", port=args.port)
+        return organiser.daily_command(target, args.now, loting.files_of(args))
     if args.command == "draw":
         return loting.run(args, parser)
     if args.command == "serve":

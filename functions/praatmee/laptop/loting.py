@@ -227,7 +227,7 @@ def verify_command(path: Path, commitment_path: Path | None, out: TextIO | None 
 # -- the command line: `praatmee draw [commit | download | verify]` ---------------------------------------
 
 
-def _files_options(command: argparse.ArgumentParser, *, secret: bool = True, round_: bool = False) -> None:
+def files_options(command: argparse.ArgumentParser, *, secret: bool = True, round_: bool = False) -> None:
     """Options every step may take; SUPPRESS keeps a step's absent option from hiding the parent's value."""
     quiet = argparse.SUPPRESS
     command.add_argument(
@@ -250,10 +250,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser], po
     draw = commands.add_parser("draw", help=CLI_TEXTS["help_draw"])
     draw.add_argument("--now", type=cli._moment, metavar="TIJDSTIP", help=CLI_TEXTS["help_now"])
     draw.add_argument("--port", type=int, default=port, help="poort van make serve")
-    _files_options(draw, round_=True)
+    files_options(draw, round_=True)
     steps = draw.add_subparsers(dest="step", metavar="{commit,download,verify}")
     commit = steps.add_parser("commit", help=CLI_TEXTS["help_commit"])
-    _files_options(commit)
+    files_options(commit)
     commit.add_argument("--proefronde", type=Path, metavar="BESTAND", help=CLI_TEXTS["help_trial"])
     commit.add_argument("--aws", action="store_true", help=CLI_TEXTS["help_commit_aws"])
     commit.add_argument(
@@ -266,7 +266,16 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser], po
     cli._target_options(download)
     verify = steps.add_parser("verify", help=CLI_TEXTS["help_verify"])
     verify.add_argument("bundel", type=Path, metavar="BUNDEL", help=CLI_TEXTS["help_bundle"])
-    _files_options(verify, secret=False)
+    files_options(verify, secret=False)
+
+
+def files_of(args: argparse.Namespace) -> Files:
+    """The files options as parsed (absent ones: the defaults)."""
+    return Files(
+        commitment=getattr(args, "toezegging", None),
+        secret=getattr(args, "geheim_bestand", None),
+        round=getattr(args, "ronde", None),
+    )
 
 
 def _aws_environment(args: argparse.Namespace) -> None:
@@ -284,11 +293,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Carry out `praatmee draw ...` as parsed by `add_parser`."""
     from praatmee.laptop.serve import EXPORT_BUCKET
 
-    files = Files(
-        commitment=getattr(args, "toezegging", None),
-        secret=getattr(args, "geheim_bestand", None),
-        round=getattr(args, "ronde", None),
-    )
+    files = files_of(args)
     if args.step == "verify":
         return verify_command(args.bundel, files.commitment)
     if args.step == "commit":

@@ -11,6 +11,7 @@ so `export` downloads the newest one the daily schedule made.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -26,10 +27,11 @@ from praatmee import texts
 from praatmee.bucket import LINK_SECONDS, ExportBucket
 from praatmee.errors import TryAgain
 from praatmee.exports import SUMMARY
-from praatmee.laptop.texts import CLI_TEXTS
+from praatmee.laptop.texts import CLI_MAIL_KINDS, CLI_TEXTS
 
 if TYPE_CHECKING:
     from praatmee.laptop import loting
+    from praatmee.mail import MailContext
 
 Say = Callable[[str], None]
 
@@ -166,21 +168,11 @@ def export_command(target: Target, to: Path, out: TextIO | None = None) -> int:
     return _guarded(work, say)
 
 
-def draw_command(
-    target: Target, now: dt.datetime | None, files: loting.Files, out: TextIO | None = None
-) -> int:
-    """`praatmee draw`: the draw of every meeting on the local stack, as the schedule runs it on AWS: seeded
-    by the published commitment's secret and drand round, each meeting's bundle into the export bucket."""
-    from praatmee.laptop import loting
-
-    out = out or sys.stdout  # kept: the metrics the mail code prints for CloudWatch are not for this screen
-    say = _printer(out)
-    if not connect(target, say, "no_local_stack_draw"):
-        return 2
-    # The mail code logs and counts each mail for CloudWatch; on a terminal only the summary below helps.
+def _local_mailing(target: Target, now: dt.datetime | None) -> MailContext:
+    """The local stack's store, edition and mail, with the clock at `now` (the real time without it)."""
+    # The mail code logs and counts each mail for CloudWatch; on a terminal only the summary helps.
     os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
     os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
-    from praatmee import draw
     from praatmee.edition import load_edition
     from praatmee.laptop.serve import SENDER, TABLE
     from praatmee.mail import MailContext
@@ -189,39 +181,102 @@ def draw_command(
 
     edition = load_edition()
     moment = now or dt.datetime.now(dt.UTC)
-    try:
-        draw.check_due(edition, moment)
-    except draw.DrawNotDue:
-        say(CLI_TEXTS["draw_not_due"].format(deadline=texts.long_date(edition.register_before)))
-        return 1
-    lottery = loting.lottery(edition, files, ExportBucket(target.bucket), out)
-    if lottery is None:
-        return 1
-    store = Store(TABLE)
     sender = SesSender(sender=SENDER, reply_to=str(edition.contact_email))
-    origin = f"http://127.0.0.1:{target.port}"
-    mailing = MailContext(store, edition, sender, origin, lambda: moment, draw_number=lottery.number)
+    return MailContext(Store(TABLE), edition, sender, f"http://127.0.0.1:{target.port}", lambda: moment)
+
+
+def _draw(mailing: MailContext, files: loting.Files, say: Say) -> bool | None:
+    """Run the draw of every meeting (once; a second run reuses its record), seeded by the published
+    commitment's secret and drand round and each draw's bundle into the export bucket, as on AWS. True when
+    it ran, False when it is not due, None when its lottery could not be made (having said why)."""
+    from praatmee import draw
+    from praatmee.laptop import loting
+    from praatmee.laptop.serve import EXPORT_BUCKET
+
+    edition = mailing.edition
+    try:
+        draw.check_due(edition, mailing.now())
+    except draw.DrawNotDue:
+        return False
+    lottery = loting.lottery(edition, files, ExportBucket(EXPORT_BUCKET))
+    if lottery is None:
+        return None
+    mailing = dataclasses.replace(mailing, draw_number=lottery.number)
+    context = draw.DrawContext(mailing.store, edition, mailing.now(), mailing, lottery)
+    with contextlib.redirect_stdout(io.StringIO()):  # the metrics the mail code prints for CloudWatch
+        results = draw.run_draw(context, lottery.seed)
+    titles = {meeting.id: meeting.title for meeting in edition.meetings}
+    for result in results:
+        moved = result.placed or result.reserves
+        say(
+            CLI_TEXTS["draw_line" if moved or not result.pool else "draw_done_before"].format(
+                title=titles[result.meeting],
+                pool=number(result.pool),
+                placed=number(result.placed),
+                reserves=number(result.reserves),
+            )
+        )
+        for line in result.shortfall_lines(titles[result.meeting]):
+            say(f"  {line}")
+    for done in lottery.published.values():
+        say(CLI_TEXTS["draw_bundle"].format(key=done.key, sha=done.sha256))
+    return True
+
+
+def draw_command(
+    target: Target, now: dt.datetime | None, files: loting.Files, out: TextIO | None = None
+) -> int:
+    """`praatmee draw`: the draw of every meeting on the local stack, as the schedule runs it on AWS."""
+    say = _printer(out)
+    if not connect(target, say, "no_local_stack_draw"):
+        return 2
+    mailing = _local_mailing(target, now)
 
     def work() -> int:
-        with contextlib.redirect_stdout(io.StringIO()):
-            results = draw.run_draw(draw.DrawContext(store, edition, moment, mailing, lottery), lottery.seed)
-        titles = {meeting.id: meeting.title for meeting in edition.meetings}
-        for result in results:
-            moved = result.placed or result.reserves
-            say(
-                CLI_TEXTS["draw_line" if moved or not result.pool else "draw_done_before"].format(
-                    title=titles[result.meeting],
-                    pool=number(result.pool),
-                    placed=number(result.placed),
-                    reserves=number(result.reserves),
-                )
-            )
-            for line in result.shortfall_lines(titles[result.meeting]):
-                say(f"  {line}")
-        for done in lottery.published.values():
-            say(CLI_TEXTS["draw_bundle"].format(key=done.key, sha=done.sha256))
+        drawn = _draw(mailing, files, say)
+        if drawn is None:
+            return 1
+        if not drawn:
+            deadline = texts.long_date(mailing.edition.register_before)
+            say(CLI_TEXTS["draw_not_due"].format(deadline=deadline))
+            return 1
         say(CLI_TEXTS["draw_mailed"])
         return 0
+
+    return _guarded(work, say)
+
+
+def daily_command(
+    target: Target, now: dt.datetime | None, files: loting.Files | None = None, out: TextIO | None = None
+) -> int:
+    """`praatmee daily`: the daily jobs on the local stack, as the schedules run them on AWS: the draw when
+    it is due (an edition with `allocation: draw`; with the commitment, secret and round of `files`), then
+    confirmations, resends and consent expiry. With `now`, as if it were that moment, so organisers read the
+    two-weeks mail in the local outbox first."""
+    from praatmee.laptop import loting
+
+    say = _printer(out)
+    if not connect(target, say, "no_local_stack_daily"):
+        return 2
+    mailing = _local_mailing(target, now)
+    from praatmee import daily  # after _local_mailing: its logger reads the quieter log level
+
+    def work() -> int:
+        moment = mailing.now().astimezone(mailing.edition.tz)
+        say(CLI_TEXTS["daily_moment"].format(date=texts.long_date(moment.date()), time=f"{moment:%H.%M}"))
+        draw_at = mailing.edition.draw_moment
+        if draw_at is not None and mailing.now() >= draw_at and _draw(mailing, files or loting.Files(), say):
+            say(CLI_TEXTS["draw_mailed"])
+        report = daily.run_daily(mailing)
+        for kind, sent in sorted(report.sent.items()):
+            say(CLI_TEXTS["daily_sent"].format(n=number(sent), kind=CLI_MAIL_KINDS.get(kind, kind)))
+        if not report.sent:
+            say(CLI_TEXTS["daily_nothing"])
+        for name in ("promoted", "expired", "failed"):
+            if getattr(report, name):
+                say(CLI_TEXTS[f"daily_{name}"].format(n=number(getattr(report, name))))
+        say(CLI_TEXTS["daily_outbox"])
+        return 1 if report.failed else 0
 
     return _guarded(work, say)
 

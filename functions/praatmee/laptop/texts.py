@@ -34,6 +34,28 @@ CLI_TEXTS: dict[str, str] = {
     "draw_line": "{title}: {pool} aangemeld, {placed} geplaatst, {reserves} op de reservelijst",
     "draw_done_before": "{title}: al eerder geloot ({pool} aangemeld); niemand is nu verplaatst",
     "draw_mailed": "Iedereen krijgt de uitslag per e-mail (lokaal: zie het postvak).",
+    "no_local_stack_daily": (
+        "De lokale omgeving is niet bereikbaar op {endpoint}. Start die eerst met `make serve` (met dezelfde "
+        "PORT). Op AWS draaien de dagelijkse taken vanzelf."
+    ),
+    "daily_moment": "Dagelijkse taken van {date} om {time} uur:",
+    "daily_sent": "  {kind}: {n} verstuurd",
+    "daily_nothing": "  Er was geen e-mail te versturen.",
+    "daily_promoted": "  {n} mensen van de reservelijst geplaatst (er kwamen plaatsen bij)",
+    "daily_expired": "  {n} aanmeldingen van leerlingen verwijderd: geen toestemming van een ouder op tijd",
+    "daily_failed": "  {n} aanmeldingen lukten niet; de volgende keer proberen we het opnieuw",
+    "daily_outbox": "Lees de e-mails in het lokale postvak: /lokaal/postvak/ op de lokale site.",
+}
+
+# The mails of the journey, by the name `praatmee.mail` gives each kind.
+CLI_MAIL_KINDS: dict[str, str] = {
+    "receipt": "Ontvangstbevestiging",
+    "guardian_request": "Vraag om toestemming aan een ouder",
+    "consented": "Bericht over de toestemming",
+    "promoted": "Bericht over een vrije plek",
+    "confirmation": "Bevestiging met agenda-afspraak",
+    "no_place": "Bericht over geen plek",
+    "reserve": "Uitslag van de loting: reservelijst",
 }
 CLI_TEXTS |= {
     "help_draw": (
