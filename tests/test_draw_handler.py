@@ -114,7 +114,7 @@ def test_the_scheduled_draw_is_seeded_by_the_committed_round_and_secret_and_publ
     assert bytes.fromhex(data["seed"]) == commitment.seed(ZUID, recorded_round().randomness, DRAW_SECRET)
     assert data["secret"] == DRAW_SECRET
     # And each meeting's bundle is in the export bucket with its SHA-256 beside it, as the answer says
-    assert set(answer["bundles"]) == {meeting.id for meeting in edition.meetings}
+    assert {meeting.id for meeting in edition.meetings} <= set(answer["bundles"])
     sums = bucket.read(f"{bundle.key(ZUID)}.sha256").decode()
     assert sums == f"{answer['bundles'][ZUID]}  zuid-helmond.json\n"
     assert bundle.verify(body, published, published_sha256=answer["bundles"][ZUID]).holds

@@ -26,12 +26,15 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, NonNegativeInt, PositiveInt, StringConstraints, ValidationError
 
 from praatmee import beacon
 from praatmee.texts import COMMITMENT_TEXTS
+
+if TYPE_CHECKING:
+    from praatmee.edition import Edition
 
 FORMAT = "praatmee-toezegging/1"
 SEED_RULE = "seed = SHA-256(label UTF-8 || 0x00 || drand randomness (32 bytes) || secret UTF-8)"
@@ -146,7 +149,7 @@ class Commitment(_Frozen):
     def meeting(self, meeting_id: str) -> MeetingTerms | None:
         return next((m for m in self.meetings if m.id == meeting_id), None)
 
-    def differences(self, edition: Any) -> list[str]:
+    def differences(self, edition: Edition) -> list[str]:
         """How the edition file differs from what was promised (Dutch lines), empty when it does not."""
         if edition.edition != self.edition:
             return [COMMITMENT_TEXTS["edition"].format(committed=self.edition, edition=edition.edition)]
@@ -169,7 +172,7 @@ class Commitment(_Frozen):
 
 
 def make(
-    edition: Any, secret: str, code: CodeVersion, made_at: dt.datetime, round_number: int, *, trial: bool
+    edition: Edition, secret: str, code: CodeVersion, made_at: dt.datetime, round_number: int, *, trial: bool
 ) -> Commitment:
     """The commitment of `edition` (a draw edition) to `round_number` and the secret's hash."""
     assert edition.draw_moment is not None
