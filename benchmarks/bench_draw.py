@@ -5,7 +5,8 @@ panel that does not mirror the pool (fewer parents and po than signed up). Capac
 Goals: the four draws together at most 10 s and at most 300 MB peak memory. Peak memory is the process's peak
 resident size, measured in a fresh child process around the four draws (imports included, as in a Lambda);
 the Python heap's own peak (tracemalloc) is printed beside it. Also: `import praatmee.sortition` in a fresh
-process. Prints figures; never fails on them.
+process, and what the draw anyone can check adds (the beacon's BLS check; one meeting's bundle built and
+verified). Prints figures; never fails on them.
 """
 
 from __future__ import annotations
@@ -125,6 +126,76 @@ def main() -> None:
     )
     fastest, median = min(imports) * 1000, statistics.median(imports) * 1000
     print(f"  import praatmee.sortition {fastest:5.0f} ms (median {median:.0f} ms; {IMPORT_RUNS} processes)")
+    verifiable()
+
+
+def verifiable() -> None:
+    """What the draw anyone can check adds: the beacon's BLS check, and one meeting's bundle built and
+    verified (the draw re-run included) for 2,000 applicants."""
+    import datetime as dt
+
+    from praatmee import beacon, bundle, commitment, sortition
+    from praatmee.edition import load_edition
+    from praatmee.table import DrawRecord
+
+    recorded = sorted((Path(__file__).parents[1] / "tests" / "beacon").glob("quicknet-*.json"))
+    rounds = [beacon.parse(path.read_bytes()) for path in recorded]
+    beacon.verify(rounds[0])  # the library's import and first use
+    runs = 50
+    started = time.perf_counter()
+    for n in range(runs):
+        beacon.verify(rounds[n % len(rounds)])
+    per_check = (time.perf_counter() - started) / runs * 1000
+    print(
+        f"verifiable draw: BLS check of a quicknet round {per_check:5.1f} ms "
+        f"(py-arkworks-bls12381, {runs} runs)"
+    )
+
+    edition = load_edition()
+    code = commitment.CodeVersion(
+        commit="", clean=False, pyproject_sha256="0" * 64, draw_code_sha256="0" * 64
+    )
+    made = edition.registration_closes_at - dt.timedelta(days=1)
+    promised = commitment.make(edition, "bench", code, made, rounds[-1].number, trial=True)
+    lottery = bundle.Lottery(commitment.Reveal.check(promised, rounds[-1], "bench"))
+    meeting = edition.meetings[0]
+    assert meeting.targets is not None
+    wanted = meeting.targets.quotas()
+    rng = random.Random(7)
+    groups, themes = (
+        ["ouders", "leerlingen", "onderwijs", "anderen"],
+        ["dyslexie", "hoogbegaafdheid", "leergedrag"],
+    )
+    applicants = {
+        f"{rng.getrandbits(128):032x}": frozenset(
+            [f"rol:{rng.choice(groups)}", "school:voortgezet", *(f"thema:{t}" for t in rng.sample(themes, 2))]
+        )
+        for _ in range(APPLICANTS)
+    }
+    started = time.perf_counter()
+    named = lottery.pseudonyms(applicants)
+    drawn = {number: applicants[rid] for number, rid in named.items()}
+    result = sortition.draw(drawn, wanted, meeting.capacity, lottery.seed(meeting.id))
+    record = DrawRecord(
+        meeting.id,
+        "2027-03-02T09:00:05+00:00",
+        tuple(named[n] for n in result.selected),
+        tuple(named[n] for n in result.reserves),
+    )
+    drew = time.perf_counter() - started
+    started = time.perf_counter()
+    body = lottery.publish(
+        record, bundle.DrawInputs(meeting.id, drawn, wanted, meeting.capacity), result
+    ).body
+    built = time.perf_counter() - started
+    started = time.perf_counter()
+    report = bundle.verify(body, promised)
+    checked = time.perf_counter() - started
+    print(
+        f"  one meeting of {APPLICANTS:,}: draw under draw numbers {drew:5.2f} s, bundle "
+        f"{built * 1000:4.0f} ms ({len(body) / 1024:.0f} KiB), verify {checked:5.2f} s "
+        f"({'holds' if report.holds else 'FAILS'})"
+    )
 
 
 if __name__ == "__main__":

@@ -15,8 +15,8 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-from praatmee import texts
-from praatmee.edition import Edition, Role, Sector, Theme, load_edition, reload_edition
+from praatmee import beacon, commitment, texts
+from praatmee.edition import Allocation, Edition, Role, Sector, Theme, load_edition, reload_edition
 
 log = logging.getLogger("mkdocs.hooks.edition")
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
@@ -75,6 +75,59 @@ def guardian_consent_period(edition: Edition) -> str:
     return texts.count(edition.guardian_consent_days, "dag", "dagen")
 
 
+def _target_lines(terms: commitment.MeetingTerms) -> str:
+    words = texts.COMMITMENT_PAGE
+    lines = []
+    order = list(texts.FEATURE_LABELS)
+    for feature, (low, high) in sorted(terms.targets.items(), key=lambda item: _position(order, item[0])):
+        group = texts.upper_first(texts.FEATURE_LABELS.get(feature, feature))
+        form = "range_min" if high >= terms.capacity else "range"
+        lines.append(escape(words[form].format(group=group, low=low, high=high)))
+    return "<br>".join(lines)
+
+
+def _position(order: list[str], feature: str) -> tuple[int, str]:
+    return (order.index(feature) if feature in order else len(order), feature)
+
+
+def commitment_block(edition: Edition) -> str:
+    """The published commitment ("Zo kiezen we"), read from the file the draw reads; until it exists, the
+    promise to publish it before the deadline."""
+    words = texts.COMMITMENT_PAGE
+    if edition.allocation is not Allocation.DRAW:
+        return words["first_come"]
+    promised = commitment.load()
+    if promised is None:
+        return words["not_yet"].format(deadline=texts.deadline(edition))
+
+    def code(value: str) -> str:
+        return f'<code class="pm-hash">{escape(value)}</code>'
+
+    made = dt.datetime.fromisoformat(promised.made_at).astimezone(edition.tz)
+    when = beacon.time_of(promised.beacon.round).astimezone(edition.tz)
+    first = words["trial"] if promised.trial else words["intro"].format(made=texts.long_date(made.date()))
+    commit = promised.code.commit or words["unknown_commit"]
+    facts = [
+        words["round"].format(
+            round=promised.beacon.round, when=f"{texts.long_date(when.date())} om {when:%H.%M.%S} uur"
+        ),
+        words["secret"].format(hash=code(promised.secret_sha256)),
+        words["code"].format(commit=code(commit)),
+        words["file"].format(hash=code(promised.sha256)),
+    ]
+    head = "".join(f'<th scope="col">{words[key]}</th>' for key in ("meeting", "seats", "targets"))
+    rows = "".join(
+        f'<tr><th scope="row">{escape(terms.title)}</th><td data-label="{words["seats"]}">{terms.capacity}'
+        f'</td><td data-label="{words["targets"]}">{_target_lines(terms)}</td></tr>'
+        for terms in promised.meetings
+    )
+    table = (
+        f'<table class="pm-meetings"><caption>{words["targets_caption"]}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    )
+    return "\n".join([first, "", *(f"- {fact}" for fact in facts), "", table])
+
+
 RENDERERS: dict[str, Callable[[Edition], str]] = {
     "meetings_table": meetings_table,
     "meetings_list": meetings_list,
@@ -89,6 +142,7 @@ RENDERERS: dict[str, Callable[[Edition], str]] = {
     "themes_list": themes_list,
     "edition": lambda e: str(e.edition),
     "how_places_are_given": texts.how_places_are_given,
+    "commitment": commitment_block,
 }
 
 

@@ -30,8 +30,10 @@ CACHE_DIR = names.REPO / "build" / "lambda-deps"
 _SKIP = shutil.ignore_patterns("__pycache__", "*.pyc")
 # What never runs on AWS stays out of the assets (and out of their hashes, so editing it redeploys nothing).
 LAPTOP_ONLY = "laptop"
-# The solver imports highspy and numpy: only the draw's asset carries them, so only it carries the solver.
+# The solver imports highspy and numpy: only the draw's asset carries them, so only it carries the solver
+# and the bundle (which re-runs it). The beacon's BLS check (py-arkworks-bls12381) is imported only to verify.
 SOLVER_ONLY = "sortition.py"
+DRAW_ONLY = (SOLVER_ONLY, "bundle.py")
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class Bundle:
     leave_out: tuple[str, ...] = (LAPTOP_ONLY,)
 
 
-API = Bundle(leave_out=(LAPTOP_ONLY, SOLVER_ONLY))
+API = Bundle(leave_out=(LAPTOP_ONLY, *DRAW_ONLY))
 DRAW = Bundle(extras=("draw",), platforms=(names.PIP_PLATFORM, *names.DRAW_PIP_PLATFORMS))
 
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct
 
 from infra import names
-from infra.concerns import Data, Mail, allow, kept_secret, python_function
+from infra.concerns import Data, Mail, acknowledge, allow, kept_secret, logical_id, python_function
 from praatmee.edition import Edition
 
 # The draw reads the pool (Scan), its record and the counters (GetItem, BatchGetItem), writes its record once
@@ -30,10 +31,20 @@ DRAW_TABLE_ACTIONS = [
 
 class Draw(Construct):
     """The draw function on the draw asset (with the solver), the secret its seed comes from, and a one-time
-    EventBridge Scheduler schedule at the edition's `draw_at`, in the edition's time zone."""
+    EventBridge Scheduler schedule at the edition's `draw_at`, in the edition's time zone. It fetches the
+    committed drand round over HTTPS (no VPC: the function reaches the internet) and publishes each draw's
+    bundle under `exports/loting/` in the export bucket, where organisers download it."""
 
     def __init__(
-        self, scope: Construct, id: str, *, code: lambda_.Code, data: Data, mail: Mail, edition: Edition
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        code: lambda_.Code,
+        data: Data,
+        mail: Mail,
+        edition: Edition,
+        bucket: s3.IBucket,
     ) -> None:
         super().__init__(scope, id)
         if edition.draw_at is None or edition.draw_moment is None:
@@ -60,10 +71,17 @@ class Draw(Construct):
                 names.ENV_TABLE_NAME: data.table.table_name,
                 names.ENV_SENDER_ADDRESS: mail.sender_address,
                 names.ENV_DRAW_SECRET: self.secret.secret_arn,
+                names.ENV_EXPORT_BUCKET: bucket.bucket_name,
             },
         )
         allow(self.function, DRAW_TABLE_ACTIONS, [data.table.table_arn])
         allow(self.function, ["secretsmanager:GetSecretValue"], [self.secret.secret_arn])
+        allow(self.function, ["s3:PutObject"], [bucket.arn_for_objects(f"{names.BUNDLE_PREFIX}*")])
+        acknowledge(
+            self.function.role or self.function,
+            f"AwsSolutions-IAM5[Resource::<{logical_id(bucket)}.Arn>/{names.BUNDLE_PREFIX}*]",
+            "Writes one bundle per draw, keys made at run time, only under the bundle prefix",
+        )
         mail.grant_send(self.function)
 
         # Only schedules of this account may use the role (confused-deputy guard); it only invokes the draw.

@@ -53,6 +53,7 @@ METRICS_NAMESPACE = "Praatmee"
 
 API_PATH_PATTERN = "/api/*"
 EXPORT_PREFIX = "exports/"
+BUNDLE_PREFIX = "exports/loting/"  # the draw's bundles (praatmee.bundle.FOLDER); organisers read exports/
 EXPORT_EXPIRY_DAYS = 30
 ACCESS_LOG_EXPIRY_DAYS = 90
 LOG_RETENTION_DAYS = 30

@@ -154,6 +154,7 @@ class PraatMeeStack(cdk.Stack):
                 data=self.data,
                 mail=self.mail,
                 edition=edition,
+                bucket=self.exports.bucket,
             )
             self.draw.function.add_environment(names.ENV_SITE_ORIGIN, self.site.origin)
             watched["Draw"] = self.draw.function
@@ -171,6 +172,10 @@ class PraatMeeStack(cdk.Stack):
         cdk.CfnOutput(self, "OrganiserRoleArn", value=self.exports.organiser_role.role_arn)
         cdk.CfnOutput(self, "AlarmTopicArn", value=self.alarms.topic.topic_arn)
         cdk.CfnOutput(self, "OrganiserUserPoolId", value=self.room.user_pool.user_pool_id)
+        if (
+            self.draw is not None
+        ):  # for `praatmee draw commit --aws --secret-arn` (an administrator's profile)
+            cdk.CfnOutput(self, "DrawSecretArn", value=self.draw.secret.secret_arn)
 
     def _acknowledge_cdk_providers(self) -> None:
         """Findings on the functions CDK itself provides (site upload, meeting seed): not ours to shape."""

@@ -13,11 +13,13 @@ import html
 import io
 import json
 import logging
+import urllib.error
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_string
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from email.policy import default
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -27,7 +29,8 @@ from moto import mock_aws
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
-from praatmee import api, service
+from praatmee import api, beacon, commitment, service
+from praatmee.commitment import CodeVersion, Commitment
 from praatmee.dynamo import Item, plain
 from praatmee.edition import Allocation, Edition, Sector, load_edition
 from praatmee.mail import MailContext
@@ -494,3 +497,51 @@ class CallLog:
     @property
     def operations(self) -> list[str]:
         return [operation for operation, _ in self.calls]
+
+
+# -- the draw anyone can check: recorded drand rounds and commitments -------------------------------------
+
+BEACON_DIR = Path(__file__).parent / "beacon"
+RECORDED_ROUND = BEACON_DIR / "quicknet-12040883.json"  # a real round of quicknet (drand/tlock's test vector)
+DRAW_SECRET = "s" * 64  # as Secrets Manager would make it: 64 letters and digits
+FIXED_CODE = CodeVersion(
+    commit="0" * 40, clean=True, pyproject_sha256="1" * 64, draw_code_sha256="2" * 64
+)  # a code version that never moves, for files that must stay byte for byte the same
+
+
+def recorded_round(path: Path = RECORDED_ROUND) -> beacon.Round:
+    return beacon.parse(path.read_bytes())
+
+
+def trial_commitment(
+    edition: Edition, secret: str = DRAW_SECRET, code: CodeVersion = FIXED_CODE
+) -> Commitment:
+    """A local trial's commitment of `edition` to the recorded round, made before the deadline."""
+    made = edition.registration_closes_at - dt.timedelta(days=7)
+    return commitment.make(edition, secret, code, made, recorded_round().number, trial=True)
+
+
+@pytest.fixture
+def published(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edition: Edition) -> Commitment:
+    """The edition's trial commitment, published where the draw and the site read it."""
+    promised = trial_commitment(edition)
+    path = tmp_path / "commitment.json"
+    commitment.write(promised, path)
+    monkeypatch.setenv(commitment.FILE_VARIABLE, str(path))
+    return promised
+
+
+@pytest.fixture
+def drand(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """drand's relays answer the recorded round (and 404 for any other); returns the URLs asked."""
+    asked: list[str] = []
+    body = RECORDED_ROUND.read_bytes()
+
+    def get(url: str) -> bytes:
+        asked.append(url)
+        if url.endswith(f"/public/{recorded_round().number}"):
+            return body
+        raise urllib.error.HTTPError(url, 404, "Not Found", Message(), None)
+
+    monkeypatch.setattr(beacon, "http_get", get)
+    return asked

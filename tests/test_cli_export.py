@@ -27,6 +27,7 @@ from praatmee.edition import EDITION_FILE_VARIABLE
 from praatmee.laptop import organiser
 from praatmee.laptop.serve import ROOT
 from tests.conftest import edition_still_open, free_port, serve
+from tests.fixtures import RECORDED_ROUND
 
 
 def praatmee(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -157,10 +158,16 @@ def own_stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[
 
 
 def test_daily_previews_the_two_weeks_mail_once_and_draws_when_due(
-    own_stack: tuple[str, dict[str, str], str],
+    own_stack: tuple[str, dict[str, str], str], tmp_path: Path
 ) -> None:
-    # Given a local stack and one person signed up for Midden
+    # Given a local stack, its draw committed (a trial on a recorded drand round), and one person signed up
+    # for Midden
     site_url, env, allocation = own_stack
+    files = ["--toezegging", str(tmp_path / "c.json"), "--geheim-bestand", str(tmp_path / "s.txt")]
+    if allocation == "draw":
+        committed = praatmee("draw", "commit", "--proefronde", str(RECORDED_ROUND), *files, env=env)
+        assert committed.returncode == 0, committed.stdout + committed.stderr
+    files += ["--ronde", str(RECORDED_ROUND)]
     person = sign_up(site_url, "Anna Daily")
     assert person["status"] == ("applied" if allocation == "draw" else "placed")
     meeting = dt.datetime.fromisoformat(meetings(site_url)["midden-utrecht"]["starts_at"])
@@ -168,8 +175,8 @@ def test_daily_previews_the_two_weeks_mail_once_and_draws_when_due(
     port = str(urlsplit(site_url).port)
 
     # When an organiser previews the daily jobs two weeks before the meeting, twice
-    first = praatmee("daily", "--port", port, "--now", two_weeks_before, env=env)
-    second = praatmee("daily", "--port", port, "--now", two_weeks_before, env=env)
+    first = praatmee("daily", "--port", port, "--now", two_weeks_before, *files, env=env)
+    second = praatmee("daily", "--port", port, "--now", two_weeks_before, *files, env=env)
 
     # Then the first run sends the confirmation (after the draw, which is due, when places are drawn)
     assert first.returncode == 0, first.stdout + first.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from praatmee import draw, service
+from praatmee import commitment, draw, service
 from praatmee.edition import Allocation, load_edition
 from praatmee.models import RegistrationRequest, RegistrationStatus
 from praatmee.store import Store
@@ -46,7 +46,7 @@ def test_two_draws_and_withdrawals_at_once_never_seat_more_than_the_capacity(
     own = [apply(SECOND, n) for n in range(40, 42)]
     leaving = registered[:8]
     drawing = draw.DrawContext(store, edition, AFTER_DEADLINE)
-    seed = draw.seed_from_secret(b"concurrency")
+    seed = commitment.seeds(bytes(32), "concurrency")
 
     # When two runs of the draw and eight withdrawals happen at the same moment
     def work(index: int) -> object:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from praatmee import draw, service, texts
+from praatmee import commitment, draw, service, texts
 from praatmee.edition import Edition
 from praatmee.mail import MailContext
 from praatmee.models import RegistrationStatus
@@ -22,7 +22,7 @@ EDITION_FILE = Path(__file__).parents[1] / "functions" / "praatmee" / "meetings.
 ZUID = "zuid-helmond"
 SEATS = 6
 AFTER_DEADLINE = dt.datetime(2027, 3, 2, 9, 0, tzinfo=dt.UTC)
-SEED = draw.seed_from_secret(b"a secret for the tests")
+SEED = commitment.seeds(bytes(32), "a secret for the tests")
 
 
 @pytest.fixture

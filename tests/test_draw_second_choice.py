@@ -5,32 +5,38 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from praatmee import draw, exports, service
+from praatmee import bundle, commitment, draw, exports, service
+from praatmee.bundle import Lottery
+from praatmee.commitment import Reveal
 from praatmee.edition import Edition
 from praatmee.mail import MailContext
 from praatmee.models import RegistrationStatus
 from praatmee.store import Store
 from tests.fixtures import (
+    DRAW_SECRET,
     Api,
     Clock,
     assert_seat_invariants,
     first_come_edition,
     mails_to,
     make_context,
+    recorded_round,
     sign_up,
+    trial_commitment,
 )
 
 EDITION_FILE = Path(__file__).parents[1] / "functions" / "praatmee" / "meetings.yaml"
 ZUID, MIDDEN = "zuid-helmond", "midden-utrecht"
 SEATS = 4
 AFTER_DEADLINE = dt.datetime(2027, 3, 2, 9, 0, tzinfo=dt.UTC)
-SEED = draw.seed_from_secret(b"a secret for the tests")
+SEED = commitment.seeds(bytes(32), "a secret for the tests")
 TARGETS = {"roles": {"ouders": [1, 2], "leerlingen": [0, 2], "onderwijs": [1, 2], "anderen": [0, 2]}}
 
 
@@ -181,3 +187,32 @@ def test_the_export_shows_who_came_by_their_second_choice(
     zuid = exports.rows(ctx.edition, meetings[ZUID])
     named = sum(1 for person in applied.values() if person["second"] == MIDDEN)
     assert sum(1 for row in zuid if row.second_choice == "Regio Midden") == named - 2
+
+
+def test_the_second_choice_draw_publishes_a_bundle_of_its_own_that_verifies(
+    ctx: service.Context, applied: dict[str, dict[str, str]], edition: Edition
+) -> None:
+    # Given the draw is seeded by a commitment of this edition (a trial on a recorded round)
+    promised = trial_commitment(edition)
+    lottery = Lottery(Reveal.check(promised, recorded_round(), DRAW_SECRET))
+
+    # When it runs
+    draw.run_draw(draw.DrawContext(ctx.store, ctx.edition, AFTER_DEADLINE, None, lottery), lottery.seed)
+
+    # Then Midden's second pass has its own bundle, seeded by its own label, that counts Midden's first panel
+    first, second = ctx.store.draw_record(MIDDEN), ctx.store.draw_record(MIDDEN, 2)
+    assert first is not None
+    assert second is not None
+    data = json.loads(lottery.published[f"{MIDDEN}/2"].body)
+    assert (data["label"], data["choice"], data["seats"]) == (f"{MIDDEN}/2", 2, 2)
+    assert data["seed"] == commitment.seed(f"{MIDDEN}/2", recorded_round().randomness, DRAW_SECRET).hex()
+    assert [entry["number"] for entry in data["before"]] == sorted(lottery.number(p) for p in first.selected)
+    assert data["panel"] == sorted(lottery.number(p) for p in second.selected)
+    # And every bundle of the run verifies against the commitment
+    for done in lottery.published.values():
+        report = bundle.verify(done.body, promised)
+        assert report.holds, "\n".join(report.lines())
+    # And a second pass passed off as a first one is refused
+    data.update(label=MIDDEN, choice=1)
+    found = "\n".join(bundle.verify(commitment.canonical(data), promised).problems)
+    assert "De eerste loting van een bijeenkomst telt niemand die al eerder is geloot." in found

@@ -16,7 +16,7 @@ import pytest
 from aws_cdk.assertions import Match
 from moto import mock_aws
 
-from infra import names
+from infra import bundling, names
 from praatmee.edition import Allocation, load_edition
 from praatmee.store import Store
 from praatmee.table import seed_updates
@@ -777,6 +777,9 @@ def test_only_the_draw_asset_carries_the_solver_and_its_wheels(draw_synth: Synth
     # Then the API's has neither HiGHS nor numpy nor the solver module, and nothing it ships imports them
     assert not [name for name in SOLVER if (api_asset / name).exists()]
     assert not (api_asset / "praatmee" / "sortition.py").exists()
+    # Nor the verifiable draw's modules and the BLS library that checks the beacon
+    assert not [name for name in bundling.DRAW_ONLY if (api_asset / "praatmee" / name).exists()]
+    assert not (api_asset / "py_arkworks_bls12381").exists()
     shipped = list((api_asset / "praatmee").rglob("*.py"))
     assert not [
         p.name for p in shipped if re.search(r"^\s*(import|from) (numpy|highspy)", p.read_text(), re.M)
@@ -786,6 +789,9 @@ def test_only_the_draw_asset_carries_the_solver_and_its_wheels(draw_synth: Synth
     assert (draw_asset / "numpy").is_dir()
     assert (draw_asset / "praatmee" / "sortition.py").is_file()
     assert (draw_asset / "praatmee" / "draw.py").is_file()
+    assert (draw_asset / "praatmee" / "beacon.py").is_file()
+    assert (draw_asset / "praatmee" / "bundle.py").is_file()
+    assert list((draw_asset / "py_arkworks_bls12381").rglob("*.so")), "the beacon's check comes compiled"
     assert (draw_asset / "pydantic").is_dir()
     assert not (draw_asset / "praatmee" / "laptop").exists()
     assert not (draw_asset / "boto3").exists()
@@ -813,6 +819,7 @@ DRAW_ACTIONS = {
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
     "secretsmanager:GetSecretValue",
+    "s3:PutObject",
     "ses:SendEmail",
     "ses:SendRawEmail",
     "logs:CreateLogStream",
@@ -843,6 +850,9 @@ def test_the_draw_may_read_its_secret_and_write_only_to_the_table(draw_synth: Sy
             assert statement["Resource"] == {"Fn::GetAtt": [table_id, "Arn"]}
         if any(a.startswith("secretsmanager:") for a in actions):
             assert statement["Resource"] == {"Ref": secret_id}
+        if any(a.startswith("s3:") for a in actions):  # the bundles, only under their own prefix
+            assert actions == {"s3:PutObject"}
+            assert json.dumps(statement["Resource"]).endswith(f'"/{names.BUNDLE_PREFIX}*"]]}}'), statement
         if any(a.startswith("ses:") for a in actions):
             assert statement["Condition"] == {
                 "StringEquals": {"ses:FromAddress": f"aanmelden@{SENDER_DOMAIN}"}
@@ -866,6 +876,7 @@ def test_the_draw_secret_is_generated_retained_and_only_its_arn_is_in_the_enviro
         names.ENV_SENDER_ADDRESS,
         names.ENV_SITE_ORIGIN,
         names.ENV_DRAW_SECRET,
+        names.ENV_EXPORT_BUCKET,
     } <= set(env)
     assert env[names.POWERTOOLS_SERVICE_NAME] == "praatmee-draw"
     assert function["Architectures"] == ["arm64"]

@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from praatmee.laptop.serve import ROOT
 from tests.conftest import edition_still_open, serve
+from tests.fixtures import RECORDED_ROUND
 from tests.room_fixtures import PASSWORD, fresh_code
 from tests.test_form_browser import post_json, unique_email
 from tests.test_mail_browser import open_newest_mail_to
@@ -131,8 +132,26 @@ def test_an_organiser_downloads_the_workbook_and_sets_the_address_for_the_confir
     expect(page.get_by_role("status")).to_contain_text("zijn opgeslagen")
     assert violations(page) == []
 
-    # And the draw places the participant (the deadline has passed, as far as `--now` says)
-    cli(room_site, "draw", "--now", "2027-03-02T10:00")
+    # And the draw, committed (a local trial on a recorded drand round), places the participant (the deadline
+    # has passed, as far as `--now` says)
+    files = ["--toezegging", str(tmp_path / "c.json"), "--geheim-bestand", str(tmp_path / "s.txt")]
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "praatmee.laptop.cli",
+            "draw",
+            "commit",
+            "--proefronde",
+            str(RECORDED_ROUND),
+            *files,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    cli(room_site, "draw", "--now", "2027-03-02T10:00", *files, "--ronde", str(RECORDED_ROUND))
 
     # Then their confirmation in the local outbox gives the address
     open_newest_mail_to(page, room_site, participant)

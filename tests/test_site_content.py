@@ -34,7 +34,7 @@ def test_the_site_has_every_page_the_public_needs(built_site: Path) -> None:
         "/aanmelden/resultaat/declined/", "/aanmelden/resultaat/pending_guardian/",
         "/aanmelden/resultaat/placed/", "/aanmelden/resultaat/waitlisted/", "/bijeenkomsten/", "/contact/",
         "/doel/", "/organisaties/", "/privacy/", "/toegankelijkheid/", "/voor-wie/",
-        "/wat-is-basisondersteuning/", "/werkwijze/",
+        "/wat-is-basisondersteuning/", "/werkwijze/", "/zo-kiezen-we/",
     ]  # fmt: skip
 
 

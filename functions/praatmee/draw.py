@@ -5,12 +5,15 @@ A meeting's pool is everyone who applied (a pupil under 16 once a guardian agree
 moves, so running the job again repeats nothing: it seats the people drawn through the seat counter a sign-up
 uses, puts everyone else on the reserve list in draw order, and mails each of them once (a seat: the
 confirmation with its calendar entry; a reserve place: its position).
+
+With a `bundle.Lottery` (always on AWS and with `praatmee draw`), the draw is one anyone can check: the seed
+of each label comes from the published commitment's secret and drand round (`commitment.seed`), the pool is
+drawn under draw numbers, and each draw's bundle is published before its record (`bundle.py`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -19,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools import Logger
 
 from praatmee import texts
+from praatmee.commitment import label
 from praatmee.dynamo import new_token
 from praatmee.edition import Allocation, Meeting, Role, Sector, Theme, features
 from praatmee.errors import MeetingFull, SeatFreed, StateChanged
@@ -29,9 +33,9 @@ from praatmee.table import DrawRecord
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
+    from praatmee.bundle import Lottery
     from praatmee.edition import Edition
     from praatmee.mail import MailContext
-    from praatmee.settings import DrawSettings
     from praatmee.store import Store
 
 APPLIED = RegistrationStatus.APPLIED
@@ -79,11 +83,6 @@ class MeetingDraw:
         return lines
 
 
-def seed_from_secret(secret: bytes) -> Callable[[str], bytes]:
-    """Each meeting's seed from one secret: SHA-256(meeting id, 0, secret)."""
-    return lambda meeting_id: hashlib.sha256(meeting_id.encode() + b"\0" + secret).digest()
-
-
 @dataclass(frozen=True)
 class DrawContext:
     """What the draw needs: the table, the edition, the moment it runs, and (to mail) the mail context."""
@@ -92,6 +91,16 @@ class DrawContext:
     edition: Edition
     now: dt.datetime
     mailing: MailContext | None = None
+    # The verifiable draw: draw numbers and the published bundles (None: registration ids, no bundle).
+    lottery: Lottery | None = None
+
+
+def check_due(edition: Edition, now: dt.datetime) -> None:
+    """Raises `DrawNotDue` unless the edition draws and its sign-up has closed."""
+    if edition.allocation is not Allocation.DRAW:
+        raise DrawNotDue("this edition gives places first come")
+    if now < edition.registration_closes_at:
+        raise DrawNotDue("sign-up is still open")
 
 
 def run_draw(ctx: DrawContext, seed_for: Callable[[str], bytes]) -> list[MeetingDraw]:
@@ -99,16 +108,14 @@ def run_draw(ctx: DrawContext, seed_for: Callable[[str], bytes]) -> list[Meeting
 
     First each meeting draws among its first choices; then, where seats are left, among the people not
     drawn elsewhere who named it as their second choice (seed label `<meeting>/2`). Every draw is recorded
-    before anyone moves; then the panels are seated, the second choices, and last the reserves."""
+    before anyone moves; then the panels are seated, the second choices, and last the reserves. `seed_for`
+    gives the seed of a draw label (`label`); on AWS and with `praatmee draw`, `Lottery.seed`."""
     edition = ctx.edition
-    if edition.allocation is not Allocation.DRAW:
-        raise DrawNotDue("this edition gives places first come")
-    if ctx.now < edition.registration_closes_at:
-        raise DrawNotDue("sign-up is still open")
+    check_due(edition, ctx.now)
     applicants = _applicants(ctx.store)
     firsts = {
         meeting.id: ctx.store.draw_record(meeting.id)
-        or _draw(ctx, meeting, applicants.pool(meeting.id), seed_for(meeting.id))
+        or _draw(ctx, meeting, applicants.pool(meeting.id), seed_for(label(meeting.id, 1)))
         for meeting in edition.meetings
     }
     seconds = {
@@ -162,8 +169,10 @@ def _second_draw(
         return recorded
     not_drawn = (person for record in firsts.values() for person in record.reserves)
     pool = applicants.panel(p for p in not_drawn if applicants.second.get(p) == meeting.id)
-    quotas = left_over(_quotas(meeting), applicants.panel(first.selected))
-    return _record(ctx, meeting, pool, quotas, seats, seed_for(f"{meeting.id}/2"), choice=2)
+    before = applicants.panel(first.selected)
+    quotas = left_over(_quotas(meeting), before)
+    seed = seed_for(label(meeting.id, 2))
+    return _record(ctx, meeting, pool, quotas, seats, seed, choice=2, before=before)
 
 
 def _quotas(meeting: Meeting) -> Quotas:
@@ -172,22 +181,40 @@ def _quotas(meeting: Meeting) -> Quotas:
 
 
 def _record(
-    ctx: DrawContext, meeting: Meeting, pool: Pool, quotas: Quotas, seats: int, seed: bytes, *, choice: int
+    ctx: DrawContext,
+    meeting: Meeting,
+    pool: Pool,
+    quotas: Quotas,
+    seats: int,
+    seed: bytes,
+    *,
+    choice: int,
+    before: Pool | None = None,
 ) -> DrawRecord:
+    """Draw and record it; `before`: who the quotas already count (a second pass: the first's panel)."""
     from praatmee import sortition  # the solver (HiGHS) only here: never on the registration API's path
 
-    result = sortition.draw(pool, quotas, seats, seed)
+    # Drawn under the pseudonyms its bundle publishes, so anyone can re-run it from the bundle alone.
+    named = ctx.lottery.pseudonyms(pool) if ctx.lottery is not None else {rid: rid for rid in pool}
+    drawn_pool = {number: pool[rid] for number, rid in named.items()}
+    result = sortition.draw(drawn_pool, quotas, seats, seed)
     record = DrawRecord(
         meeting=meeting.id,
         drawn_at=ctx.now.astimezone(dt.UTC).isoformat(timespec="seconds"),
-        selected=result.selected,
+        selected=tuple(named[number] for number in result.selected),
         # The second choices not drawn stay reserves for their first choice only: one place per person.
-        reserves=result.reserves if choice == 1 else (),
+        reserves=tuple(named[number] for number in result.reserves) if choice == 1 else (),
         # A meeting nobody applied for misses every target; that says nothing the pool size does not.
         shortfalls=tuple((f.feature, f.missing, f.excess) for f in result.shortfalls) if pool else (),
         seats=seats,
         choice=choice,
     )
+    if ctx.lottery is not None:  # before the record: a failed upload leaves the draw to the next run
+        from praatmee.bundle import DrawInputs
+
+        already = {ctx.lottery.number(rid): labels for rid, labels in (before or {}).items()}
+        inputs = DrawInputs(label(meeting.id, choice), drawn_pool, quotas, seats, already)
+        ctx.lottery.publish(record, inputs, result)
     return ctx.store.record_draw(record, ctx.edition.expires_at)
 
 
@@ -281,32 +308,32 @@ def _applicants(store: Store) -> _Applicants:
 # -- on AWS: the one-time schedule at the edition's draw moment runs this ------------------------------
 
 
-def run_seed(settings: DrawSettings) -> Callable[[str], bytes]:
-    """The seed of the scheduled run, made here only: today from the draw secret alone."""
-    return seed_from_secret(settings.draw_secret())
-
-
 def scheduled_draw(edition: Edition, now: dt.datetime) -> dict[str, Any]:
     """Draw every meeting with mail; an edition that gives places first come, or a draw not due yet, is
-    logged and left alone (no error: the schedule must not retry it)."""
+    logged and left alone (no error: the schedule must not retry it). No commitment, an edition that
+    differs from it, or a beacon out of reach is an error: the scheduler retries, the alarm tells people."""
     if edition.allocation is not Allocation.DRAW:
         logger.info("no draw: this edition gives places first come")
         return {"drawn": False, "reason": "first_come"}
+    try:
+        check_due(edition, now)
+    except DrawNotDue as exc:
+        logger.info("no draw: not due", extra={"reason": str(exc)})
+        return {"drawn": False, "reason": exc.code}
+    from praatmee.bundle import scheduled_lottery
     from praatmee.mail import MailContext
     from praatmee.ses import SesSender
     from praatmee.settings import get_draw_settings
     from praatmee.store import Store
 
     settings = get_draw_settings()
+    lottery = scheduled_lottery(settings, edition)  # the seed: the commitment kept, the round verified
     store = Store(settings.table_name)
     sender = SesSender(sender=settings.sender_address, reply_to=str(edition.contact_email))
-    mailing = MailContext(store, edition, sender, settings.site_origin)
-    try:
-        results = run_draw(DrawContext(store, edition, now, mailing), run_seed(settings))
-    except DrawNotDue as exc:
-        logger.info("no draw: not due", extra={"reason": str(exc)})
-        return {"drawn": False, "reason": exc.code}
-    report = {"drawn": True, "meetings": {result.meeting: result.as_dict() for result in results}}
+    mailing = MailContext(store, edition, sender, settings.site_origin, draw_number=lottery.number)
+    results = run_draw(DrawContext(store, edition, now, mailing, lottery), lottery.seed)
+    report: dict[str, Any] = {"drawn": True, "meetings": {r.meeting: r.as_dict() for r in results}}
+    report["bundles"] = {name: done.sha256 for name, done in lottery.published.items()}
     logger.info("draw run", extra=report)
     return report
 

@@ -82,6 +82,7 @@ class Letter:
     open_meetings: tuple[Meeting, ...] = ()
     # The meeting's private details the organisers stored (address, route, link, phone), if any.
     venue: VenueDetails | None = None
+    draw_number: str | None = None  # only in the draw's result mails
 
     @property
     def id(self) -> str:
@@ -121,6 +122,15 @@ class Letter:
             return []
         names = texts.join_words([texts.meeting_line(self.edition, m) for m in self.open_meetings])
         return [mail_texts.OPEN_MEETINGS.format(meetings=names, form=f"{self.site_origin}/aanmelden/")]
+
+    def draw_number_blocks(self) -> list[Block]:
+        """After the draw: the person's draw number, and where to read how to check the draw with it."""
+        if self.draw_number is None:
+            return []
+        return [
+            texts.DRAW_NUMBER_PARAGRAPH.format(number=self.draw_number),
+            (texts.DRAW_NUMBER_LINK_LABEL, f"{self.site_origin}{texts.LOTTERY_PAGE}"),
+        ]
 
     def status_paragraphs(self) -> list[Block]:
         edition = self.edition
@@ -259,6 +269,7 @@ def confirmation(letter: Letter) -> Mail:
         letter.meeting_line(),
         *where,
         calendar,
+        *letter.draw_number_blocks(),
         *letter.closing(newest=True),
     ]
     event = ics.meeting_event(
@@ -280,6 +291,7 @@ def reserve(letter: Letter) -> Mail:
         drawn,
         letter.meeting_line(),
         position.format(position=letter.position),
+        *letter.draw_number_blocks(),
         *letter.closing(newest=True),
     ]
     subject = texts.RESERVE_SUBJECT.format(date=texts.day_month(letter.meeting.date))

@@ -53,6 +53,8 @@ class MailContext:
     sender: SesSender
     site_origin: str  # links in mails start with it
     now: Callable[[], dt.datetime] = utc_now
+    # The draw's mails tell each person their draw number (`Lottery.number`), to find them in its bundle.
+    draw_number: Callable[[str], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -142,8 +144,18 @@ def deliver(
             from praatmee.roomstore import RoomStore
 
             venue = RoomStore(ctx.store).venue(meeting.id)
+        number = ctx.draw_number(registration_id) if ctx.draw_number is not None else None
         letter = letters.Letter(
-            ctx.edition, ctx.site_origin, data, meeting, token, position, now, open_meetings(ctx, data), venue
+            ctx.edition,
+            ctx.site_origin,
+            data,
+            meeting,
+            token,
+            position,
+            now,
+            open_meetings(ctx, data),
+            venue,
+            draw_number=number,
         )
         ctx.sender.send(kind.compose(letter))
     except Exception as exc:  # whatever went wrong, the mark must go, or the mail is never sent

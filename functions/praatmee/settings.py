@@ -88,6 +88,8 @@ class DrawSettings(MailSettings):
 
     # The ARN of the Secrets Manager secret the seed comes from (never the secret itself).
     draw_secret_arn: SecretArn
+    # Where each draw's bundle is published (`exports/loting/`), beside the organisers' exports.
+    export_bucket: BucketName
 
     def draw_secret(self) -> bytes:
         """The draw secret, read from Secrets Manager once per process (at the cold start)."""

@@ -59,19 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     links.add_argument("--count", type=int, default=3, help="hoeveel exports (standaard 3)")
     _target_options(links)
 
-    draw = commands.add_parser(
-        "draw", help="lokaal: doe de loting van de bijeenkomsten en mail iedereen de uitslag"
-    )
-    draw.add_argument(
-        "--now",
-        type=_moment,
-        metavar="TIJDSTIP",
-        help="doe alsof het dit tijdstip is, bijvoorbeeld 2027-03-02T10:00 (om na de sluiting te proberen)",
-    )
-    draw.add_argument("--geheim", metavar="TEKST", help="geheim voor de loting (standaard: willekeurig)")
-    draw.add_argument(
-        "--port", type=int, default=int(os.environ.get("PORT", "8000")), help="poort van make serve"
-    )
+    from praatmee.laptop import loting  # `draw` and its steps: commit, download, verify
+
+    loting.add_parser(commands, port=int(os.environ.get("PORT", "8000")))
 
     daily = commands.add_parser(
         "daily",
@@ -86,6 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     daily.add_argument(
         "--port", type=int, default=int(os.environ.get("PORT", "8000")), help="poort van make serve"
     )
+    loting.files_options(daily, round_=True)
 
     from praatmee.laptop.organisers_cli import add_parser as add_organisers_parser
 
@@ -94,17 +85,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "daily":
         from praatmee.laptop import organiser
 
-        return organiser.daily_command(organiser.Target(aws=False, bucket="", port=args.port), args.now)
+        target = organiser.Target(aws=False, bucket="", port=args.port)
+        return organiser.daily_command(target, args.now, loting.files_of(args))
     if args.command == "organisers":
         from praatmee.laptop.organisers_cli import run
 
         return run(args)
     if args.command == "draw":
-        from praatmee.laptop import organiser
-
-        return organiser.draw_command(
-            organiser.Target(aws=False, bucket="", port=args.port), args.now, args.geheim
-        )
+        return loting.run(args, parser)
     if args.command == "serve":
         from praatmee.laptop.serve import serve as run_server
 

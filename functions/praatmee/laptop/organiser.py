@@ -10,10 +10,12 @@ so `export` downloads the newest one the daily schedule made.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
+import io
 import json
 import os
-import secrets
 import socket
 import sys
 from collections.abc import Callable
@@ -28,6 +30,7 @@ from praatmee.exports import SUMMARY
 from praatmee.laptop.texts import CLI_MAIL_KINDS, CLI_TEXTS
 
 if TYPE_CHECKING:
+    from praatmee.laptop import loting
     from praatmee.mail import MailContext
 
 Say = Callable[[str], None]
@@ -182,16 +185,26 @@ def _local_mailing(target: Target, now: dt.datetime | None) -> MailContext:
     return MailContext(Store(TABLE), edition, sender, f"http://127.0.0.1:{target.port}", lambda: moment)
 
 
-def _draw(mailing: MailContext, secret: str | None, say: Say) -> bool:
-    """Run the draw of every meeting (once; a second run reuses its record); False when it is not due."""
+def _draw(mailing: MailContext, files: loting.Files, say: Say) -> bool | None:
+    """Run the draw of every meeting (once; a second run reuses its record), seeded by the published
+    commitment's secret and drand round and each draw's bundle into the export bucket, as on AWS. True when
+    it ran, False when it is not due, None when its lottery could not be made (having said why)."""
     from praatmee import draw
+    from praatmee.laptop import loting
+    from praatmee.laptop.serve import EXPORT_BUCKET
 
     edition = mailing.edition
-    seed = draw.seed_from_secret((secret or secrets.token_hex(32)).encode())
     try:
-        results = draw.run_draw(draw.DrawContext(mailing.store, edition, mailing.now(), mailing), seed)
+        draw.check_due(edition, mailing.now())
     except draw.DrawNotDue:
         return False
+    lottery = loting.lottery(edition, files, ExportBucket(EXPORT_BUCKET))
+    if lottery is None:
+        return None
+    mailing = dataclasses.replace(mailing, draw_number=lottery.number)
+    context = draw.DrawContext(mailing.store, edition, mailing.now(), mailing, lottery)
+    with contextlib.redirect_stdout(io.StringIO()):  # the metrics the mail code prints for CloudWatch
+        results = draw.run_draw(context, lottery.seed)
     titles = {meeting.id: meeting.title for meeting in edition.meetings}
     for result in results:
         moved = result.placed or result.reserves
@@ -205,11 +218,13 @@ def _draw(mailing: MailContext, secret: str | None, say: Say) -> bool:
         )
         for line in result.shortfall_lines(titles[result.meeting]):
             say(f"  {line}")
+    for done in lottery.published.values():
+        say(CLI_TEXTS["draw_bundle"].format(key=done.key, sha=done.sha256))
     return True
 
 
 def draw_command(
-    target: Target, now: dt.datetime | None, secret: str | None, out: TextIO | None = None
+    target: Target, now: dt.datetime | None, files: loting.Files, out: TextIO | None = None
 ) -> int:
     """`praatmee draw`: the draw of every meeting on the local stack, as the schedule runs it on AWS."""
     say = _printer(out)
@@ -218,7 +233,10 @@ def draw_command(
     mailing = _local_mailing(target, now)
 
     def work() -> int:
-        if not _draw(mailing, secret, say):
+        drawn = _draw(mailing, files, say)
+        if drawn is None:
+            return 1
+        if not drawn:
             deadline = texts.long_date(mailing.edition.register_before)
             say(CLI_TEXTS["draw_not_due"].format(deadline=deadline))
             return 1
@@ -228,10 +246,15 @@ def draw_command(
     return _guarded(work, say)
 
 
-def daily_command(target: Target, now: dt.datetime | None, out: TextIO | None = None) -> int:
+def daily_command(
+    target: Target, now: dt.datetime | None, files: loting.Files | None = None, out: TextIO | None = None
+) -> int:
     """`praatmee daily`: the daily jobs on the local stack, as the schedules run them on AWS: the draw when
-    it is due (an edition with `allocation: draw`), then confirmations, resends and consent expiry. With
-    `now`, as if it were that moment, so organisers read the two-weeks mail in the local outbox first."""
+    it is due (an edition with `allocation: draw`; with the commitment, secret and round of `files`), then
+    confirmations, resends and consent expiry. With `now`, as if it were that moment, so organisers read the
+    two-weeks mail in the local outbox first."""
+    from praatmee.laptop import loting
+
     say = _printer(out)
     if not connect(target, say, "no_local_stack_daily"):
         return 2
@@ -242,7 +265,7 @@ def daily_command(target: Target, now: dt.datetime | None, out: TextIO | None = 
         moment = mailing.now().astimezone(mailing.edition.tz)
         say(CLI_TEXTS["daily_moment"].format(date=texts.long_date(moment.date()), time=f"{moment:%H.%M}"))
         draw_at = mailing.edition.draw_moment
-        if draw_at is not None and mailing.now() >= draw_at and _draw(mailing, None, say):
+        if draw_at is not None and mailing.now() >= draw_at and _draw(mailing, files or loting.Files(), say):
             say(CLI_TEXTS["draw_mailed"])
         report = daily.run_daily(mailing)
         for kind, sent in sorted(report.sent.items()):

@@ -72,3 +72,50 @@ ROOM_CLI_TEXTS: dict[str, str] = {
     "no_local_pool": "De lokale omgeving heeft geen user pool. Start `make serve` opnieuw.",
     "exists": "Er is al een organisator met het adres {email}.",
 }
+
+CLI_TEXTS |= {
+    "help_draw": (
+        "lokaal: doe de loting en mail iedereen de uitslag; of een stap: commit (vooraf vastleggen), "
+        "download (de bundels), verify (een bundel controleren)"
+    ),
+    "help_now": "doe alsof het dit tijdstip is, bijvoorbeeld 2027-03-02T10:00 (na de sluiting)",
+    "help_commitment": "de toezegging (standaard: functions/praatmee/commitment.json)",
+    "help_secret": "bestand met het geheim (standaard: ~/.praatmee/loting-geheim-<editie>.txt)",
+    "help_round": "de ronde van drand als JSON, geplakt of bewaard (standaard: ophalen bij drand)",
+    "help_commit": "leg vóór de sluiting vast wat de loting gebruikt, en publiceer het als toezegging",
+    "help_trial": "lokale proef: gebruik deze bewaarde ronde van drand (bewijst niets, en zegt dat overal)",
+    "help_commit_aws": "het geheim is het lotingsgeheim van de stack in Secrets Manager",
+    "help_secret_arn": "ARN van het lotingsgeheim (standaard PRAATMEE_DRAW_SECRET_ARN); alleen met --aws",
+    "help_download": "download de bundels van de loting uit de exportbucket (lokaal, of met --aws)",
+    "help_verify": "controleer een bundel: zonder AWS en zonder internet",
+    "help_bundle": "de bundel van één loting (JSON)",
+    "no_secret_arn": "Geef met --aws ook --secret-arn op, of zet PRAATMEE_DRAW_SECRET_ARN.",
+    "commit_first_come": "Deze editie geeft plaatsen op volgorde van aanmelden: er is geen loting.",
+    "commit_too_late": (
+        "Te laat: de aanmelding is gesloten ({deadline}). Een toezegging moet er vóór de sluiting zijn. "
+        "Voor een proef op je eigen computer: --proefronde BESTAND."
+    ),
+    "secret_file": "het geheim staat in {path} (niet in de repository; bewaar het tot na de loting)",
+    "secret_aws": "het geheim is het lotingsgeheim {arn} in Secrets Manager",
+    "committed": "Toezegging geschreven: {path} (SHA-256 {sha})",
+    "committed_round": "  ronde {round} van drand quicknet, op {when}",
+    "committed_secret": "  vingerafdruk van het geheim (SHA-256): {sha}; {kept}",
+    "committed_dirty": (
+        "  Let op: de code van de loting heeft wijzigingen die nog niet in git staan. Commit die eerst en "
+        "maak de toezegging opnieuw, dan kan iedereen de versie terugvinden."
+    ),
+    "committed_next": (
+        "Publiceer de toezegging vóór de sluiting: commit het bestand en deploy (de pagina Zo kiezen we "
+        "toont het). Lokaal: start make serve opnieuw om het op de site te zien."
+    ),
+    "committed_trial": (
+        "Dit is een PROEF: de ronde bestond al. Loot lokaal met dezelfde ronde: "
+        "praatmee draw --now <na de sluiting> --ronde <hetzelfde bestand>. Commit dit bestand niet."
+    ),
+    "no_secret": "Het geheim van de loting staat niet in {path}. Geef het bestand met --geheim-bestand.",
+    "fetching": "Ronde {round} ophalen bij drand ...",
+    "trial_draw": "PROEF: deze loting gebruikt een ronde die al bestond; ze laat zien hoe het werkt.",
+    "draw_bundle": "Bundel: {key} (SHA-256 {sha})",
+    "no_bundles": "Er zijn nog geen bundels: de loting is nog niet geweest.",
+    "bundles_next": "Controleer een bundel met: praatmee draw verify {example}",
+}
