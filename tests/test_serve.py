@@ -11,6 +11,9 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+
+from praatmee import caching
 from praatmee.laptop.serve import ROOT
 from tests.conftest import free_port
 
@@ -65,3 +68,30 @@ def test_simultaneous_requests_to_the_local_stack_each_get_their_own_answer(site
     assert [(status, answered) for meeting, status, answered in answers] == [
         (201, meeting) for meeting, _, _ in answers
     ]
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/", caching.PAGE),
+        ("/bijeenkomsten/", caching.PAGE),
+        ("/assets/praatmee.css", caching.ASSET),
+        ("/assets/favicon.svg", caching.ASSET),
+    ],
+)
+def test_the_local_site_sends_the_same_cache_lifetimes_as_the_deployment(
+    site_url: str, path: str, expected: str
+) -> None:
+    with urllib.request.urlopen(site_url + path, timeout=10) as answer:
+        assert answer.headers["Cache-Control"] == expected
+
+
+def test_material_hashed_files_are_kept_a_year_and_the_api_keeps_its_own_headers(
+    site_url: str, built_site: Path
+) -> None:
+    [stylesheet] = (built_site / "assets" / "stylesheets").glob("main.*.min.css")
+    with urllib.request.urlopen(f"{site_url}/assets/stylesheets/{stylesheet.name}", timeout=10) as answer:
+        assert answer.headers["Cache-Control"] == caching.FINGERPRINTED
+    # (the live seat counts: the local server adds no lifetime of a static file to an answer of the API)
+    with urllib.request.urlopen(site_url + "/api/meetings", timeout=10) as answer:
+        assert answer.headers["Cache-Control"] not in (caching.PAGE, caching.ASSET, caching.FINGERPRINTED)

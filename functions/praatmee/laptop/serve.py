@@ -210,6 +210,14 @@ class LocalHandler(SimpleHTTPRequestHandler):
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _api_only
 
+    def end_headers(self) -> None:
+        # Static files only: the API's answers carry their own Cache-Control.
+        if not self._is_api() and not self.path.startswith(OUTBOX):
+            from praatmee.caching import cache_control
+
+            self.send_header("Cache-Control", cache_control(self.path))
+        super().end_headers()
+
     def log_message(self, format: str, *args: object) -> None:
         # Paths only, never query strings: they could carry personal data.
         status = args[1] if len(args) > 1 else ""
