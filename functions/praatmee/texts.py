@@ -191,7 +191,11 @@ ERROR_MESSAGES: dict[str, str] = {
 # The small page a form post gets when something is wrong (the browser has no JavaScript).
 FORM_ERROR_TITLE = "Je aanmelding is nog niet gelukt"
 FORM_ERROR_INTRO = "Dit moet je nog aanpassen:"
-FORM_BACK = "Terug naar het formulier"
+# Without JavaScript only the browser's own Back keeps what was typed; the link starts over.
+FORM_BACK_HINT = (
+    "Ga terug naar het formulier met de terugknop van je browser. Dan staan je antwoorden er nog."
+)
+FORM_BACK = "Opnieuw beginnen met een leeg formulier"
 
 
 # -- the sign-up form in the browser (rendered into the page by hooks/edition.py) ----------------------
@@ -199,6 +203,7 @@ FORM_BACK = "Terug naar het formulier"
 FORM_TEXTS: dict[str, str] = {
     "error_title_prefix": "Fout: ",
     "error_summary": "Er is een probleem",
+    "your_meeting": "Je bijeenkomst:",
     "seats_left": "Nog {n} plaatsen vrij.",
     "applicants": "{applicants} aangemeld voor {capacity} plaatsen. Na de sluiting is er een loting.",
     "seat_left": "Nog 1 plaats vrij.",
