@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import signal
 import subprocess
@@ -95,3 +96,20 @@ def test_material_hashed_files_are_kept_a_year_and_the_api_keeps_its_own_headers
     # (the live seat counts: the local server adds no lifetime of a static file to an answer of the API)
     with urllib.request.urlopen(site_url + "/api/meetings", timeout=10) as answer:
         assert answer.headers["Cache-Control"] not in (caching.PAGE, caching.ASSET, caching.FINGERPRINTED)
+
+
+@pytest.mark.parametrize("path", ["/api/registrations", "/api/cancellations", "/api/consents"])
+def test_a_post_without_content_type_gets_the_contracts_415_in_json(site_url: str, path: str) -> None:
+    # Given a client that sends a body but no Content-Type header at all (urllib would add one)
+    host, port = site_url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    connection.putrequest("POST", path)
+    connection.putheader("Content-Length", "2")
+    connection.endheaders(b"{}")
+
+    # Then the answer is the contract's 415 with a JSON error list
+    answer = connection.getresponse()
+    assert answer.status == 415
+    assert answer.getheader("Content-Type", "").startswith("application/json")
+    assert json.loads(answer.read())["errors"][0]["code"] == "unsupported_media_type"
+    connection.close()
