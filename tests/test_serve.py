@@ -113,3 +113,20 @@ def test_a_post_without_content_type_gets_the_contracts_415_in_json(site_url: st
     assert answer.getheader("Content-Type", "").startswith("application/json")
     assert json.loads(answer.read())["errors"][0]["code"] == "unsupported_media_type"
     connection.close()
+
+
+def test_an_unknown_page_gets_the_sites_dutch_404_and_the_api_keeps_its_json_404(site_url: str) -> None:
+    # When someone opens a page that does not exist, and an unknown path of the API
+    with pytest.raises(urllib.error.HTTPError) as page:
+        urllib.request.urlopen(site_url + "/bestaat-niet/", timeout=10)
+    with pytest.raises(urllib.error.HTTPError) as api:
+        urllib.request.urlopen(site_url + "/api/bestaat-niet", timeout=10)
+
+    # Then the page is the site's own, in Dutch, with a way on; the API still answers JSON
+    assert page.value.code == 404
+    text = page.value.read().decode()
+    assert '<html lang="nl"' in text
+    assert "<h1>Deze pagina bestaat niet</h1>" in text
+    assert 'href="/aanmelden/"' in text
+    assert api.value.code == 404
+    assert json.loads(api.value.read())["errors"][0]["code"] == "not_found"

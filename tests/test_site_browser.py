@@ -144,3 +144,14 @@ def test_below_1220_px_the_menu_opens_by_keyboard_and_its_closed_links_are_skipp
     menu.focus()
     page.keyboard.press("Space")
     assert not menu.is_checked()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_dutch_404_page_has_no_axe_violations(page: Page, site_url: str, viewport: str) -> None:
+    page.set_viewport_size(VIEWPORTS[viewport])  # type: ignore[arg-type]
+    answer = page.goto(site_url + "/niet/bestaand/")
+
+    assert answer is not None
+    assert answer.status == 404
+    assert page.get_by_role("heading", level=1).inner_text() == "Deze pagina bestaat niet"
+    assert violations(page) == []

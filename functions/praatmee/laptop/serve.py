@@ -210,6 +210,20 @@ class LocalHandler(SimpleHTTPRequestHandler):
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _api_only
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """An unknown page of the site gets the site's Dutch 404 page (the API answers its own)."""
+        page = Path(self.directory) / "404.html"
+        if code != 404 or self._is_api() or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
     def end_headers(self) -> None:
         # Static files only: the API's answers carry their own Cache-Control.
         if not self._is_api() and not self.path.startswith(OUTBOX):
