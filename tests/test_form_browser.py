@@ -67,7 +67,8 @@ def test_a_new_user_signs_up_and_sees_a_place(form: Page, screenshots: Path) -> 
     expect(form.get_by_role("heading", level=1)).to_have_text("Je bent aangemeld")
     # The result page repeats which meeting, when and where, and only that one
     expect(form.locator("#bijeenkomst-online")).to_be_visible()
-    expect(form.locator("#bijeenkomst-online")).to_contain_text("Je bijeenkomst: Online: zondag 4 april")
+    expect(form.locator("#bijeenkomst-online")).to_contain_text("Je bijeenkomst: Online: ")
+    expect(form.locator("#bijeenkomst-online")).to_contain_text(" 4 april ")
     expect(form.locator(".pm-chosen:visible")).to_have_count(1)
     form.screenshot(path=screenshots / "result-placed.png", full_page=True)
 
@@ -175,7 +176,8 @@ def test_the_form_works_without_javascript(browser: Browser, site_url: str, scre
     page.get_by_role("button", name="Aanmelden").click()
     expect(page).to_have_url(re.compile(r"/aanmelden/resultaat/placed/#bijeenkomst-[a-z-]+$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Je bent aangemeld")
-    expect(page.locator("#bijeenkomst-noord-wolvega")).to_contain_text("Regio Noord: donderdag 18 maart")
+    expect(page.locator("#bijeenkomst-noord-wolvega")).to_contain_text("Regio Noord: ")
+    expect(page.locator("#bijeenkomst-noord-wolvega")).to_contain_text(" 18 maart ")
     expect(page.locator(".pm-chosen:visible")).to_have_count(1)
     page.screenshot(path=screenshots / "nojs-result.png", full_page=True)
     context.close()

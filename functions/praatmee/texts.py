@@ -171,6 +171,12 @@ FIELD_MESSAGES: dict[str, str] = {
     "malformed_body": "We konden je aanmelding niet lezen. Probeer het nog een keer.",
 }
 
+# Every page, once the deadline has passed.
+SIGN_UP_CLOSED = (
+    "Aanmelden is gesloten. Dat kon tot en met {last_day}. Heb je je aangemeld? Dan krijg je van ons een "
+    "e-mail over je bijeenkomst."
+)
+
 # Messages for errors about the whole request, by domain error code.
 ERROR_MESSAGES: dict[str, str] = {
     "malformed_body": "We konden je aanmelding niet lezen. Probeer het nog een keer.",
