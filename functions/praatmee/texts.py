@@ -431,7 +431,7 @@ RESERVE_PARAGRAPHS: tuple[str, ...] = (
 NO_PLACE_SUBJECT = "Geen plek bij Praat mee op {date}"
 NO_PLACE_PARAGRAPHS: tuple[str, ...] = (
     "Bedankt dat je wilt meepraten. Helaas is er deze keer geen plek voor je bij deze bijeenkomst:",
-    "Je blijft op de reservelijst staan. Meldt iemand zich nog af? Dan krijg je meteen een e-mail. "
+    "Meldt iemand zich nog af? Dan krijg je misschien toch een plek. We sturen je dan meteen een e-mail. "
     "Je hoeft zelf niets te doen.",
 )
 
