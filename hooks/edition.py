@@ -174,6 +174,19 @@ def form_choices(edition: Edition) -> dict[str, Any]:
         "texts": texts.FORM_TEXTS,
         "deadline": texts.deadline(edition),
         "allocation": edition.allocation.value,
+        "closed": sign_up_closed(edition, dt.datetime.now(dt.UTC)),
+    }
+
+
+def sign_up_closed(edition: Edition, now: dt.datetime) -> dict[str, Any]:
+    """The "sign-up is closed" notice of every page: shown when the site is built after the deadline, else
+    hidden until the moment passes (docs/assets/gesloten.js), for a site built before it."""
+    closes = edition.registration_closes_at
+    last_day = texts.long_date(edition.register_before - dt.timedelta(days=1))
+    return {
+        "at": closes.isoformat(),
+        "now": now >= closes,
+        "text": texts.SIGN_UP_CLOSED.format(last_day=last_day),
     }
 
 

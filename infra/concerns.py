@@ -31,6 +31,7 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct, IConstruct
 
 from infra import names
+from praatmee import caching
 from praatmee.edition import Edition
 from praatmee.table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE, seed_updates
 
@@ -431,16 +432,30 @@ class Site(Construct):
             "The default *.cloudfront.net certificate fixes the minimum TLS policy; a custom domain with an "
             "ACM certificate would set TLSv1.2_2021 (README, Deploy to AWS)",
         )
-        s3deploy.BucketDeployment(
-            self,
-            "Deploy",
-            sources=[s3deploy.Source.asset(str(site_dir))],
-            destination_bucket=self.bucket,
-            distribution=self.distribution,
-            distribution_paths=["/*"],
-            prune=True,
-            memory_limit=256,
-        )
+        # One upload per Cache-Control of `praatmee.caching` (an upload sets one value for all its files).
+        # Each takes only its own files, and pruning leaves the others' files alone; the pages' upload
+        # invalidates the distribution.
+        source = s3deploy.Source.asset(str(site_dir))
+        uploads = {
+            "DeployFingerprinted": ((["*"], list(caching.FINGERPRINTED_FILES)), caching.FINGERPRINTED),
+            "DeployAssets": (([*caching.FINGERPRINTED_FILES, *caching.PAGE_FILES], []), caching.ASSET),
+            "Deploy": ((["*"], list(caching.PAGE_FILES)), caching.PAGE),
+        }
+        for name, ((exclude, include), value) in uploads.items():
+            pages = name == "Deploy"
+            s3deploy.BucketDeployment(
+                self,
+                name,
+                sources=[source],
+                destination_bucket=self.bucket,
+                exclude=exclude,
+                include=include,
+                cache_control=[s3deploy.CacheControl.from_string(value)],
+                distribution=self.distribution if pages else None,
+                distribution_paths=["/*"] if pages else None,
+                prune=True,
+                memory_limit=256,
+            )
 
 
 class Exports(Construct):

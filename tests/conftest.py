@@ -35,10 +35,19 @@ SCREENSHOTS = Path(os.environ.get("PRAATMEE_SCREENSHOTS", ROOT / "test-results" 
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
+    """A free port of loopback whose next port is free too: `praatmee serve` puts its local AWS there and
+    stops at once when that one is taken (a test then sees no banner)."""
+    for _ in range(100):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port: int = sock.getsockname()[1]
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
         return port
+    raise RuntimeError("no two free ports next to each other on loopback")
 
 
 @pytest.fixture(scope="session")
@@ -74,7 +83,17 @@ def serve(folder: Path, edition_file: Path) -> Iterator[str]:
     env = {**os.environ, EDITION_FILE_VARIABLE: str(edition_file)}
     with log.open("w") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "praatmee.laptop.cli", "serve", "--port", str(port)],
+            # Its own site folder: another stack's edition must not rebuild the pages this one serves.
+            [
+                sys.executable,
+                "-m",
+                "praatmee.laptop.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--site-dir",
+                str(folder / "site"),
+            ],
             cwd=ROOT,
             env=env,
             stdout=output,

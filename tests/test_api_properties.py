@@ -115,5 +115,8 @@ def test_an_example_body_of_every_kind_is_understood(client: Api) -> None:
     )
     # The same sign-up as a form: read as the same data, so it is answered as the first one was
     as_form = client.call(event)
-    assert (as_form.status, as_form.headers["location"]) == (303, "/aanmelden/resultaat/placed/")
+    assert (as_form.status, as_form.headers["location"]) == (
+        303,
+        "/aanmelden/resultaat/placed/#bijeenkomst-online",
+    )
     assert json.loads(client.get("/api/meetings").text)["meetings"]

@@ -364,7 +364,7 @@ def test_a_form_post_ends_on_the_result_page_without_personal_data(client: Api, 
     answer = client.post_form("/api/registrations", form_fields())
 
     assert answer.status == 303
-    assert answer.headers["location"] == "/aanmelden/resultaat/placed/"
+    assert answer.headers["location"] == "/aanmelden/resultaat/placed/#bijeenkomst-online"
     [stored] = registration_items(store)
     assert [theme["S"] for theme in stored["themes"]["L"]] == ["dyslexie", "leergedrag"]
 
@@ -372,7 +372,10 @@ def test_a_form_post_ends_on_the_result_page_without_personal_data(client: Api, 
 def test_a_plain_text_form_post_works_too(client: Api, store: Store) -> None:
     answer = client.post_form("/api/registrations", form_fields(), base64_encoded=False)
 
-    assert (answer.status, answer.headers["location"]) == (303, "/aanmelden/resultaat/placed/")
+    assert (answer.status, answer.headers["location"]) == (
+        303,
+        "/aanmelden/resultaat/placed/#bijeenkomst-online",
+    )
     [stored] = registration_items(store)
     assert stored["email"]["S"] == "jan@example.org"
 
@@ -389,7 +392,10 @@ def test_a_form_post_of_a_pupil_under_16_keeps_the_guardian(client: Api, store: 
         ),
     )
 
-    assert (answer.status, answer.headers["location"]) == (303, "/aanmelden/resultaat/pending_guardian/")
+    assert (answer.status, answer.headers["location"]) == (
+        303,
+        "/aanmelden/resultaat/pending_guardian/#bijeenkomst-online",
+    )
     [stored] = registration_items(store)
     assert stored["status"]["S"] == "pending_guardian"
     assert stored["guardian"]["M"]["name"]["S"] == "Ouder"

@@ -40,7 +40,7 @@ def test_a_participant_applies_for_the_draw_and_reads_what_happens_next(
     page.get_by_role("button", name="Aanmelden").click()
 
     # Then the result page says they take part in the draw and hear two weeks ahead, and is accessible
-    expect(page).to_have_url(re.compile(r"/aanmelden/resultaat/applied/$"))
+    expect(page).to_have_url(re.compile(r"/aanmelden/resultaat/applied/#bijeenkomst-[a-z-]+$"))
     expect(page.get_by_text("Je doet mee aan de loting.")).to_be_visible()
     expect(page.get_by_text("twee weken voor de")).to_be_visible()
     assert violations(page) == []

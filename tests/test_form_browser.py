@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from praatmee import texts
 from tests.test_site_browser import VIEWPORTS, violations
 
 pytestmark = pytest.mark.browser
@@ -62,8 +63,13 @@ def test_a_new_user_signs_up_and_sees_a_place(form: Page, screenshots: Path) -> 
 
     form.get_by_role("button", name="Aanmelden").click()
 
-    expect(form).to_have_url(re.compile(r"/aanmelden/resultaat/placed/$"))
+    expect(form).to_have_url(re.compile(r"/aanmelden/resultaat/placed/#bijeenkomst-[a-z-]+$"))
     expect(form.get_by_role("heading", level=1)).to_have_text("Je bent aangemeld")
+    # The result page repeats which meeting, when and where, and only that one
+    expect(form.locator("#bijeenkomst-online")).to_be_visible()
+    expect(form.locator("#bijeenkomst-online")).to_contain_text("Je bijeenkomst: Online: ")
+    expect(form.locator("#bijeenkomst-online")).to_contain_text(" 4 april ")
+    expect(form.locator(".pm-chosen:visible")).to_have_count(1)
     form.screenshot(path=screenshots / "result-placed.png", full_page=True)
 
 
@@ -101,7 +107,7 @@ def test_errors_are_summarised_linked_and_fixable(form: Page, screenshots: Path)
 
     fill_in(form, meeting="Regio Midden", sector="Speciaal onderwijs", role="Leraar")
     form.get_by_role("button", name="Aanmelden").click()
-    expect(form).to_have_url(re.compile(r"/aanmelden/resultaat/placed/$"))
+    expect(form).to_have_url(re.compile(r"/aanmelden/resultaat/placed/#bijeenkomst-[a-z-]+$"))
 
 
 def test_a_meeting_not_for_your_sector_is_explained_not_hidden(form: Page) -> None:
@@ -131,7 +137,7 @@ def test_a_full_meeting_puts_a_new_sign_up_on_the_waiting_list(
     fill_in(page, meeting="Regio Zuid", sector="Speciaal basisonderwijs")
     page.get_by_role("button", name="Aanmelden").click()
 
-    expect(page).to_have_url(re.compile(r"/aanmelden/resultaat/waitlisted/\?positie=1$"))
+    expect(page).to_have_url(re.compile(r"/aanmelden/resultaat/waitlisted/\?positie=1#bijeenkomst-[a-z-]+$"))
     expect(page.locator("#pm-position")).to_have_text("Je bent nummer 1 op de reservelijst.")
     page.screenshot(path=screenshots / "result-waitlisted.png", full_page=True)
 
@@ -147,7 +153,7 @@ def test_a_pupil_under_16_gives_a_parents_details_only_when_needed(form: Page, s
     form.get_by_role("checkbox", name=re.compile("vindt het goed")).check()
     form.get_by_role("button", name="Aanmelden").click()
 
-    expect(form).to_have_url(re.compile(r"/aanmelden/resultaat/pending_guardian/$"))
+    expect(form).to_have_url(re.compile(r"/aanmelden/resultaat/pending_guardian/#bijeenkomst-[a-z-]+$"))
     form.screenshot(path=screenshots / "result-pending-guardian.png", full_page=True)
 
 
@@ -156,16 +162,23 @@ def test_the_form_works_without_javascript(browser: Browser, site_url: str, scre
     page = context.new_page()
     page.goto(site_url + FORM)
 
+    page.get_by_label("Je naam").fill("Sam Terug")
     page.get_by_role("button", name="Aanmelden").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Je aanmelding is nog niet gelukt")
     assert page.title().startswith("Fout: ")
     page.screenshot(path=screenshots / "nojs-errors.png", full_page=True)
 
-    page.get_by_role("link", name="Terug naar het formulier").click()
+    # The page says how to keep the answers: the browser's Back, which brings them back (the link starts over)
+    expect(page.get_by_text(texts.FORM_BACK_HINT)).to_be_visible()
+    page.go_back()
+    expect(page.get_by_label("Je naam")).to_have_value("Sam Terug")
     fill_in(page, meeting="Regio Noord", sector="Voortgezet onderwijs", role="Begeleider")
     page.get_by_role("button", name="Aanmelden").click()
-    expect(page).to_have_url(re.compile(r"/aanmelden/resultaat/placed/$"))
+    expect(page).to_have_url(re.compile(r"/aanmelden/resultaat/placed/#bijeenkomst-[a-z-]+$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Je bent aangemeld")
+    expect(page.locator("#bijeenkomst-noord-wolvega")).to_contain_text("Regio Noord: ")
+    expect(page.locator("#bijeenkomst-noord-wolvega")).to_contain_text(" 18 maart ")
+    expect(page.locator(".pm-chosen:visible")).to_have_count(1)
     page.screenshot(path=screenshots / "nojs-result.png", full_page=True)
     context.close()
 
@@ -198,5 +211,5 @@ def test_the_form_has_no_axe_violations_empty_with_errors_and_after(
 
     fill_in(form, meeting="Online", sector="Basisonderwijs")
     form.get_by_role("button", name="Aanmelden").click()
-    expect(form).to_have_url(re.compile(r"/resultaat/placed/$"))
+    expect(form).to_have_url(re.compile(r"/resultaat/placed/#bijeenkomst-[a-z-]+$"))
     assert violations(form) == []

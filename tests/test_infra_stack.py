@@ -17,6 +17,7 @@ from aws_cdk.assertions import Match
 from moto import mock_aws
 
 from infra import bundling, names
+from praatmee import caching
 from praatmee.edition import Allocation, load_edition
 from praatmee.store import Store
 from praatmee.table import seed_updates
@@ -250,6 +251,40 @@ def test_built_site_is_uploaded_with_invalidation(synth: Synth) -> None:
         "Custom::CDKBucketDeployment",
         {"DistributionPaths": ["/*"], "Prune": True, "DistributionId": Match.any_value()},
     )
+
+
+def test_fingerprinted_assets_are_kept_a_year_assets_an_hour_and_pages_five_minutes(synth: Synth) -> None:
+    # Given the site's uploads (each sets the Cache-Control of its files)
+    uploads = synth.main.find_resources("Custom::CDKBucketDeployment")
+    by_value = {u["Properties"]["SystemMetadata"]["cache-control"]: u["Properties"] for u in uploads.values()}
+
+    # Then Material's hashed files live a year, our own assets an hour, pages five minutes (and invalidate)
+    assert set(by_value) == {caching.FINGERPRINTED, caching.ASSET, caching.PAGE}
+    assert by_value[caching.FINGERPRINTED]["Include"] == ["assets/stylesheets/*", "assets/javascripts/*"]
+    assert by_value[caching.PAGE]["Include"] == ["*.html"]
+    assert by_value[caching.PAGE]["DistributionPaths"] == ["/*"]
+    # And every file is in exactly one upload
+    for path, expected in [
+        ("assets/stylesheets/main.57a0d79d.min.css", caching.FINGERPRINTED),
+        ("assets/praatmee.css", caching.ASSET),
+        ("bijeenkomsten/index.html", caching.PAGE),
+        ("sitemap.xml", caching.ASSET),
+    ]:
+        taking = [value for value, upload in by_value.items() if uploaded(upload, path)]
+        assert taking == [expected], path
+
+
+def uploaded(upload: dict[str, Any], path: str) -> bool:
+    """Whether an upload's filters take `path`, as `aws s3 sync` reads them: the last matching filter wins."""
+    from fnmatch import fnmatchcase
+
+    taken = True
+    filters = [("exclude", p) for p in upload.get("Exclude", [])]
+    filters += [("include", p) for p in upload.get("Include", [])]
+    for kind, pattern in filters:
+        if fnmatchcase(path, pattern):
+            taken = kind == "include"
+    return taken
 
 
 # -- API ------------------------------------------------------------------------------------------

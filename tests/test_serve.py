@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import signal
 import subprocess
@@ -11,6 +12,9 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+
+from praatmee import caching
 from praatmee.laptop.serve import ROOT
 from tests.conftest import free_port
 
@@ -76,3 +80,64 @@ def test_query_parameters_reach_the_handler_percent_decoded_as_api_gateway_hands
 
     assert event["queryStringParameters"] == {"email": "noor@example.nl", "naam": "de Vries"}
     assert event["rawQueryString"] == "email=noor%40example.nl&naam=de%20Vries"
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/", caching.PAGE),
+        ("/bijeenkomsten/", caching.PAGE),
+        ("/assets/praatmee.css", caching.ASSET),
+        ("/assets/favicon.svg", caching.ASSET),
+    ],
+)
+def test_the_local_site_sends_the_same_cache_lifetimes_as_the_deployment(
+    site_url: str, path: str, expected: str
+) -> None:
+    with urllib.request.urlopen(site_url + path, timeout=10) as answer:
+        assert answer.headers["Cache-Control"] == expected
+
+
+def test_material_hashed_files_are_kept_a_year_and_the_api_keeps_its_own_headers(
+    site_url: str, built_site: Path
+) -> None:
+    [stylesheet] = (built_site / "assets" / "stylesheets").glob("main.*.min.css")
+    with urllib.request.urlopen(f"{site_url}/assets/stylesheets/{stylesheet.name}", timeout=10) as answer:
+        assert answer.headers["Cache-Control"] == caching.FINGERPRINTED
+    # (the live seat counts: the local server adds no lifetime of a static file to an answer of the API)
+    with urllib.request.urlopen(site_url + "/api/meetings", timeout=10) as answer:
+        assert answer.headers["Cache-Control"] not in (caching.PAGE, caching.ASSET, caching.FINGERPRINTED)
+
+
+@pytest.mark.parametrize("path", ["/api/registrations", "/api/cancellations", "/api/consents"])
+def test_a_post_without_content_type_gets_the_contracts_415_in_json(site_url: str, path: str) -> None:
+    # Given a client that sends a body but no Content-Type header at all (urllib would add one)
+    host, port = site_url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    connection.putrequest("POST", path)
+    connection.putheader("Content-Length", "2")
+    connection.endheaders(b"{}")
+
+    # Then the answer is the contract's 415 with a JSON error list
+    answer = connection.getresponse()
+    assert answer.status == 415
+    assert answer.getheader("Content-Type", "").startswith("application/json")
+    assert json.loads(answer.read())["errors"][0]["code"] == "unsupported_media_type"
+    connection.close()
+
+
+def test_an_unknown_page_gets_the_sites_dutch_404_and_the_api_keeps_its_json_404(site_url: str) -> None:
+    # When someone opens a page that does not exist, and an unknown path of the API
+    with pytest.raises(urllib.error.HTTPError) as page:
+        urllib.request.urlopen(site_url + "/bestaat-niet/", timeout=10)
+    with pytest.raises(urllib.error.HTTPError) as api:
+        urllib.request.urlopen(site_url + "/api/bestaat-niet", timeout=10)
+
+    # Then the page is the site's own, in Dutch, with a way on; the API still answers JSON
+    assert page.value.code == 404
+    text = page.value.read().decode()
+    assert '<html lang="nl"' in text
+    assert "<h1>Deze pagina bestaat niet</h1>" in text
+    assert 'href="/aanmelden/"' in text
+    assert api.value.code == 404
+    assert json.loads(api.value.read())["errors"][0]["code"] == "not_found"

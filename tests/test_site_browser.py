@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, Request
+from playwright.sync_api import Page, Request, expect
 
+from praatmee import texts
+from praatmee.edition import load_edition
 from praatmee.laptop.serve import site_pages
 
 pytestmark = pytest.mark.browser
@@ -144,3 +147,44 @@ def test_below_1220_px_the_menu_opens_by_keyboard_and_its_closed_links_are_skipp
     menu.focus()
     page.keyboard.press("Space")
     assert not menu.is_checked()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_dutch_404_page_has_no_axe_violations(page: Page, site_url: str, viewport: str) -> None:
+    page.set_viewport_size(VIEWPORTS[viewport])  # type: ignore[arg-type]
+    answer = page.goto(site_url + "/niet/bestaand/")
+
+    assert answer is not None
+    assert answer.status == 404
+    assert page.get_by_role("heading", level=1).inner_text() == "Deze pagina bestaat niet"
+    assert violations(page) == []
+
+
+def test_after_the_deadline_every_page_says_sign_up_is_closed(page: Page, site_url: str) -> None:
+    # Given the site built before the deadline (the test edition closes on 1 March next year)
+    closing = dt.datetime(dt.date.today().year + 1, 3, 1, tzinfo=dt.UTC)
+    notice = page.locator(".pm-closed")
+
+    # When it is read before the deadline, the notice stays hidden
+    page.clock.set_fixed_time(closing - dt.timedelta(days=2))
+    page.goto(site_url + "/")
+    expect(notice).to_be_hidden()
+
+    # And when it is read after the deadline, the home page and the form say sign-up is closed
+    page.clock.set_fixed_time(closing + dt.timedelta(days=1))
+    for path in ("/", "/aanmelden/", "/bijeenkomsten/"):
+        page.goto(site_url + path)
+        expect(notice).to_be_visible()
+        last_day = texts.long_date(dt.date(closing.year, 2, 28))
+        expect(notice).to_contain_text(f"Aanmelden is gesloten. Dat kon tot en met {last_day}.")
+    assert violations(page) == []
+
+
+def test_a_site_built_after_the_deadline_shows_the_notice_without_javascript() -> None:
+    from hooks.edition import sign_up_closed
+
+    edition = load_edition()
+    closes = edition.registration_closes_at
+
+    assert sign_up_closed(edition, closes - dt.timedelta(seconds=1))["now"] is False
+    assert sign_up_closed(edition, closes)["now"] is True

@@ -201,6 +201,7 @@
           if (answer.status === 201) {
             var next = form.dataset.result + data.status + "/";
             if (data.waitlist_position) next += "?positie=" + data.waitlist_position;
+            if (data.meeting) next += "#bijeenkomst-" + data.meeting;
             location.assign(next);
             return;
           }

@@ -143,11 +143,16 @@ def _error_answer(status: int, errors: list[ErrorItem]) -> Response[Any]:
     return _json(status, {"errors": [error.model_dump() for error in errors]})
 
 
-def _see_result(status: str, waitlist_position: int | None = None) -> Response[Any]:
-    """Post/Redirect/Get for form posts: a result page per status; no personal data in the URL."""
+def _see_result(
+    status: str, waitlist_position: int | None = None, meeting: str | None = None
+) -> Response[Any]:
+    """Post/Redirect/Get for form posts: a result page per status; no personal data in the URL. The fragment
+    names the meeting, which the page then shows (CSS `:target`, so also without JavaScript)."""
     location = f"{get_settings().result_path}{status}/"
     if waitlist_position:
         location += f"?positie={waitlist_position}"
+    if meeting:
+        location += f"#bijeenkomst-{meeting}"
     return Response(
         status_code=303, content_type=content_types.TEXT_PLAIN, body="", headers={"Location": location}
     )
@@ -212,7 +217,7 @@ def create_registration(registration: Annotated[RegistrationRequest, Body()]) ->
         )
     _count(registered.outcome.value)
     if _is_form_post():
-        return _see_result(status, registered.answer.waitlist_position)
+        return _see_result(status, registered.answer.waitlist_position, registered.answer.meeting)
     return _json(201, registered.answer.model_dump(mode="json"))
 
 

@@ -10,8 +10,8 @@ from praatmee.models import RegistrationStatus
 
 # Who sends: mails from an unknown sender look like phishing.
 ORGANISERS = (
-    "Praat mee wordt georganiseerd door de Algemene Onderwijsbond (AOb) en Ouders & Onderwijs, "
-    "in opdracht van het ministerie van Onderwijs, Cultuur en Wetenschap."
+    "Wij zijn de Algemene Onderwijsbond (AOb) en Ouders & Onderwijs. Wij organiseren Praat mee in opdracht "
+    "van het ministerie van Onderwijs, Cultuur en Wetenschap."
 )
 
 # What a parent is told about the pupil's data (the guardian's request).

@@ -51,7 +51,10 @@ def form_error_page(status: int, errors: list[ErrorItem], back: str) -> Response
     items = "".join(f"<li>{html.escape(error.message)}</li>" for error in in_form_order(errors))
     # "What you still need to change" only fits errors on fields, not "busy, try again".
     intro = f"<p>{html.escape(texts.FORM_ERROR_INTRO)}</p>" if any(e.field for e in errors) else ""
-    inner = f'{intro}<ul>{items}</ul><p><a href="{html.escape(back)}">{html.escape(texts.FORM_BACK)}</a></p>'
+    inner = (
+        f"{intro}<ul>{items}</ul><p><strong>{html.escape(texts.FORM_BACK_HINT)}</strong></p>"
+        f'<p><a href="{html.escape(back)}">{html.escape(texts.FORM_BACK)}</a></p>'
+    )
     return page(status, texts.FORM_ERROR_TITLE, inner, title_prefix=texts.FORM_TEXTS["error_title_prefix"])
 
 

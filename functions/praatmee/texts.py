@@ -172,6 +172,12 @@ FIELD_MESSAGES: dict[str, str] = {
     "malformed_body": "We konden je aanmelding niet lezen. Probeer het nog een keer.",
 }
 
+# Every page, once the deadline has passed.
+SIGN_UP_CLOSED = (
+    "Aanmelden is gesloten. Dat kon tot en met {last_day}. Heb je je aangemeld? Dan krijg je van ons een "
+    "e-mail over je bijeenkomst."
+)
+
 # Messages for errors about the whole request, by domain error code.
 ERROR_MESSAGES: dict[str, str] = {
     "malformed_body": "We konden je aanmelding niet lezen. Probeer het nog een keer.",
@@ -198,7 +204,11 @@ ERROR_MESSAGES: dict[str, str] = {
 # The small page a form post gets when something is wrong (the browser has no JavaScript).
 FORM_ERROR_TITLE = "Je aanmelding is nog niet gelukt"
 FORM_ERROR_INTRO = "Dit moet je nog aanpassen:"
-FORM_BACK = "Terug naar het formulier"
+# Without JavaScript only the browser's own Back keeps what was typed; the link starts over.
+FORM_BACK_HINT = (
+    "Ga terug naar het formulier met de terugknop van je browser. Dan staan je antwoorden er nog."
+)
+FORM_BACK = "Opnieuw beginnen met een leeg formulier"
 
 
 # -- the sign-up form in the browser (rendered into the page by hooks/edition.py) ----------------------
@@ -210,6 +220,7 @@ FORM_TEXTS: dict[str, str] = {
         "Is er bij je eerste keus geen plek voor je? Dan kun je misschien meedoen bij een andere bijeenkomst."
         " Die kies je hier. Je krijgt nooit meer dan één plek."
     ),
+    "your_meeting": "Je bijeenkomst:",
     "seats_left": "Nog {n} plaatsen vrij.",
     "applicants": "{applicants} aangemeld voor {capacity} plaatsen. Na de sluiting is er een loting.",
     "seat_left": "Nog 1 plaats vrij.",
@@ -438,7 +449,7 @@ RESERVE_PARAGRAPHS: tuple[str, ...] = (
 NO_PLACE_SUBJECT = "Geen plek bij Praat mee op {date}"
 NO_PLACE_PARAGRAPHS: tuple[str, ...] = (
     "Bedankt dat je wilt meepraten. Helaas is er deze keer geen plek voor je bij deze bijeenkomst:",
-    "Je blijft op de reservelijst staan. Meldt iemand zich nog af? Dan krijg je meteen een e-mail. "
+    "Meldt iemand zich nog af? Dan krijg je misschien toch een plek. We sturen je dan meteen een e-mail. "
     "Je hoeft zelf niets te doen.",
 )
 

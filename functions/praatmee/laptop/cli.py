@@ -48,6 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="bouw de site en draai alles lokaal")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument("--site-dir", type=Path, help="map voor de gebouwde site (standaard: site/)")
 
     export = commands.add_parser(
         "export", help="lokaal: maak een export en download die; met --aws: download de nieuwste export"
@@ -96,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         from praatmee.laptop.serve import serve as run_server
 
-        return run_server(host=args.host, port=args.port)
+        return run_server(host=args.host, port=args.port, site=args.site_dir)
 
     from praatmee.laptop import organiser
     from praatmee.laptop.serve import EXPORT_BUCKET

@@ -214,6 +214,28 @@ class LocalHandler(SimpleHTTPRequestHandler):
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _api_only
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """An unknown page of the site gets the site's Dutch 404 page (the API answers its own)."""
+        page = Path(self.directory) / "404.html"
+        if code != 404 or self._is_api() or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def end_headers(self) -> None:
+        # Static files only: the API's answers carry their own Cache-Control.
+        if not self._is_api() and not self.path.startswith(OUTBOX):
+            from praatmee.caching import cache_control
+
+            self.send_header("Cache-Control", cache_control(self.path))
+        super().end_headers()
+
     def log_message(self, format: str, *args: object) -> None:
         # Paths only, never query strings: they could carry personal data.
         status = args[1] if len(args) > 1 else ""
@@ -359,13 +381,15 @@ def outbox_page(rest: str) -> tuple[int, str]:
     return 200, page
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000) -> int:
+def serve(host: str = "127.0.0.1", port: int = 8000, site: Path | None = None) -> int:
     """`praatmee serve`: one process, one Ctrl-C."""
-    build_site()
+    # A stack of its own may build into a folder of its own (the tests run several editions at once).
+    site = site or SITE
+    build_site(site)
     from praatmee.api import lambda_handler
     from praatmee.laptop import localroom
 
-    server = make_server(host, port, api=lambda_handler)
+    server = make_server(host, port, site, api=lambda_handler)
     origin = f"http://{host}:{server.server_port}"
 
     def stop(signum: int, frame: FrameType | None) -> None:
