@@ -13,7 +13,8 @@ from typing import Any
 import boto3
 import pytest
 
-from praatmee import room, service
+from praatmee import actions, room, service
+from praatmee.action_store import ActionStore
 from praatmee.models import RegistrationRequest, RegistrationStatus
 from praatmee.ses import SesSender
 from tests.fixtures import HASH_KEY, SENDER, Clock, assert_seat_invariants, table_items, valid_body
@@ -47,6 +48,12 @@ def signed_in(the_room: room.Room, pool: Pool) -> RoomClient:
     client = RoomClient(dataclasses.replace(the_room, hash_key=HASH_KEY.encode(), sender=sender))
     assert client.sign_in(pool.organiser()).status == 303
     return client
+
+
+def desk_of(client: RoomClient) -> service.Context:
+    the_room = client.context
+    ledger = ActionStore(the_room.store.table_name, the_room.store.client)
+    return service.Context(ledger, the_room.edition, HASH_KEY.encode(), Clock())
 
 
 def sign_up(client: RoomClient, name: str, **changes: Any) -> str:
@@ -126,13 +133,27 @@ def test_erasing_on_request_leaves_nothing_of_the_person_and_names_earlier_expor
 def test_a_corrected_address_gets_a_fresh_receipt(signed_in: RoomClient, wolvega: dict[str, str]) -> None:
     path = f"/api/organisatie/deelnemers/{wolvega['bram']}/verbeteren"
 
-    answer = signed_in.post(path, {"name": "Bram Bos", "email": "bram.bos@example.org", "needs": "Rolstoel"})
+    fields = {"name": "Bram Bos", "email": "bram.bos@example.org", "needs": "Rolstoel"}
+    fields |= {"role": "begeleider", "sector": "vso", "themes": "leergedrag"}
+
+    answer = signed_in.post(path, fields)
 
     assert answer.status == 303
     [receipt] = mails_to("bram.bos@example.org")
     assert "Bram Bos" in text_of(receipt)
+    [bram] = actions.find_by_email(desk_of(signed_in), "bram.bos@example.org")
+    assert (bram.role, bram.sector, bram.themes, bram.needs) == (
+        "begeleider",
+        "vso",
+        ("leergedrag",),
+        "Rolstoel",
+    )
+    # A parent cannot become a pupil here (the age question and the guardian would not follow)
+    pupil = signed_in.post(path, {**fields, "role": "leerling"})
+    assert pupil.status == 422
+    assert "Een leerling kan geen andere rol krijgen" in pupil.text
     assert signed_in.get(f"{PEOPLE}?email=bram%40example.org").text.count(PEOPLE + wolvega["bram"]) == 0
-    bad = signed_in.post(path, {"name": "", "email": "geen-adres"})
+    bad = signed_in.post(path, {**fields, "name": "", "email": "geen-adres"})
     assert bad.status == 422
 
 

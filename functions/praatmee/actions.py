@@ -21,6 +21,7 @@ from praatmee.errors import (
     Duplicate,
     MeetingFull,
     NotEligible,
+    PupilRoleFixed,
     RegistrationNotFound,
     SeatFreed,
     StateChanged,
@@ -219,13 +220,15 @@ def correct(
     stored = _read(ctx, registration_id, None)
     if stored.status not in LIVE:
         raise RegistrationNotFound()
+    data = store.registration_data(registration_id) or {}
+    if "role" in changes and (changes["role"] == Role.LEERLING) != (data.get("role") == Role.LEERLING):
+        raise PupilRoleFixed(registration_id)  # a pupil's age question and guardian would not follow
     meeting = ctx.edition.meeting(stored.meeting)
     if "sector" in changes and meeting is not None and changes["sector"] not in meeting.audience:
         raise NotEligible(f"{changes['sector']} for {stored.meeting}")
     moved_to = None
     if email is not None or "role" in changes:
         # The marker follows the address, and a pupil's marker differs from an adult's (one of each).
-        data = store.registration_data(registration_id) or {}
         address = normalise_email(email or str(data["email"]))
         new_hash = service.marker_hash(ctx.hash_key, address, Role(changes.get("role") or data["role"]))
         if new_hash != stored.email_hash:

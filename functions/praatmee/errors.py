@@ -80,6 +80,13 @@ class ChangedMeanwhile(DomainError):
     code = "changed_meanwhile"
 
 
+class PupilRoleFixed(DomainError):
+    """An organiser tried to turn a pupil's sign-up into an adult's, or back."""
+
+    code = "pupil_role_fixed"
+    field = "role"
+
+
 class NotConfirmed(DomainError):
     """An organiser's action that cannot be undone, sent without ticking that they are sure."""
 

@@ -59,6 +59,18 @@ def _confirm(form_id: str) -> str:
     )
 
 
+def _choices(
+    name: str, legend: str, options: Sequence[tuple[str, str]], chosen: Sequence[str], kind: str = "radio"
+) -> str:
+    """Radio buttons or checkboxes in a fieldset (ids prefixed, so they never clash with another form)."""
+    items = "".join(
+        f'<p class="pm-choice"><input id="fix-{name}-{value}" name="{name}" type="{kind}" value="{e(value)}"'
+        f'{" checked" if value in chosen else ""}><label for="fix-{name}-{value}">{e(label)}</label></p>'
+        for value, label in options
+    )
+    return f'<fieldset id="fix-{name}"><legend>{e(legend)}</legend>{items}</fieldset>'
+
+
 def _action(form_id: str, path: str, title: str, intro: str, fields: str, button: str) -> str:
     return (
         f'<form method="post" action="{e(path)}" id="{form_id}"><fieldset><legend>{e(title)}</legend>'
@@ -154,6 +166,22 @@ def _actions(edition: Edition, person: Person) -> str:
             "organisation", words.LABELS["organisation"], person.organisation, extra=' maxlength="150"'
         )
         + _text_input("needs", words.LABELS["needs"], person.needs, extra=' maxlength="500"')
+        + _choices(
+            "role", words.LABELS["role"], [(r.value, texts.ROLE_LABELS[r]) for r in Role], [person.role]
+        )
+        + _choices(
+            "sector",
+            words.LABELS["sector"],
+            [(s.value, texts.SECTOR_LABELS[s]) for s in Sector],
+            [person.sector],
+        )
+        + _choices(
+            "themes",
+            words.LABELS["themes"],
+            [(t.value, texts.THEME_LABELS[t]) for t in Theme],
+            list(person.themes),
+            "checkbox",
+        )
     )
     forms = [
         _action(

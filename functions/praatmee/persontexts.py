@@ -86,7 +86,13 @@ DONE: dict[str, str] = {
 }
 CONFIRM_MISSING = "Vink aan dat je het zeker weet."
 CORRECT_INVALID = "Dit is niet goed ingevuld. Kijk het na en probeer het opnieuw."
-ERROR_MESSAGES: dict[str, str] = {"not_confirmed": CONFIRM_MISSING}
+ERROR_MESSAGES: dict[str, str] = {
+    "not_confirmed": CONFIRM_MISSING,
+    "pupil_role_fixed": (
+        "Een leerling kan geen andere rol krijgen, en andersom: de vraag naar de leeftijd en de ouder horen "
+        "erbij. Meld de persoon af en meld hem of haar opnieuw aan."
+    ),
+}
 
 ADD_TITLE = "Iemand aanmelden"
 ADD_INTRO = (

@@ -32,6 +32,7 @@ from praatmee.errors import (
     MalformedBody,
     NotConfirmed,
     NotEligible,
+    PupilRoleFixed,
     RegistrationClosed,
     RegistrationNotFound,
     SecondMeetingRefused,
@@ -114,6 +115,7 @@ HTTP_STATUS: dict[type[DomainError], int] = {
     RegistrationClosed: 409,
     SecondMeetingRefused: 422,
     NotConfirmed: 422,
+    PupilRoleFixed: 422,
     BodyTooLarge: 413,
     TryAgain: 503,
 }

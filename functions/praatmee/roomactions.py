@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import parse_qs
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from praatmee import actions, personpages, service
 from praatmee import persontexts as words
 from praatmee.action_store import ActionStore
+from praatmee.edition import Role, Sector, Theme
 from praatmee.errors import BodyTooLarge, MalformedBody, NotConfirmed
 from praatmee.models import Email, Name, OptionalText, RegistrationRequest, RegistrationStatus
 from praatmee.room import MAX_BODY, _acting, _html, _organiser, _room, _see, audit
@@ -176,20 +177,31 @@ class Correction(BaseModel):
     email: Email
     organisation: OptionalText | None = None
     needs: OptionalText | None = None
+    role: Role
+    sector: Sector
+    themes: Annotated[list[Theme], Field(min_length=1, max_length=len(Theme))]
 
 
 @router.post("/api/organisatie/deelnemers/<registration_id>/verbeteren")
 def correct(registration_id: str) -> Response[Any]:
     organiser = _acting()
-    fields = {name: _one(_fields(), name) for name in ("name", "email", "organisation", "needs")}
+    posted = _fields()
+    fields: dict[str, Any] = {
+        name: _one(posted, name) or None for name in ("name", "email", "organisation", "needs")
+    }
+    fields |= {
+        "role": _one(posted, "role"),
+        "sector": _one(posted, "sector"),
+        "themes": posted.get("themes", []),
+    }
     ctx = desk()
     person = actions.person(ctx, registration_id[:40])
     try:
-        correction = Correction.model_validate({k: v or None for k, v in fields.items()})
+        correction = Correction.model_validate(fields)
     except ValidationError as exc:
         problems = [(str(error["loc"][0]), words.CORRECT_INVALID) for error in exc.errors()]
         return _html(422, personpages.person_page(ctx.edition, person, errors=problems))
-    changes = {"name": correction.name, "organisation": correction.organisation, "needs": correction.needs}
+    changes = correction.model_dump(mode="json", exclude={"email"})
     corrected = actions.correct(ctx, person.id, changes, email=correction.email)
     audit(organiser, "corrected", meeting=corrected.meeting, registration_id=corrected.id)
     if corrected.email != person.email:
