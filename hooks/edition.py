@@ -15,7 +15,7 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-from praatmee import beacon, commitment, texts
+from praatmee import beacon, commitment, lottery_texts, texts
 from praatmee.edition import Allocation, Edition, Role, Sector, Theme, load_edition, reload_edition
 
 log = logging.getLogger("mkdocs.hooks.edition")
@@ -76,7 +76,7 @@ def guardian_consent_period(edition: Edition) -> str:
 
 
 def _target_lines(terms: commitment.MeetingTerms) -> str:
-    words = texts.COMMITMENT_PAGE
+    words = lottery_texts.COMMITMENT_PAGE
     lines = []
     order = list(texts.FEATURE_LABELS)
     for feature, (low, high) in sorted(terms.targets.items(), key=lambda item: _position(order, item[0])):
@@ -93,7 +93,7 @@ def _position(order: list[str], feature: str) -> tuple[int, str]:
 def commitment_block(edition: Edition) -> str:
     """The published commitment ("Zo kiezen we"), read from the file the draw reads; until it exists, the
     promise to publish it before the deadline."""
-    words = texts.COMMITMENT_PAGE
+    words = lottery_texts.COMMITMENT_PAGE
     if edition.allocation is not Allocation.DRAW:
         return words["first_come"]
     promised = commitment.load()

@@ -16,7 +16,7 @@ import boto3
 import pytest
 
 from hooks.edition import render
-from praatmee import beacon, bundle, commitment, draw, service, sortition, texts
+from praatmee import beacon, bundle, commitment, draw, lottery_texts, service, sortition
 from praatmee.bundle import DrawInputs, Lottery
 from praatmee.commitment import Commitment, CommitmentBroken, Reveal
 from praatmee.edition import Allocation, Edition, Role, Sector, Theme, features, load_edition
@@ -110,7 +110,7 @@ def test_the_golden_draw_gives_the_golden_bundle_and_verify_says_it_holds(editio
     assert report.holds, "\n".join(report.lines())
     assert report.lines()[-1] == "Deze loting klopt."
     assert len(report.checked) == 8
-    assert report.warnings == [texts.VERIFY_TEXTS["trial"]], "a trial says so"
+    assert report.warnings == [lottery_texts.VERIFY_TEXTS["trial"]], "a trial says so"
 
 
 def test_the_bundle_holds_what_anyone_needs_to_rerun_the_draw(edition: Edition) -> None:
@@ -265,7 +265,7 @@ def test_with_the_published_sha256_any_change_at_all_is_named(edition: Edition) 
 
     report = bundle.verify(changed, trial_commitment(edition), published_sha256=commitment.sha256(body))
     assert report.problems == [
-        texts.VERIFY_TEXTS["sha_published"].format(
+        lottery_texts.VERIFY_TEXTS["sha_published"].format(
             actual=commitment.sha256(changed), expected=commitment.sha256(body)
         )
     ]
@@ -350,8 +350,11 @@ def test_the_draw_runs_under_draw_numbers_and_each_result_mail_tells_the_number(
         part = result.get_body(preferencelist=("plain",))
         assert part is not None
         body = str(part.get_content()).replace("\r\n", "\n")
-        assert texts.DRAW_NUMBER_PARAGRAPH.format(number=lottery.number(rid)) in body
-        assert f"{texts.DRAW_NUMBER_LINK_LABEL}:\n{mail_ctx.site_origin}{texts.LOTTERY_PAGE}" in body
+        assert lottery_texts.DRAW_NUMBER_PARAGRAPH.format(number=lottery.number(rid)) in body
+        assert (
+            f"{lottery_texts.DRAW_NUMBER_LINK_LABEL}:\n{mail_ctx.site_origin}{lottery_texts.LOTTERY_PAGE}"
+            in body
+        )
         assert lottery.number(rid) in {entry["number"] for entry in data["pool"]}
 
 
@@ -525,15 +528,15 @@ def test_the_page_promises_the_commitment_until_there_is_one(
 
     shown = render("{{ commitment }}", edition)
 
-    assert shown == texts.COMMITMENT_PAGE["not_yet"].format(deadline="vóór maandag 1 maart 2027")
+    assert shown == lottery_texts.COMMITMENT_PAGE["not_yet"].format(deadline="vóór maandag 1 maart 2027")
     first_come = edition.model_copy(update={"allocation": Allocation.FIRST_COME})
-    assert render("{{ commitment }}", first_come) == texts.COMMITMENT_PAGE["first_come"]
+    assert render("{{ commitment }}", first_come) == lottery_texts.COMMITMENT_PAGE["first_come"]
 
 
 def test_the_page_shows_the_published_commitment(edition: Edition, published: Commitment) -> None:
     shown = render("{{ commitment }}", edition)
 
-    assert texts.COMMITMENT_PAGE["trial"] in shown
+    assert lottery_texts.COMMITMENT_PAGE["trial"] in shown
     assert f"ronde {published.beacon.round} van drand" in shown
     assert "maandag 14 oktober 2024 om 19.13.33 uur" in shown
     assert published.secret_sha256 in shown
@@ -574,7 +577,7 @@ def test_the_built_page_and_the_draw_read_the_same_file(
     assert "dinsdag 2 maart 2027 om 10.00.03 uur, na de sluiting" in text
     for value in (promised.secret_sha256, promised.sha256, code.commit):
         assert value in text
-    assert texts.COMMITMENT_PAGE["trial"] not in text
+    assert lottery_texts.COMMITMENT_PAGE["trial"] not in text
 
 
 def test_the_page_reads_at_b1_short_sentences() -> None:

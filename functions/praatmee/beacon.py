@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from praatmee.texts import BEACON_TEXTS
+from praatmee.lottery_texts import BEACON_TEXTS
 
 
 @dataclass(frozen=True)

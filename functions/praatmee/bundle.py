@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, NonNegativeInt, ValidationError
 
 from praatmee import beacon, commitment
 from praatmee.commitment import Commitment, CommitmentBroken, Reveal, canonical, sha256
-from praatmee.texts import COMMITMENT_TEXTS, VERIFY_TEXTS
+from praatmee.lottery_texts import COMMITMENT_TEXTS, VERIFY_TEXTS
 
 if TYPE_CHECKING:
     from praatmee import sortition

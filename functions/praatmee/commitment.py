@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, NonNegativeInt, PositiveInt, StringConstraints, ValidationError
 
 from praatmee import beacon
-from praatmee.texts import COMMITMENT_TEXTS
+from praatmee.lottery_texts import COMMITMENT_TEXTS
 
 if TYPE_CHECKING:
     from praatmee.edition import Edition

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from praatmee import mail_texts, texts
+from praatmee import lottery_texts, mail_texts, texts
 from praatmee.edition import Allocation, Sector, Theme
 from praatmee.models import RegistrationStatus
 from praatmee.ses import Attachment, Mail
@@ -128,8 +128,8 @@ class Letter:
         if self.draw_number is None:
             return []
         return [
-            texts.DRAW_NUMBER_PARAGRAPH.format(number=self.draw_number),
-            (texts.DRAW_NUMBER_LINK_LABEL, f"{self.site_origin}{texts.LOTTERY_PAGE}"),
+            lottery_texts.DRAW_NUMBER_PARAGRAPH.format(number=self.draw_number),
+            (lottery_texts.DRAW_NUMBER_LINK_LABEL, f"{self.site_origin}{lottery_texts.LOTTERY_PAGE}"),
         ]
 
     def status_paragraphs(self) -> list[Block]:

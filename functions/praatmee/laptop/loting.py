@@ -25,7 +25,7 @@ from praatmee import beacon, commitment, texts
 from praatmee.commitment import CodeVersion, CommitmentBroken
 from praatmee.laptop import organiser
 from praatmee.laptop.texts import CLI_TEXTS
-from praatmee.texts import COMMITMENT_TEXTS
+from praatmee.lottery_texts import COMMITMENT_TEXTS
 
 if TYPE_CHECKING:
     from praatmee.bucket import ExportBucket
