@@ -118,3 +118,24 @@ def test_the_room_pages_are_uncached_and_may_post_a_download_to_the_export_bucke
     assert "RegionalDomainName" in csp
     site_csp = names.CONTENT_SECURITY_POLICY.split("form-action")[0]
     assert site_csp in csp
+
+
+def test_the_room_function_gets_exactly_what_its_settings_need(synth: Synth) -> None:
+    from praatmee.settings import OrganiserSettings
+
+    [function] = [
+        f
+        for f in synth.resources("AWS::Lambda::Function").values()
+        if f["Properties"].get("Handler") == names.ROOM_HANDLER
+    ]
+    env = set(function["Properties"]["Environment"]["Variables"])
+    needed = {f"PRAATMEE_{name.upper()}" for name in OrganiserSettings.model_fields}
+    assert needed <= env
+    assert not [name for name in env if "JWKS" in name or "SECRET" in name or "HASH_KEY" in name]
+
+
+def test_the_rooms_cloudfront_path_leaves_the_sites_organisations_page_alone() -> None:
+    import fnmatch
+
+    assert fnmatch.fnmatch("/organisatie/inloggen/", names.ROOM_PATH_PATTERN)
+    assert not fnmatch.fnmatch("/organisaties/", names.ROOM_PATH_PATTERN)

@@ -189,7 +189,10 @@ def _organiser() -> Organiser:
         if refresh is None or (token and not room.verifier.expired(token)):
             raise
     username, refresh_token = refresh
-    tokens = room.pool.refresh(username, refresh_token)
+    try:
+        tokens = room.pool.refresh(username, refresh_token)
+    except (SignInFailed, SignInExpired) as exc:  # signed out, or the working day is over
+        raise NoSession("refresh refused") from exc
     organiser = room.verifier.organiser(tokens.id_token)
     app.context["renewed"].extend(session_cookies(tokens, username)[:1])
     return organiser
@@ -277,7 +280,7 @@ def sign_out() -> Response[Any]:
     except (NoSession, NotOrganiser):
         organiser = None
     if organiser is not None:
-        _room().pool.sign_out(organiser.username)
+        _room().pool.sign_out(organiser.email or organiser.username)
         audit(organiser, "signed_out")
     return _see(SIGN_IN_PATH, signed_out_cookies())
 
@@ -363,7 +366,7 @@ def save_venue(meeting_id: str) -> Response[Any]:
 
 def _wants_page() -> bool:
     event = app.current_event
-    return event.path.startswith("/organisatie") or "form" in str(event.headers.get("content-type") or "")
+    return event.path.startswith("/organisatie/") or "form" in str(event.headers.get("content-type") or "")
 
 
 @app.exception_handler(DomainError)  # type: ignore[untyped-decorator]
@@ -385,7 +388,7 @@ def _domain_error(exc: DomainError) -> Response[Any]:
             errors=[(exc.field, message)],
         )
         return _html(status, page, None if step else signed_out_cookies())
-    link = (words.SIGN_IN_BUTTON, SIGN_IN_PATH) if status == 401 else (words.TITLE, ROOM_PATH)
+    link = (words.SIGN_IN_BUTTON, SIGN_IN_PATH) if status in (401, 403) else (words.TITLE, ROOM_PATH)
     return _html(status, roompages.message_page(words.TITLE, message, link))
 
 

@@ -159,8 +159,8 @@ class LocalHandler(SimpleHTTPRequestHandler):
     server: LocalServer
 
     def _is_api(self) -> bool:
-        # The organisers' room (`/organisatie…`) is a function behind the same API on AWS.
-        return self.path == "/api" or self.path.startswith(("/api/", "/organisatie"))
+        # The organisers' room (`/organisatie/…`) is a function behind the same API on AWS.
+        return self.path in ("/api", "/organisatie") or self.path.startswith(("/api/", "/organisatie/"))
 
     def _to_api(self) -> None:
         api = self.server.api
