@@ -139,3 +139,26 @@ def test_the_rooms_cloudfront_path_leaves_the_sites_organisations_page_alone() -
 
     assert fnmatch.fnmatch("/organisatie/inloggen/", names.ROOM_PATH_PATTERN)
     assert not fnmatch.fnmatch("/organisaties/", names.ROOM_PATH_PATTERN)
+
+
+def test_the_first_organiser_is_created_in_the_group_when_the_context_names_one() -> None:
+    import aws_cdk as cdk
+
+    from infra.stack import build
+    from praatmee.edition import load_edition
+    from tests.infra_synth import ACCOUNT, SENDER_DOMAIN, _site_dir
+
+    app = cdk.App(context=names.FEATURE_FLAGS)
+    stack = build(
+        app, edition=load_edition(), site_dir=_site_dir(), sender_domain=SENDER_DOMAIN, account=ACCOUNT,
+        first_organiser="eerste@organisatie.example",
+    )  # fmt: skip
+    template = app.synth().get_stack_by_name(stack.stack_name).template
+    resources = template["Resources"].values()
+    [user] = [r["Properties"] for r in resources if r["Type"] == "AWS::Cognito::UserPoolUser"]
+    [member] = [
+        r["Properties"] for r in resources if r["Type"] == "AWS::Cognito::UserPoolUserToGroupAttachment"
+    ]
+    assert user["Username"] == member["Username"] == "eerste@organisatie.example"
+    assert user["DesiredDeliveryMediums"] == ["EMAIL"]
+    assert member["GroupName"] == "organisatoren"

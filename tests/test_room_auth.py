@@ -314,3 +314,33 @@ def test_only_the_rooms_paths_go_to_the_room_and_not_the_sites_organisations_pag
 
     assert all(is_room(p) for p in ("/organisatie", "/organisatie/", "/api/organisatie/exports"))
     assert not any(is_room(p) for p in ("/organisaties/", "/api/organisaties", "/api/registrations"))
+
+
+def test_praatmee_organisers_add_puts_a_new_organiser_in_the_group_on_aws(
+    local_aws: str, pool: Pool, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import argparse
+
+    from praatmee.laptop import organisers_cli
+
+    # Given the pool of a deployed stack (here moto), named by its id
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.setenv(name, REGION)
+    args = argparse.Namespace(
+        action="add", email="nieuw@praatmee.example.nl", aws=True, user_pool=pool.pool_id, profile=None,
+        region=None, port=8000,
+    )  # fmt: skip
+
+    # When an administrator adds an organiser, twice
+    assert organisers_cli.run(args) == 0
+    assert organisers_cli.run(args) == 1
+
+    # Then the organiser is in the group, Cognito was asked to mail the password, and the second try says why
+    users = boto3.client("cognito-idp").list_users_in_group(
+        UserPoolId=pool.pool_id, GroupName="organisatoren"
+    )
+    emails = [a["Value"] for u in users["Users"] for a in u["Attributes"] if a["Name"] == "email"]
+    assert emails == ["nieuw@praatmee.example.nl"]
+    printed = capsys.readouterr().out
+    assert "Cognito mailt het eerste wachtwoord" in printed
+    assert "Er is al een organisator met het adres nieuw@praatmee.example.nl." in printed
