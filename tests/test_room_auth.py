@@ -344,3 +344,12 @@ def test_praatmee_organisers_add_puts_a_new_organiser_in_the_group_on_aws(
     printed = capsys.readouterr().out
     assert "Cognito mailt het eerste wachtwoord" in printed
     assert "Er is al een organisator met het adres nieuw@praatmee.example.nl." in printed
+
+
+def test_a_signed_in_organiser_who_opens_the_sign_in_page_goes_to_the_room(
+    desk: RoomClient, pool: Pool
+) -> None:
+    assert "Wachtwoord" in desk.get("/organisatie/inloggen/").text
+    signed_in(desk, pool)
+    answer = desk.get("/organisatie/inloggen/")
+    assert (answer.status, answer.headers["location"]) == (303, "/organisatie/")

@@ -232,6 +232,12 @@ def sign_in_page() -> Response[Any]:
 
     cookies = _cookies()
     step = step_from(cookies)
+    if step is None and ID_COOKIE in cookies:
+        try:
+            _organiser()
+            return _see(ROOM_PATH)  # already signed in
+        except (NoSession, NotOrganiser):
+            pass
     secret = cookies.get(SECRET_COOKIE, "")
     return _html(200, roompages.sign_in_page(step.challenge if step else None, secret=secret))
 
