@@ -190,6 +190,10 @@ def test_bad_venue_details_get_a_dutch_message_and_nothing_is_stored(signed_in: 
     assert answer.status == 422
     assert "begint met https://" in answer.text
     assert "alleen cijfers" in answer.text
+    # On a page of its own that shows what was typed, at the fields, and offers no downloads
+    assert 'value="bel maar"' in answer.text
+    assert 'aria-describedby="online-phone-fout"' in answer.text
+    assert "/api/organisatie/downloads" not in answer.text
     assert signed_in.context.notes.venue("online") is None
     assert signed_in.post("/api/organisatie/bijeenkomsten/nergens/gegevens", {"address": "x"}).status == 404
 

@@ -360,8 +360,8 @@ def save_venue(meeting_id: str) -> Response[Any]:
         details = VenueDetails.model_validate(typed)
     except ValidationError as exc:
         problems = {str(error["loc"][0]): words.VENUE_ERRORS[str(error["loc"][0])] for error in exc.errors()}
-        page = roomdata.room_page(room, organiser, typed=(meeting_id, typed), field_errors=problems)
-        return _html(422, roompages.room_page(page))
+        page = roomdata.venue_form(room, organiser, (meeting_id, typed), problems)
+        return _html(422, roompages.venue_error_page(page, meeting_id))
     room.notes.save_venue(meeting_id, details, organiser.sub, room.now(), room.edition.expires_at)
     audit(organiser, "venue_saved", meeting=meeting_id)
     return _see(f"{ROOM_PATH}?opgeslagen={meeting_id}#gegevens-{meeting_id}")

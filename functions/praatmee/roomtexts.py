@@ -107,6 +107,7 @@ VENUE_FIELDS: dict[str, str] = {
 }
 VENUE_SAVE = "Opslaan voor {title}"
 VENUE_SAVED = "De gegevens van {title} zijn opgeslagen."
+BACK_TO_ROOM = "Terug naar de organisatiepagina (er wordt niets opgeslagen)"
 VENUE_ERRORS: dict[str, str] = {
     "address": "Het adres mag hoogstens 300 tekens hebben.",
     "route": "De route mag hoogstens 1500 tekens hebben.",
