@@ -66,6 +66,11 @@ def sign_in(page: Page, site: str, screenshots: Path, viewport: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Inloggen voor de organisatie")
     assert violations(page) == []
     page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill("Niet-het-goede-wachtwoord-1")
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("alert")).to_contain_text("Het e-mailadres of het wachtwoord klopt niet.")
+    assert violations(page) == []
+    page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(first_password)
     page.get_by_role("button", name="Inloggen").click()
     page.get_by_label("Nieuw wachtwoord").fill(PASSWORD)
