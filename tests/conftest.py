@@ -35,9 +35,16 @@ SCREENSHOTS = Path(os.environ.get("PRAATMEE_SCREENSHOTS", ROOT / "test-results" 
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
+    """A free port of loopback whose next one is free too: `praatmee serve` puts the local AWS there."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port: int = sock.getsockname()[1]
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
         return port
 
 
