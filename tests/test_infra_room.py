@@ -162,3 +162,17 @@ def test_the_first_organiser_is_created_in_the_group_when_the_context_names_one(
     assert user["Username"] == member["Username"] == "eerste@organisatie.example"
     assert user["DesiredDeliveryMediums"] == ["EMAIL"]
     assert member["GroupName"] == "organisatoren"
+
+
+def test_only_the_rooms_asset_carries_the_token_library(synth: Synth) -> None:
+    assets = {
+        function["Properties"]["Handler"]: synth.outdir
+        / f"asset.{function['Properties']['Code']['S3Key'].removesuffix('.zip')}"
+        for function in synth.resources("AWS::Lambda::Function").values()
+        if function["Properties"].get("Handler", "").startswith("praatmee.")
+    }
+    assert (assets[names.ROOM_HANDLER] / "jwt").is_dir()
+    assert (assets[names.ROOM_HANDLER] / "cryptography").is_dir()
+    assert (assets[names.ROOM_HANDLER] / "praatmee" / "room.py").is_file()
+    assert not (assets[names.API_HANDLER] / "jwt").exists()
+    assert not (assets[names.API_HANDLER] / "cryptography").exists()
