@@ -79,7 +79,7 @@ FEATURE_FLAGS = {
 
 # The organisers' room: a function of its own behind `/organisatie/*` (pages) and `/api/organisatie/*`.
 ROOM_HANDLER = "praatmee.room.lambda_handler"
-ROOM_PATH_PATTERN = "/organisatie/*"  # not `/organisatie*`: that would take the site's /organisaties/
+ROOM_PATH_PATTERN = "/organisatie/*"  # not `/organisatie*`: that would take the site's `/organisaties/` too
 ROOM_API_PREFIX = "/api/organisatie"
 ENV_USER_POOL_ID = "PRAATMEE_USER_POOL_ID"
 ENV_USER_POOL_CLIENT_ID = "PRAATMEE_USER_POOL_CLIENT_ID"

@@ -159,8 +159,10 @@ class LocalHandler(SimpleHTTPRequestHandler):
     server: LocalServer
 
     def _is_api(self) -> bool:
-        # The organisers' room (`/organisatie/…`) is a function behind the same API on AWS.
-        return self.path in ("/api", "/organisatie") or self.path.startswith(("/api/", "/organisatie/"))
+        # The organisers' room (`/organisatie/…`) is a function behind the same API on AWS; the site's own
+        # page `/organisaties/` is not.
+        path = self.path.split("?", 1)[0]
+        return path in ("/api", "/organisatie") or path.startswith(("/api/", "/organisatie/"))
 
     def _to_api(self) -> None:
         api = self.server.api
