@@ -259,6 +259,8 @@ def test_on_aws_the_keys_come_from_the_pools_own_address_whatever_the_environmen
         "PRAATMEE_TABLE_NAME": "praatmee-table",
         "PRAATMEE_EXPORT_BUCKET": "praatmee-exports",
         "PRAATMEE_SITE_ORIGIN": "https://d1234.cloudfront.net",
+        "PRAATMEE_SENDER_ADDRESS": "aanmelden@praatmee.example.nl",
+        "PRAATMEE_EMAIL_HASH_KEY": "k" * 40,
         "PRAATMEE_USER_POOL_ID": "eu-central-1_AbC123",
         "PRAATMEE_USER_POOL_CLIENT_ID": "abcdefghij0123456789klmnop",
         "PRAATMEE_JWKS_URL": "http://127.0.0.1:1/keys",
@@ -284,6 +286,7 @@ def test_a_malformed_pool_id_stops_the_start_without_echoing_it(monkeypatch: pyt
         "PRAATMEE_TABLE_NAME": "praatmee-table",
         "PRAATMEE_EXPORT_BUCKET": "praatmee-exports",
         "PRAATMEE_SITE_ORIGIN": "https://d1234.cloudfront.net",
+        "PRAATMEE_SENDER_ADDRESS": "aanmelden@praatmee.example.nl",
         "PRAATMEE_USER_POOL_ID": "https://evil.example/pool",
         "PRAATMEE_USER_POOL_CLIENT_ID": "abcdefghij0123456789klmnop",
     }.items():
