@@ -35,8 +35,9 @@ SCREENSHOTS = Path(os.environ.get("PRAATMEE_SCREENSHOTS", ROOT / "test-results" 
 
 
 def free_port() -> int:
-    """A free port of loopback whose next one is free too: `praatmee serve` puts the local AWS there."""
-    while True:
+    """A free port of loopback whose next port is free too: `praatmee serve` puts its local AWS there and
+    stops at once when that one is taken (a test then sees no banner)."""
+    for _ in range(100):
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port: int = sock.getsockname()[1]
@@ -46,6 +47,7 @@ def free_port() -> int:
             except OSError:
                 continue
         return port
+    raise RuntimeError("no two free ports next to each other on loopback")
 
 
 @pytest.fixture(scope="session")
