@@ -12,7 +12,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet --editable '.[dev,infra,draw]'
+	$(BIN)/pip install --quiet --editable '.[dev,infra,draw,room]'
 	touch $@
 
 # Debian's Chromium for the browser tests; never a browser download from elsewhere.

@@ -1,10 +1,11 @@
 """Packaging without Docker: pip installs wheels for the Lambda platform, cached per requirement set.
 
-Two assets. The API asset (every function but the draw) is the package `praatmee` plus its [project]
-dependencies from pyproject.toml; the draw asset adds the `draw` extra (HiGHS and numpy) and the solver
-module, which the API asset leaves out, so the registration function's bundle and cold start do not carry
-the solver. boto3 is in neither: the Lambda runtime provides it. The package's `laptop` sub-package (the
-`praatmee` command and the local stack) runs on a laptop only, so both assets leave it out.
+Three assets. The API asset (every function but the draw and the room) is the package `praatmee` plus its
+[project] dependencies from pyproject.toml; the room's adds the `room` extra (PyJWT and cryptography); the
+draw asset adds the `draw` extra (HiGHS and numpy) and the solver module, which the API asset leaves out, so
+the registration function's bundle and cold start carry neither the solver nor the token library. boto3 is
+in none: the Lambda runtime provides it. The package's `laptop` sub-package (the `praatmee` command and the
+local stack) runs on a laptop only, so every asset leaves it out.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ class Bundle:
 
 API = Bundle(leave_out=(LAPTOP_ONLY, *DRAW_ONLY))
 DRAW = Bundle(extras=("draw",), platforms=(names.PIP_PLATFORM, *names.DRAW_PIP_PLATFORMS))
+# The organisers' room: PyJWT and cryptography (about 15 MiB unzipped) only where tokens are checked.
+ROOM = Bundle(extras=("room",), leave_out=(LAPTOP_ONLY, SOLVER_ONLY))
 
 
 def package_files(bundle: Bundle = API) -> list[Path]:

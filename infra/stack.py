@@ -124,7 +124,7 @@ class PraatMeeStack(cdk.Stack):
         self.room = Room(
             self,
             "Room",
-            code=code,
+            code=function_code(bundling.ROOM),
             data=self.data,
             api=self.api,
             site=self.site,

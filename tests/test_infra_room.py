@@ -128,3 +128,62 @@ def test_the_room_pages_are_uncached_and_may_post_a_download_to_the_export_bucke
     assert "RegionalDomainName" in csp
     site_csp = names.CONTENT_SECURITY_POLICY.split("form-action")[0]
     assert site_csp in csp
+
+
+def test_the_room_function_gets_exactly_what_its_settings_need(synth: Synth) -> None:
+    from praatmee.settings import OrganiserSettings
+
+    [function] = [
+        f
+        for f in synth.resources("AWS::Lambda::Function").values()
+        if f["Properties"].get("Handler") == names.ROOM_HANDLER
+    ]
+    env = set(function["Properties"]["Environment"]["Variables"])
+    fields = OrganiserSettings.model_fields
+    needed = {f"PRAATMEE_{name.upper()}" for name, info in fields.items() if info.is_required()}
+    assert needed <= env
+    assert not [name for name in env if "JWKS" in name]  # the keys' address follows from the pool
+
+
+def test_the_rooms_cloudfront_path_leaves_the_sites_organisations_page_alone() -> None:
+    import fnmatch
+
+    assert fnmatch.fnmatch("/organisatie/inloggen/", names.ROOM_PATH_PATTERN)
+    assert not fnmatch.fnmatch("/organisaties/", names.ROOM_PATH_PATTERN)
+
+
+def test_the_first_organiser_is_created_in_the_group_when_the_context_names_one() -> None:
+    import aws_cdk as cdk
+
+    from infra.stack import build
+    from praatmee.edition import load_edition
+    from tests.infra_synth import ACCOUNT, SENDER_DOMAIN, _site_dir
+
+    app = cdk.App(context=names.FEATURE_FLAGS)
+    stack = build(
+        app, edition=load_edition(), site_dir=_site_dir(), sender_domain=SENDER_DOMAIN, account=ACCOUNT,
+        first_organiser="eerste@organisatie.example",
+    )  # fmt: skip
+    template = app.synth().get_stack_by_name(stack.stack_name).template
+    resources = template["Resources"].values()
+    [user] = [r["Properties"] for r in resources if r["Type"] == "AWS::Cognito::UserPoolUser"]
+    [member] = [
+        r["Properties"] for r in resources if r["Type"] == "AWS::Cognito::UserPoolUserToGroupAttachment"
+    ]
+    assert user["Username"] == member["Username"] == "eerste@organisatie.example"
+    assert user["DesiredDeliveryMediums"] == ["EMAIL"]
+    assert member["GroupName"] == "organisatoren"
+
+
+def test_only_the_rooms_asset_carries_the_token_library(synth: Synth) -> None:
+    assets = {
+        function["Properties"]["Handler"]: synth.outdir
+        / f"asset.{function['Properties']['Code']['S3Key'].removesuffix('.zip')}"
+        for function in synth.resources("AWS::Lambda::Function").values()
+        if function["Properties"].get("Handler", "").startswith("praatmee.")
+    }
+    assert (assets[names.ROOM_HANDLER] / "jwt").is_dir()
+    assert (assets[names.ROOM_HANDLER] / "cryptography").is_dir()
+    assert (assets[names.ROOM_HANDLER] / "praatmee" / "room.py").is_file()
+    assert not (assets[names.API_HANDLER] / "jwt").exists()
+    assert not (assets[names.API_HANDLER] / "cryptography").exists()

@@ -4,6 +4,7 @@ details that the two-weeks confirmation uses. On moto in server mode, through th
 from __future__ import annotations
 
 import io
+import logging
 import urllib.request
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -189,5 +190,31 @@ def test_bad_venue_details_get_a_dutch_message_and_nothing_is_stored(signed_in: 
     assert answer.status == 422
     assert "begint met https://" in answer.text
     assert "alleen cijfers" in answer.text
+    # On a page of its own that shows what was typed, at the fields, and offers no downloads
+    assert 'value="bel maar"' in answer.text
+    assert 'aria-describedby="online-phone-fout"' in answer.text
+    assert "/api/organisatie/downloads" not in answer.text
     assert signed_in.context.notes.venue("online") is None
     assert signed_in.post("/api/organisatie/bijeenkomsten/nergens/gegevens", {"address": "x"}).status == 404
+
+
+def test_the_logs_of_organiser_actions_hold_no_participant_data(signed_in: RoomClient) -> None:
+    # Given participants, and an organiser who makes an export, downloads it and stores a venue
+    [registration] = sign_up(signed_in.context, 1, name="Fenna Zwart")
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(room.logger.registered_handler.formatter)
+    room.logger.addHandler(handler)
+    signed_in.post("/api/organisatie/exports")
+    key = next(o.key for o in signed_in.context.bucket.objects(signed_in.context.bucket.exports()[0]))
+    signed_in.post("/api/organisatie/downloads", {"key": key})
+    signed_in.post(
+        "/api/organisatie/bijeenkomsten/online/gegevens", {"online_link": "https://meet.example/x"}
+    )
+
+    # Then the logs name the actions and the organiser's id, never a participant
+    room.logger._logger.removeHandler(handler)
+    logged = stream.getvalue()
+    assert logged.count('"message":"organiser action"') == 3
+    for personal in ("Fenna", "Zwart", "deelnemer0", "example.org", registration):
+        assert personal not in logged

@@ -6,9 +6,11 @@ import dataclasses
 import time
 
 import boto3
+import pytest
 
 from praatmee import room
 from praatmee.laptop.localroom import create_pool
+from praatmee.settings import get_organiser_settings
 from tests.room_fixtures import PASSWORD, REGION, Pool, RoomClient, claims_for, fresh_code, moto_signed
 
 OVERVIEW = "/api/organisatie/overzicht"
@@ -247,3 +249,110 @@ def test_every_other_route_of_the_room_needs_a_session(desk: RoomClient) -> None
             assert answer.status == 401, path
     assert desk.context.bucket.exports() == []
     assert desk.context.notes.venue("online") is None
+
+
+def test_on_aws_the_keys_come_from_the_pools_own_address_whatever_the_environment_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given the room function's settings as the stack sets them, and an endpoint variable pointing elsewhere
+    for name, value in {
+        "PRAATMEE_TABLE_NAME": "praatmee-table",
+        "PRAATMEE_EXPORT_BUCKET": "praatmee-exports",
+        "PRAATMEE_SITE_ORIGIN": "https://d1234.cloudfront.net",
+        "PRAATMEE_SENDER_ADDRESS": "aanmelden@praatmee.example.nl",
+        "PRAATMEE_EMAIL_HASH_KEY": "k" * 40,
+        "PRAATMEE_USER_POOL_ID": "eu-central-1_AbC123",
+        "PRAATMEE_USER_POOL_CLIENT_ID": "abcdefghij0123456789klmnop",
+        "PRAATMEE_JWKS_URL": "http://127.0.0.1:1/keys",
+    }.items():
+        monkeypatch.setenv(name, value)
+    get_organiser_settings.cache_clear()
+    room.default_room.cache_clear()
+
+    # When the function builds its room
+    built = room.default_room()
+
+    # Then the keys are fetched from the pool's address on AWS, and tokens must name that pool
+    assert built.verifier.keys.uri == (
+        "https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_AbC123/.well-known/jwks.json"
+    )
+    assert built.verifier.issuer == "https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_AbC123"
+    room.default_room.cache_clear()
+    get_organiser_settings.cache_clear()
+
+
+def test_a_malformed_pool_id_stops_the_start_without_echoing_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {
+        "PRAATMEE_TABLE_NAME": "praatmee-table",
+        "PRAATMEE_EXPORT_BUCKET": "praatmee-exports",
+        "PRAATMEE_SITE_ORIGIN": "https://d1234.cloudfront.net",
+        "PRAATMEE_SENDER_ADDRESS": "aanmelden@praatmee.example.nl",
+        "PRAATMEE_USER_POOL_ID": "https://evil.example/pool",
+        "PRAATMEE_USER_POOL_CLIENT_ID": "abcdefghij0123456789klmnop",
+    }.items():
+        monkeypatch.setenv(name, value)
+    get_organiser_settings.cache_clear()
+    with pytest.raises(RuntimeError, match="PRAATMEE_USER_POOL_ID") as raised:
+        get_organiser_settings()
+    assert "evil" not in str(raised.value)
+    get_organiser_settings.cache_clear()
+
+
+def test_after_signing_out_an_old_refresh_token_opens_nothing(desk: RoomClient, pool: Pool) -> None:
+    # Given an organiser who signed out, and a copy of the cookies they had
+    signed_in(desk, pool)
+    kept = dict(desk.cookies)
+    desk.post("/api/organisatie/uitloggen")
+
+    # When someone replays the refresh cookie with an expired ID token
+    desk.cookies = {**kept, SESSION: moto_signed(claims_for(pool, exp=int(time.time()) - 60))}
+
+    # Then Cognito refuses the refresh and the room answers 401
+    answer = desk.get(OVERVIEW)
+    assert (answer.status, answer.codes) == (401, ["no_session"])
+
+
+def test_only_the_rooms_paths_go_to_the_room_and_not_the_sites_organisations_page() -> None:
+    from praatmee.laptop.localroom import is_room
+
+    assert all(is_room(p) for p in ("/organisatie", "/organisatie/", "/api/organisatie/exports"))
+    assert not any(is_room(p) for p in ("/organisaties/", "/api/organisaties", "/api/registrations"))
+
+
+def test_praatmee_organisers_add_puts_a_new_organiser_in_the_group_on_aws(
+    local_aws: str, pool: Pool, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import argparse
+
+    from praatmee.laptop import organisers_cli
+
+    # Given the pool of a deployed stack (here moto), named by its id
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.setenv(name, REGION)
+    args = argparse.Namespace(
+        action="add", email="nieuw@praatmee.example.nl", aws=True, user_pool=pool.pool_id, profile=None,
+        region=None, port=8000,
+    )  # fmt: skip
+
+    # When an administrator adds an organiser, twice
+    assert organisers_cli.run(args) == 0
+    assert organisers_cli.run(args) == 1
+
+    # Then the organiser is in the group, Cognito was asked to mail the password, and the second try says why
+    users = boto3.client("cognito-idp").list_users_in_group(
+        UserPoolId=pool.pool_id, GroupName="organisatoren"
+    )
+    emails = [a["Value"] for u in users["Users"] for a in u["Attributes"] if a["Name"] == "email"]
+    assert emails == ["nieuw@praatmee.example.nl"]
+    printed = capsys.readouterr().out
+    assert "Cognito mailt het eerste wachtwoord" in printed
+    assert "Er is al een organisator met het adres nieuw@praatmee.example.nl." in printed
+
+
+def test_a_signed_in_organiser_who_opens_the_sign_in_page_goes_to_the_room(
+    desk: RoomClient, pool: Pool
+) -> None:
+    assert "Wachtwoord" in desk.get("/organisatie/inloggen/").text
+    signed_in(desk, pool)
+    answer = desk.get("/organisatie/inloggen/")
+    assert (answer.status, answer.headers["location"]) == (303, "/organisatie/")

@@ -67,6 +67,11 @@ def sign_in(page: Page, site: str, screenshots: Path, viewport: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Inloggen voor de organisatie")
     assert violations(page) == []
     page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill("Niet-het-goede-wachtwoord-1")
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("alert")).to_contain_text("Het e-mailadres of het wachtwoord klopt niet.")
+    assert violations(page) == []
+    page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(first_password)
     page.get_by_role("button", name="Inloggen").click()
     page.get_by_label("Nieuw wachtwoord").fill(PASSWORD)
@@ -125,9 +130,20 @@ def test_an_organiser_downloads_the_workbook_and_sets_the_address_for_the_confir
     assert participant in [cell.value for row in sheet.iter_rows() for cell in row]
     assert "X-Amz" not in page.url
 
-    # When the organiser stores Wolvega's address
+    # When the organiser stores Wolvega's address, with a phone number that is not one
     details = page.locator("#gegevens-noord-wolvega")
     details.get_by_label("Adres van de plek").fill(WOLVEGA)
+    details.get_by_label("Telefoonnummer op de dag zelf").fill("bel maar")
+    details.get_by_role("button").click()
+
+    # Then the form comes back with what was typed and the problem at its field, accessible
+    expect(page.get_by_role("alert")).to_contain_text("alleen cijfers")
+    assert page.title().startswith("Fout: ")
+    assert violations(page) == []
+    page.screenshot(path=screenshots / "room-venue-error.png", full_page=True)
+    details = page.locator("#gegevens-noord-wolvega")
+    expect(details.get_by_label("Adres van de plek")).to_have_value(WOLVEGA)
+    details.get_by_label("Telefoonnummer op de dag zelf").fill("+31 561 123 456")
     details.get_by_role("button").click()
     expect(page.get_by_role("status")).to_contain_text("zijn opgeslagen")
     assert violations(page) == []

@@ -205,7 +205,8 @@ class UserPool:
         return Tokens(answer["AuthenticationResult"]["IdToken"], refresh_token)
 
     def sign_out(self, username: str) -> None:
-        """Ends every session of the organiser: their refresh tokens stop working."""
+        """Ends every session of the organiser: their refresh tokens stop working. `username` may be the
+        e-mail address (an alias in this pool; moto matches sessions by the name signed in with)."""
         self._call("admin_user_global_sign_out", UserPoolId=self.pool_id, Username=username)
 
     # -- administration ------------------------------------------------------------------------------

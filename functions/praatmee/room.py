@@ -217,7 +217,10 @@ def _organiser() -> Organiser:
         if refresh is None or (token and not room.verifier.expired(token)):
             raise
     username, refresh_token = refresh
-    tokens = room.pool.refresh(username, refresh_token)
+    try:
+        tokens = room.pool.refresh(username, refresh_token)
+    except (SignInFailed, SignInExpired) as exc:  # signed out, or the working day is over
+        raise NoSession("refresh refused") from exc
     organiser = room.verifier.organiser(tokens.id_token)
     app.context["renewed"].extend(session_cookies(tokens, username)[:1])
     return organiser
@@ -257,6 +260,12 @@ def sign_in_page() -> Response[Any]:
 
     cookies = _cookies()
     step = step_from(cookies)
+    if step is None and ID_COOKIE in cookies:
+        try:
+            _organiser()
+            return _see(ROOM_PATH)  # already signed in
+        except (NoSession, NotOrganiser):
+            pass
     secret = cookies.get(SECRET_COOKIE, "")
     return _html(200, roompages.sign_in_page(step.challenge if step else None, secret=secret))
 
@@ -305,7 +314,7 @@ def sign_out() -> Response[Any]:
     except (NoSession, NotOrganiser):
         organiser = None
     if organiser is not None:
-        _room().pool.sign_out(organiser.username)
+        _room().pool.sign_out(organiser.email or organiser.username)
         audit(organiser, "signed_out")
     return _see(SIGN_IN_PATH, signed_out_cookies())
 
@@ -379,8 +388,8 @@ def save_venue(meeting_id: str) -> Response[Any]:
         details = VenueDetails.model_validate(typed)
     except ValidationError as exc:
         problems = {str(error["loc"][0]): words.VENUE_ERRORS[str(error["loc"][0])] for error in exc.errors()}
-        page = roomdata.room_page(room, organiser, typed=(meeting_id, typed), field_errors=problems)
-        return _html(422, roompages.room_page(page))
+        page = roomdata.venue_form(room, organiser, (meeting_id, typed), problems)
+        return _html(422, roompages.venue_error_page(page, meeting_id))
     room.notes.save_venue(meeting_id, details, organiser.sub, room.now(), room.edition.expires_at)
     audit(organiser, "venue_saved", meeting=meeting_id)
     return _see(f"{ROOM_PATH}?opgeslagen={meeting_id}#gegevens-{meeting_id}")
@@ -391,7 +400,7 @@ def save_venue(meeting_id: str) -> Response[Any]:
 
 def _wants_page() -> bool:
     event = app.current_event
-    return event.path.startswith("/organisatie") or "form" in str(event.headers.get("content-type") or "")
+    return event.path.startswith("/organisatie/") or "form" in str(event.headers.get("content-type") or "")
 
 
 @app.exception_handler(DomainError)  # type: ignore[untyped-decorator]
@@ -413,7 +422,7 @@ def _domain_error(exc: DomainError) -> Response[Any]:
             errors=[(exc.field, message)],
         )
         return _html(status, page, None if step else signed_out_cookies())
-    link = (words.SIGN_IN_BUTTON, SIGN_IN_PATH) if status == 401 else (words.TITLE, ROOM_PATH)
+    link = (words.SIGN_IN_BUTTON, SIGN_IN_PATH) if status in (401, 403) else (words.TITLE, ROOM_PATH)
     return _html(status, roompages.message_page(words.TITLE, message, link))
 
 

@@ -68,11 +68,7 @@ def room_page(
     organiser: Organiser,
     *,
     notice: str = "",
-    typed: tuple[str, dict[str, str]] | None = None,
-    field_errors: dict[str, str] | None = None,
 ) -> RoomPage:
-    problems = field_errors or {}
-    meeting_id = typed[0] if typed else ""
     return RoomPage(
         edition=room.edition,
         email=organiser.email,
@@ -81,7 +77,21 @@ def room_page(
         venues=room.notes.venues([m.id for m in room.edition.meetings]),
         audit=room.notes.recent(),
         notice=notice,
-        errors=[(f"{meeting_id}-{name}", message) for name, message in problems.items()],
+    )
+
+
+def venue_form(
+    room: Room, organiser: Organiser, typed: tuple[str, dict[str, str]], problems: dict[str, str]
+) -> RoomPage:
+    """What the venue form's error page needs: what was typed and the problems; no counts, no exports."""
+    return RoomPage(
+        edition=room.edition,
+        email=organiser.email,
+        meetings=(),
+        exports=(),
+        venues={},
+        audit=(),
+        errors=[(f"{typed[0]}-{name}", message) for name, message in problems.items()],
         typed=typed,
         field_errors=problems,
     )

@@ -317,3 +317,16 @@ def room_page(page: RoomPage) -> str:
         + f'<h2 id="acties">{e(words.AUDIT_TITLE)}</h2>{_audit(page.audit, edition)}'
     )
     return document(words.TITLE, inner, error=bool(page.errors))
+
+
+def venue_error_page(page: RoomPage, meeting_id: str) -> str:
+    """A venue form that needs correcting, on a page of its own: what was typed, each problem at its field.
+    (It holds no download forms: it is answered from the API's path, whose headers allow no redirect away.)"""
+    meeting = page.edition.meeting(meeting_id)
+    assert meeting is not None  # the route checked it
+    inner = (
+        f"<h1>{e(words.VENUES_TITLE)}</h1>{error_summary(page.errors)}"
+        + _venue_form(page, meeting.id, meeting.title, online=meeting.online)
+        + f'<p><a href="{ROOM_PATH}">{e(words.BACK_TO_ROOM)}</a></p>'
+    )
+    return document(words.VENUES_TITLE, inner, error=True)

@@ -75,7 +75,7 @@ MIX_POOL = "Aangemeld voor de loting (nog niet geloot)"
 MIX_PLACED = "Geplaatst: deze mensen komen"
 MIX_COLUMNS = ("Groep", "Aantal", "Gewenst")
 MIX_NO_TARGET = "geen doel"
-MIX_TARGET = "{low} tot {high}"
+MIX_TARGET = "gewenst {low} tot {high}"
 MIX_SHORT = "{n} te weinig"
 MIX_OVER = "{n} te veel"
 MIX_OK = "binnen het doel"
@@ -107,6 +107,7 @@ VENUE_FIELDS: dict[str, str] = {
 }
 VENUE_SAVE = "Opslaan voor {title}"
 VENUE_SAVED = "De gegevens van {title} zijn opgeslagen."
+BACK_TO_ROOM = "Terug naar de organisatiepagina (er wordt niets opgeslagen)"
 VENUE_ERRORS: dict[str, str] = {
     "address": "Het adres mag hoogstens 300 tekens hebben.",
     "route": "De route mag hoogstens 1500 tekens hebben.",

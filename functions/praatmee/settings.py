@@ -117,10 +117,6 @@ class OrganiserSettings(ExportSettings, HashKeySettings):
     user_pool_id: UserPoolId
     user_pool_client_id: ClientId
 
-    @property
-    def region(self) -> str:
-        return self.user_pool_id.split("_", 1)[0]
-
 
 Model = TypeVar("Model", bound=TableSettings)
 

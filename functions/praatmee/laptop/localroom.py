@@ -16,7 +16,7 @@ from typing import Any
 POOL_NAME = "praatmee-local-organisers"
 LOCAL_ORGANISER = "organisator@praatmee.example.nl"
 LOCAL_PASSWORD = "Tijdelijk-wachtwoord-1"  # noqa: S105 - the printed first password of a local, in-memory user
-ROOM_PATHS = ("/organisatie", "/api/organisatie")
+ROOM_PATHS = ("/organisatie", "/api/organisatie")  # each exactly, or followed by "/"
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -85,12 +85,17 @@ def local_room(site_origin: str, endpoint: str, pool_id: str, client_id: str) ->
     )
 
 
+def is_room(path: str) -> bool:
+    """The paths API Gateway sends to the room on AWS (the site's `/organisaties/` is not one of them)."""
+    return path in ROOM_PATHS or path.startswith(tuple(f"{prefix}/" for prefix in ROOM_PATHS))
+
+
 def dispatch(api: Handler, room: Any) -> Handler:
     """One handler for the local server that sends each request where API Gateway's routes send it on AWS."""
     from praatmee.room import lambda_handler as room_handler
 
     def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        if str(event.get("rawPath", "")).startswith(ROOM_PATHS):
+        if is_room(str(event.get("rawPath", ""))):
             return room_handler(event, context, room=room)
         return api(event, context)
 
