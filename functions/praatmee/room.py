@@ -187,8 +187,8 @@ def _see(location: str, cookies: list[Cookie] | None = None) -> Response[Any]:
     )
 
 
-def _form() -> dict[str, str]:
-    """The form post's fields (the last of a repeated name is ignored: each field is sent once)."""
+def posted() -> dict[str, list[str]]:
+    """The form post's fields, each with every value sent (checkboxes of one name send several)."""
     event = app.current_event
     raw = event.decoded_body or ""
     if len(raw.encode()) > MAX_BODY:
@@ -197,10 +197,14 @@ def _form() -> dict[str, str]:
     if raw and media != "application/x-www-form-urlencoded":
         raise MalformedBody("not a form post")
     try:
-        fields = parse_qs(raw, keep_blank_values=True, max_num_fields=20)
+        return parse_qs(raw, keep_blank_values=True, max_num_fields=40)
     except ValueError as exc:
         raise MalformedBody("form data not readable") from exc
-    return {name: values[0] for name, values in fields.items()}
+
+
+def _form() -> dict[str, str]:
+    """The form post's fields (the last of a repeated name is ignored: each field is sent once)."""
+    return {name: values[0] for name, values in posted().items()}
 
 
 def _organiser() -> Organiser:

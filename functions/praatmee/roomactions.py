@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from typing import Annotated, Any
-from urllib.parse import parse_qs
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
@@ -20,9 +19,9 @@ from praatmee import actions, personpages, service
 from praatmee import persontexts as words
 from praatmee.action_store import ActionStore
 from praatmee.edition import Role, Sector, Theme
-from praatmee.errors import BodyTooLarge, MalformedBody, NotConfirmed
+from praatmee.errors import MalformedBody, NotConfirmed
 from praatmee.models import Email, Name, OptionalText, RegistrationRequest, RegistrationStatus
-from praatmee.room import MAX_BODY, _acting, _html, _organiser, _room, _see, audit
+from praatmee.room import _acting, _html, _organiser, _room, _see, audit, posted
 from praatmee.roompages import SIGN_IN_PATH
 from praatmee.session import NoSession
 
@@ -53,24 +52,6 @@ def _deliver(kind_name: str, registration_id: str) -> None:
 
     kind = {"receipt": mail.RECEIPT, "moved": mail.MOVED, "promoted": mail.PROMOTED}[kind_name]
     mail.safely(lambda: mail.deliver(mailing, kind, registration_id), kind.name)
-
-
-def _fields() -> dict[str, list[str]]:
-    event = _room_event()
-    raw = event.decoded_body or ""
-    if len(raw.encode()) > MAX_BODY:
-        raise BodyTooLarge(f"{len(raw)} characters")
-    media = str(event.headers.get("content-type") or "").split(";", 1)[0].strip().lower()
-    if raw and media != "application/x-www-form-urlencoded":
-        raise MalformedBody("not a form post")
-    try:
-        return parse_qs(raw, keep_blank_values=True, max_num_fields=40)
-    except ValueError as exc:
-        raise MalformedBody("form data not readable") from exc
-
-
-def _room_event() -> Any:
-    return router.current_event
 
 
 def _one(fields: dict[str, list[str]], name: str) -> str:
@@ -129,7 +110,7 @@ def _done(registration_id: str, what: str) -> Response[Any]:
 @router.post("/api/organisatie/deelnemers/<registration_id>/afmelden")
 def cancel(registration_id: str) -> Response[Any]:
     organiser = _acting()
-    _confirmed(_fields())
+    _confirmed(posted())
     ctx = desk()
     before = actions.person(ctx, registration_id[:40])
     cancelled = actions.cancel_for(ctx, before.id)
@@ -157,7 +138,7 @@ def _tell_cancelled(before: actions.Person) -> None:
 @router.post("/api/organisatie/deelnemers/<registration_id>/verplaatsen")
 def move(registration_id: str) -> Response[Any]:
     organiser = _acting()
-    fields = _fields()
+    fields = posted()
     _confirmed(fields)
     ctx = desk()
     moved, promoted = actions.move(ctx, registration_id[:40], _one(fields, "naar")[:40])
@@ -185,14 +166,14 @@ class Correction(BaseModel):
 @router.post("/api/organisatie/deelnemers/<registration_id>/verbeteren")
 def correct(registration_id: str) -> Response[Any]:
     organiser = _acting()
-    posted = _fields()
+    form = posted()
     fields: dict[str, Any] = {
-        name: _one(posted, name) or None for name in ("name", "email", "organisation", "needs")
+        name: _one(form, name) or None for name in ("name", "email", "organisation", "needs")
     }
     fields |= {
-        "role": _one(posted, "role"),
-        "sector": _one(posted, "sector"),
-        "themes": posted.get("themes", []),
+        "role": _one(form, "role"),
+        "sector": _one(form, "sector"),
+        "themes": form.get("themes", []),
     }
     ctx = desk()
     person = actions.person(ctx, registration_id[:40])
@@ -212,7 +193,7 @@ def correct(registration_id: str) -> Response[Any]:
 @router.post("/api/organisatie/deelnemers/<registration_id>/bevestiging")
 def resend(registration_id: str) -> Response[Any]:
     organiser = _acting()
-    _fields()
+    posted()
     ctx = desk()
     actions.owe_receipt_again(ctx, registration_id[:40])
     audit(organiser, "receipt_resent", registration_id=registration_id[:40])
@@ -223,7 +204,7 @@ def resend(registration_id: str) -> Response[Any]:
 @router.post("/api/organisatie/deelnemers/<registration_id>/wissen")
 def erase(registration_id: str) -> Response[Any]:
     organiser = _acting()
-    _confirmed(_fields())
+    _confirmed(posted())
     ctx, room = desk(), _room()
     data = ActionStore(room.store.table_name, room.store.client).registration_data(registration_id[:40]) or {}
     signed_up = str(data.get("created_at", ""))[:19].replace(":", "")
@@ -254,7 +235,7 @@ def add() -> Response[Any]:
     from praatmee.reader import form_to_fields
 
     organiser = _acting()
-    fields = _fields()
+    fields = posted()
     ctx = desk()
     typed = {name: ",".join(values) for name, values in fields.items()}
     body = form_to_fields(fields)
@@ -311,7 +292,7 @@ def message(meeting_id: str) -> Response[Any]:
 
     organiser = _acting()
     title = _meeting_title(meeting_id)
-    fields = _fields()
+    fields = posted()
     room = _room()
     body, reserves = _one(fields, "bericht").replace("\r\n", "\n"), _one(fields, "reserves") == "ja"
     problem = (
