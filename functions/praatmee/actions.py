@@ -6,7 +6,6 @@ answers with what the room shows, never more.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -251,7 +250,3 @@ def owe_receipt_again(ctx: service.Context, registration_id: str) -> None:
         _store(ctx).owe_receipt_again(stored)
     except StateChanged as exc:
         raise ChangedMeanwhile(registration_id) from exc
-
-
-def now_utc(ctx: service.Context) -> str:
-    return ctx.now().astimezone(dt.UTC).isoformat(timespec="seconds")

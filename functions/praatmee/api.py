@@ -22,19 +22,9 @@ from aws_lambda_powertools.metrics import Metrics, MetricUnit
 from praatmee import METRICS_NAMESPACE, pages, service, texts
 from praatmee.edition import load_edition
 from praatmee.errors import (
-    AlreadyRegistered,
-    BodyTooLarge,
-    ChangedMeanwhile,
+    HTTP_STATUS,
     DomainError,
-    ForeignOrigin,
     MalformedBody,
-    NotEligible,
-    RegistrationClosed,
-    RegistrationNotFound,
-    SecondMeetingRefused,
-    TryAgain,
-    UnknownMeeting,
-    UnsupportedMediaType,
 )
 from praatmee.field_errors import field_error
 from praatmee.models import (
@@ -63,21 +53,6 @@ if TYPE_CHECKING:
 logger = Logger(service="praatmee-api")
 metrics = Metrics(namespace=METRICS_NAMESPACE, service="praatmee-api")
 
-# The one table from domain errors to HTTP status codes.
-HTTP_STATUS: dict[type[DomainError], int] = {
-    MalformedBody: 400,
-    ForeignOrigin: 403,
-    RegistrationNotFound: 404,
-    AlreadyRegistered: 409,
-    ChangedMeanwhile: 409,
-    NotEligible: 409,
-    RegistrationClosed: 409,
-    BodyTooLarge: 413,
-    UnsupportedMediaType: 415,
-    UnknownMeeting: 422,
-    SecondMeetingRefused: 422,
-    TryAgain: 503,
-}
 
 ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
     status: {"description": description, "content": {JSON: {"model": ErrorAnswer}}}

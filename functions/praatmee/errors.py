@@ -1,7 +1,8 @@
 """Domain errors: what can go wrong with a sign-up, as classes.
 
 Each error carries a stable `code` (part of the HTTP contract) and, where it concerns one field, that field.
-The Dutch text lives in `texts.py`; the HTTP status lives in one table in `api.py`.
+The Dutch text lives in `texts.py`; the HTTP status in `HTTP_STATUS` below, the one table that the
+registration API and the organisers' room (which adds its own sign-in errors) both answer by.
 """
 
 from __future__ import annotations
@@ -131,3 +132,22 @@ class Duplicate(StoreOutcome):
 
 class StateChanged(StoreOutcome):
     """A cancellation lost a race (the waiting list or the registration changed); read again and retry."""
+
+
+# The one table from domain errors to HTTP status codes (a subclass answers as its nearest listed class).
+HTTP_STATUS: dict[type[DomainError], int] = {
+    MalformedBody: 400,
+    ForeignOrigin: 403,
+    RegistrationNotFound: 404,
+    AlreadyRegistered: 409,
+    ChangedMeanwhile: 409,
+    NotEligible: 409,
+    RegistrationClosed: 409,
+    BodyTooLarge: 413,
+    UnsupportedMediaType: 415,
+    UnknownMeeting: 422,
+    SecondMeetingRefused: 422,
+    NotConfirmed: 422,
+    PupilRoleFixed: 422,
+    TryAgain: 503,
+}

@@ -24,27 +24,16 @@ from aws_lambda_powertools.shared.cookies import Cookie
 from pydantic import ValidationError
 
 from praatmee import roomtexts as words
+from praatmee.errors import HTTP_STATUS as SIGN_UP_STATUS
 from praatmee.errors import (
-    AlreadyRegistered,
     BodyTooLarge,
-    ChangedMeanwhile,
     DomainError,
     MalformedBody,
-    NotConfirmed,
-    NotEligible,
-    PupilRoleFixed,
-    RegistrationClosed,
-    RegistrationNotFound,
-    SecondMeetingRefused,
-    TryAgain,
-    UnknownMeeting,
 )
 from praatmee.organisers import (
-    MFA_SETUP,
     MfaMissing,
     SignInExpired,
     SignInFailed,
-    Step,
     UserPool,
     WeakPassword,
     WrongCode,
@@ -62,10 +51,8 @@ from praatmee.session import (
     check_origin,
     read_cookies,
     refresh_from,
-    secret_cookie,
     session_cookies,
     signed_out_cookies,
-    step_cookie,
     step_from,
 )
 
@@ -93,9 +80,9 @@ class UnknownExport(DomainError):
     code = "unknown_export"
 
 
-# The one table from domain errors to HTTP status codes.
+# The one table from domain errors to HTTP status codes: the sign-up's, and the room's own.
 HTTP_STATUS: dict[type[DomainError], int] = {
-    MalformedBody: 400,
+    **SIGN_UP_STATUS,  # the same rules act for a person here
     InvalidForm: 422,
     WeakPassword: 422,
     NoSession: 401,
@@ -107,17 +94,6 @@ HTTP_STATUS: dict[type[DomainError], int] = {
     MfaMissing: 403,
     UnknownMeetingId: 404,
     UnknownExport: 404,
-    RegistrationNotFound: 404,
-    UnknownMeeting: 404,
-    AlreadyRegistered: 409,
-    ChangedMeanwhile: 409,
-    NotEligible: 409,
-    RegistrationClosed: 409,
-    SecondMeetingRefused: 422,
-    NotConfirmed: 422,
-    PupilRoleFixed: 422,
-    BodyTooLarge: 413,
-    TryAgain: 503,
 }
 
 
@@ -253,74 +229,6 @@ def audit(organiser: Organiser, action: str, meeting: str = "", registration_id:
             "registration_id": registration_id,
         },
     )
-
-
-# -- signing in and out --------------------------------------------------------------------------------------
-
-
-@app.get("/organisatie/inloggen/")
-def sign_in_page() -> Response[Any]:
-    from praatmee import roompages
-
-    cookies = _cookies()
-    step = step_from(cookies)
-    if step is None and ID_COOKIE in cookies:
-        try:
-            _organiser()
-            return _see(ROOM_PATH)  # already signed in
-        except (NoSession, NotOrganiser):
-            pass
-    secret = cookies.get(SECRET_COOKIE, "")
-    return _html(200, roompages.sign_in_page(step.challenge if step else None, secret=secret))
-
-
-@app.post("/api/organisatie/inloggen")
-def sign_in() -> Response[Any]:
-    """One step of the sign-in: the password, a new password, the app's first code, or its code."""
-    check_origin(app.current_event.headers, _room().site_origin)
-    pool, form = _room().pool, _form()
-    step = step_from(_cookies())
-    if step is None:
-        next_step = pool.start(form.get("email", "").strip()[:200], form.get("password", "")[:256])
-    elif step.challenge == "NEW_PASSWORD_REQUIRED":
-        next_step = pool.new_password(step, form.get("new_password", "")[:256])
-    elif step.challenge == MFA_SETUP:
-        next_step = pool.finish_setup(step, _digits(form))
-    else:
-        next_step = pool.code(step, _digits(form))
-    return _after(next_step)
-
-
-def _digits(form: dict[str, str]) -> str:
-    code = form.get("code", "").replace(" ", "")
-    if not (len(code) == 6 and code.isdigit()):
-        raise WrongCode("not six digits")
-    return code
-
-
-def _after(step: Step) -> Response[Any]:
-    if step.tokens is not None:
-        organiser = _room().verifier.organiser(step.tokens.id_token)
-        audit(organiser, "signed_in")
-        return _see(ROOM_PATH, session_cookies(step.tokens, organiser.username))
-    cookies = []
-    if step.challenge == MFA_SETUP:
-        secret, step = _room().pool.authenticator_secret(step)
-        cookies.append(secret_cookie(secret))
-    return _see(SIGN_IN_PATH, [step_cookie(step), *cookies])
-
-
-@app.post("/api/organisatie/uitloggen")
-def sign_out() -> Response[Any]:
-    check_origin(app.current_event.headers, _room().site_origin)
-    try:
-        organiser = _organiser()
-    except (NoSession, NotOrganiser):
-        organiser = None
-    if organiser is not None:
-        _room().pool.sign_out(organiser.email or organiser.username)
-        audit(organiser, "signed_out")
-    return _see(SIGN_IN_PATH, signed_out_cookies())
 
 
 # -- the room ------------------------------------------------------------------------------------------------
@@ -474,8 +382,11 @@ def default_room() -> Room:
 
 
 # The actions on one person and the messages to a meeting: routes of their own module, on this app.
-from praatmee.roomactions import router as _actions  # noqa: E402 - it imports this module's helpers
+# Signing in and out, and the actions on one person: routes of their own modules, on this app.
+from praatmee.roomactions import router as _actions  # noqa: E402 - they import this module's helpers
+from praatmee.roomsignin import router as _sign_in  # noqa: E402
 
+app.include_router(_sign_in)
 app.include_router(_actions)
 
 
