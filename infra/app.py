@@ -31,6 +31,7 @@ def main() -> cdk.App:
         account=os.environ.get("CDK_DEFAULT_ACCOUNT"),
         region=app.node.try_get_context(names.CTX_REGION),
         first_organiser=app.node.try_get_context(names.CTX_FIRST_ORGANISER),
+        origin_secret_version=app.node.try_get_context(names.CTX_ORIGIN_SECRET_VERSION),
     )
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
     app.synth()

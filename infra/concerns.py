@@ -338,11 +338,12 @@ class Site(Construct):
         id: str,
         *,
         site_dir: Path,
-        api: Api,
+        api_origin: cloudfront.IOrigin,
         web_acl_arn: str,
         access_logs: s3.IBucket,
     ) -> None:
         super().__init__(scope, id)
+        self.api_origin = api_origin
         self.bucket = private_bucket(
             self,
             access_logs,
@@ -402,9 +403,7 @@ class Site(Construct):
             ),
             additional_behaviors={
                 names.API_PATH_PATTERN: cloudfront.BehaviorOptions(
-                    origin=origins.HttpOrigin(
-                        api.origin_domain, protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY
-                    ),
+                    origin=api_origin,  # sends the secret origin header (infra/origin.py)
                     # A redirect would drop the body of a POST: plain HTTP gets a 403 instead.
                     viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
                     allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
