@@ -13,6 +13,7 @@ from constructs import Construct
 from infra import bundling, concerns, names
 from infra.bundling import function_code
 from infra.draw import Draw
+from infra.edge import NotFoundPage
 from infra.origin import OriginSecret
 from infra.room import Room
 from praatmee.edition import Edition
@@ -111,6 +112,7 @@ class PraatMeeStack(cdk.Stack):
             "Site",
             site_dir=site_dir,
             api_origin=self.origin_secret.api_origin,
+            not_found=NotFoundPage(self, "NotFound", site_dir=site_dir).edge_lambda,
             web_acl_arn=web_acl_arn,
             access_logs=access_logs,
         )
