@@ -11,6 +11,7 @@ import pytest
 
 from infra import names
 from praatmee import origin
+from praatmee.settings import OriginSettings
 from tests.infra_synth import Synth, synthesize
 
 
@@ -103,4 +104,4 @@ def test_no_other_function_may_read_the_origin_secret(synth: Synth) -> None:
 
 def test_the_settings_name_is_the_one_the_functions_read() -> None:
     assert names.ENV_ORIGIN_SECRET_ARN == "PRAATMEE_ORIGIN_SECRET_ARN"
-    assert "origin_secret_arn" in origin.OriginSettings.model_fields
+    assert "origin_secret_arn" in OriginSettings.model_fields

@@ -16,6 +16,7 @@ import pytest
 
 from praatmee import api, origin, room, service
 from praatmee.laptop import serve
+from praatmee.settings import get_origin_settings
 from tests.fixtures import REGION, Api, FakeLambdaContext, first_come_edition, http_event
 
 SECRET = "s" * 48
@@ -26,9 +27,9 @@ PREVIOUS = "p" * 48
 def fresh_origin_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in ("PRAATMEE_ORIGIN_SECRET", "PRAATMEE_ORIGIN_SECRET_ARN", "AWS_LAMBDA_FUNCTION_NAME"):
         monkeypatch.delenv(name, raising=False)
-    origin.get_origin_settings.cache_clear()
+    get_origin_settings.cache_clear()
     yield
-    origin.get_origin_settings.cache_clear()
+    get_origin_settings.cache_clear()
 
 
 @pytest.fixture
