@@ -181,6 +181,8 @@ class PraatMeeStack(cdk.Stack):
         )
         self._acknowledge_cdk_providers()
         cdk.CfnOutput(self, "SiteUrl", value=self.site.origin)
+        # Public anyway; named so the deployed tests can check that it refuses direct calls.
+        cdk.CfnOutput(self, "ApiDirectUrl", value=self.api.http_api.api_endpoint)
         cdk.CfnOutput(self, "TableName", value=self.data.table.table_name)
         cdk.CfnOutput(self, "ExportBucket", value=self.exports.bucket.bucket_name)
         cdk.CfnOutput(self, "OrganiserRoleArn", value=self.exports.organiser_role.role_arn)
