@@ -51,7 +51,8 @@ CDK_APP := $(BIN)/python -m infra.app
 CDK_CONTEXT = -c senderDomain=$(SENDER_DOMAIN) $(if $(SENDER_ADDRESS),-c senderAddress=$(SENDER_ADDRESS)) \
 	$(if $(ALARM_EMAIL),-c alarmEmail=$(ALARM_EMAIL)) $(if $(REGION),-c region=$(REGION)) \
 	$(if $(RESERVED_CONCURRENCY),-c reservedConcurrency=$(RESERVED_CONCURRENCY)) \
-	$(if $(FIRST_ORGANISER),-c firstOrganiser=$(FIRST_ORGANISER))
+	$(if $(FIRST_ORGANISER),-c firstOrganiser=$(FIRST_ORGANISER)) \
+	$(if $(ORIGIN_SECRET_VERSION),-c originSecretVersion=$(ORIGIN_SECRET_VERSION))
 
 .PHONY: synth deploy destroy cdk-context
 

@@ -17,7 +17,7 @@ def main() -> cdk.App:
     sender_domain = app.node.try_get_context(names.CTX_SENDER_DOMAIN)
     if not sender_domain:
         raise SystemExit(f"set the sender domain: -c {names.CTX_SENDER_DOMAIN}=example.org (see README)")
-    if not (names.SITE_DIR / "index.html").exists():
+    if not all((names.SITE_DIR / page).exists() for page in ("index.html", "404.html")):
         raise SystemExit("build the site first: make site")
     concurrency = app.node.try_get_context(names.CTX_RESERVED_CONCURRENCY)
     build(
@@ -31,6 +31,7 @@ def main() -> cdk.App:
         account=os.environ.get("CDK_DEFAULT_ACCOUNT"),
         region=app.node.try_get_context(names.CTX_REGION),
         first_organiser=app.node.try_get_context(names.CTX_FIRST_ORGANISER),
+        origin_secret_version=app.node.try_get_context(names.CTX_ORIGIN_SECRET_VERSION),
     )
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
     app.synth()

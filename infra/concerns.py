@@ -31,6 +31,7 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct, IConstruct
 
 from infra import names
+from infra.edge import DIRECTORY_INDEX_JS
 from praatmee import caching
 from praatmee.edition import Edition
 from praatmee.table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE, seed_updates
@@ -61,21 +62,6 @@ TABLE_OPERATIONS = [
     dynamodb.Operation.DELETE_ITEM,
     dynamodb.Operation.TRANSACT_WRITE_ITEMS,
 ]
-
-DIRECTORY_INDEX_JS = """\
-function handler(event) {
-  var request = event.request;
-  var uri = request.uri;
-  if (uri.endsWith('/')) {
-    request.uri = uri + 'index.html';
-    return request;
-  }
-  if (uri.lastIndexOf('.') <= uri.lastIndexOf('/')) {
-    return {statusCode: 301, statusDescription: 'Moved Permanently', headers: {location: {value: uri + '/'}}};
-  }
-  return request;
-}
-"""
 
 
 def python_function(
@@ -338,11 +324,13 @@ class Site(Construct):
         id: str,
         *,
         site_dir: Path,
-        api: Api,
+        api_origin: cloudfront.IOrigin,
+        not_found: cloudfront.EdgeLambda,
         web_acl_arn: str,
         access_logs: s3.IBucket,
     ) -> None:
         super().__init__(scope, id)
+        self.api_origin = api_origin
         self.bucket = private_bucket(
             self,
             access_logs,
@@ -399,12 +387,11 @@ class Site(Construct):
                         function=directory_index, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
                     )
                 ],
+                edge_lambdas=[not_found],  # the site's Dutch 404 page (infra/edge.py)
             ),
             additional_behaviors={
                 names.API_PATH_PATTERN: cloudfront.BehaviorOptions(
-                    origin=origins.HttpOrigin(
-                        api.origin_domain, protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY
-                    ),
+                    origin=api_origin,  # sends the secret origin header (infra/origin.py)
                     # A redirect would drop the body of a POST: plain HTTP gets a 403 instead.
                     viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
                     allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,

@@ -43,6 +43,9 @@ ENV_SITE_ORIGIN = "PRAATMEE_SITE_ORIGIN"
 ENV_EMAIL_HASH_KEY_SECRET = "PRAATMEE_EMAIL_HASH_KEY_SECRET_ARN"  # noqa: S105 - a name, not a secret
 # Likewise the draw secret (the seed of the draw).
 ENV_DRAW_SECRET = "PRAATMEE_DRAW_SECRET_ARN"  # noqa: S105 - a name, not a secret
+# The secret CloudFront's origin header holds (praatmee.origin checks it; infra/origin.py).
+ENV_ORIGIN_SECRET_ARN = "PRAATMEE_ORIGIN_SECRET_ARN"  # noqa: S105 - a name, not a secret
+CTX_ORIGIN_SECRET_VERSION = "originSecretVersion"  # noqa: S105 - a rotation's new version id (README, Deploy)
 ENV_EXPORT_BUCKET = "PRAATMEE_EXPORT_BUCKET"
 ENV_SENDER_ADDRESS = "PRAATMEE_SENDER_ADDRESS"
 POWERTOOLS_SERVICE_NAME = "POWERTOOLS_SERVICE_NAME"

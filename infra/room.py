@@ -12,7 +12,6 @@ import aws_cdk as cdk
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_cloudfront as cloudfront
-from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
@@ -217,7 +216,7 @@ class Room(Construct):
         )
         site.distribution.add_behavior(
             names.ROOM_PATH_PATTERN,
-            origins.HttpOrigin(api.origin_domain, protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY),
+            site.api_origin,  # the API's one origin, with the secret origin header
             viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
             allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
             cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,

@@ -13,6 +13,8 @@ from constructs import Construct
 from infra import bundling, concerns, names
 from infra.bundling import function_code
 from infra.draw import Draw
+from infra.edge import NotFoundPage
+from infra.origin import OriginSecret
 from infra.room import Room
 from praatmee.edition import Edition
 
@@ -82,6 +84,7 @@ class PraatMeeStack(cdk.Stack):
         reserved_concurrency: int = names.DEFAULT_RESERVED_CONCURRENCY,
         alarm_email: str | None = None,
         first_organiser: str | None = None,
+        origin_secret_version: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, description="Praat mee: site, registration API and exports", **kwargs)
@@ -100,8 +103,18 @@ class PraatMeeStack(cdk.Stack):
         self.api = concerns.Api(
             self, "Api", code=code, data=self.data, reserved_concurrency=reserved_concurrency
         )
+        self.origin_secret = OriginSecret(
+            self, "OriginSecret", api_domain=self.api.origin_domain, version_id=origin_secret_version
+        )
+        self.origin_secret.grant(self.api.function)
         self.site = concerns.Site(
-            self, "Site", site_dir=site_dir, api=self.api, web_acl_arn=web_acl_arn, access_logs=access_logs
+            self,
+            "Site",
+            site_dir=site_dir,
+            api_origin=self.origin_secret.api_origin,
+            not_found=NotFoundPage(self, "NotFound", site_dir=site_dir).edge_lambda,
+            web_acl_arn=web_acl_arn,
+            access_logs=access_logs,
         )
         # No cycle: the distribution needs only the API's id, not its routes or the function.
         self.api.function.add_environment(names.ENV_SITE_ORIGIN, self.site.origin)
@@ -133,6 +146,7 @@ class PraatMeeStack(cdk.Stack):
         )
         # Organisers act for a person: the one-person marker's key, and the mails those actions send.
         room_function = self.room.function
+        self.origin_secret.grant(room_function)
         hash_key = self.data.email_hash_key.secret_arn
         room_function.add_environment(names.ENV_EMAIL_HASH_KEY_SECRET, hash_key)
         concerns.allow(room_function, ["secretsmanager:GetSecretValue"], [hash_key])
@@ -167,6 +181,8 @@ class PraatMeeStack(cdk.Stack):
         )
         self._acknowledge_cdk_providers()
         cdk.CfnOutput(self, "SiteUrl", value=self.site.origin)
+        # Public anyway; named so the deployed tests can check that it refuses direct calls.
+        cdk.CfnOutput(self, "ApiDirectUrl", value=self.api.http_api.api_endpoint)
         cdk.CfnOutput(self, "TableName", value=self.data.table.table_name)
         cdk.CfnOutput(self, "ExportBucket", value=self.exports.bucket.bucket_name)
         cdk.CfnOutput(self, "OrganiserRoleArn", value=self.exports.organiser_role.role_arn)

@@ -56,6 +56,7 @@ def _site_dir() -> Path:
         return names.SITE_DIR
     stand_in = Path(tempfile.mkdtemp(prefix="praatmee-site-"))
     (stand_in / "index.html").write_text("<!doctype html><title>Praat mee</title>\n")
+    (stand_in / "404.html").write_text("<!doctype html><title>Pagina niet gevonden</title>\n")
     return stand_in
 
 

@@ -1,6 +1,7 @@
 """Checks against a deployed stack: opt-in, skipped unless PRAATMEE_DEPLOYED_URL is set (README, Deploy).
 
     PRAATMEE_DEPLOYED_URL=https://d1234.cloudfront.net .venv/bin/pytest -m deployed
+    (and PRAATMEE_DEPLOYED_API_URL=<the ApiDirectUrl output> for the direct-call check)
 
 The concurrency test writes real registrations, so it needs a second opt-in with a bounded count:
     PRAATMEE_DEPLOYED_CONCURRENCY=60 (at most MAX_CONCURRENCY) and preferably a throwaway deployment.
@@ -23,6 +24,7 @@ import pytest
 from infra import names
 
 URL = os.environ.get("PRAATMEE_DEPLOYED_URL", "").rstrip("/")
+API_URL = os.environ.get("PRAATMEE_DEPLOYED_API_URL", "").rstrip("/")
 # WAF blocks an IP after WAF_RATE_LIMIT requests in five minutes: stay well below it.
 MAX_CONCURRENCY = names.WAF_RATE_LIMIT // 2
 TIMEOUT = 15
@@ -98,6 +100,26 @@ def test_api_lists_the_seeded_meetings() -> None:
     assert status == 200
     meetings = json.loads(body)["meetings"]
     assert {m["id"] for m in meetings} >= {"noord-wolvega", "zuid-helmond", "midden-utrecht", "online"}
+
+
+def test_an_unknown_page_gets_the_dutch_404_page_and_the_api_keeps_its_json_404() -> None:
+    status, headers, body = fetch("/bestaat-niet/")
+    assert status == 404
+    assert headers["content-type"].startswith("text/html")
+    assert "max-age=60" in headers["cache-control"]
+    assert 'lang="nl"' in body.decode()
+    status, headers, _ = fetch("/api/bestaat-niet")
+    assert status == 404
+    assert headers["content-type"].startswith("application/json")
+
+
+@pytest.mark.skipif(not API_URL, reason="set PRAATMEE_DEPLOYED_API_URL (the ApiDirectUrl output)")
+def test_a_direct_call_to_the_api_skipping_cloudfront_is_refused() -> None:
+    request = urllib.request.Request(API_URL + "/api/meetings")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=TIMEOUT)
+    assert refused.value.code == 403
+    assert json.loads(refused.value.read())["errors"][0]["code"] == "not_through_site"
 
 
 def test_form_posts_from_other_sites_are_refused() -> None:

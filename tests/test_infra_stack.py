@@ -527,7 +527,8 @@ def test_the_seed_may_only_update_items_of_the_table(synth: Synth) -> None:
 
 
 def test_the_email_hash_key_is_a_generated_retained_secret(synth: Synth) -> None:
-    (secret,) = synth.resources("AWS::SecretsManager::Secret").values()
+    env = functions(synth)[names.API_HANDLER]["Properties"]["Environment"]["Variables"]
+    secret = synth.resources("AWS::SecretsManager::Secret")[ref_id(env[names.ENV_EMAIL_HASH_KEY_SECRET])]
     assert secret["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32
     assert secret["DeletionPolicy"] == "Retain"
 
@@ -749,8 +750,8 @@ def test_the_draw_exists_only_for_an_edition_given_out_by_the_draw(synth: Synth,
     # Then only the draw edition's app has the draw function, its secret and a one-time schedule
     assert names.DRAW_HANDLER not in functions(synth)
     assert names.DRAW_HANDLER in functions(draw_synth)
-    assert len(synth.resources("AWS::SecretsManager::Secret")) == 1, "the e-mail hash key only"
-    assert len(draw_synth.resources("AWS::SecretsManager::Secret")) == 2
+    assert len(synth.resources("AWS::SecretsManager::Secret")) == 2, "the e-mail hash key and origin header"
+    assert len(draw_synth.resources("AWS::SecretsManager::Secret")) == 3
     expressions = [
         s["Properties"]["ScheduleExpression"] for s in synth.resources("AWS::Scheduler::Schedule").values()
     ]

@@ -19,7 +19,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import Metrics, MetricUnit
 
-from praatmee import METRICS_NAMESPACE, pages, service, texts
+from praatmee import METRICS_NAMESPACE, origin, pages, service, texts
 from praatmee.edition import load_edition
 from praatmee.errors import (
     HTTP_STATUS,
@@ -328,6 +328,8 @@ def lambda_handler(
     mailing: MailContext | None = None,
 ) -> dict[str, Any]:
     """The Lambda entry point; tests pass their own `ctx`, and a `mailing` when mails should go out."""
+    if (refused := origin.refusal(event)) is not None:  # first: not through CloudFront, no work at all
+        return refused
     if ctx is None:
         app.append_context(service=default_context(), mail=default_mail_context)  # type: ignore[no-untyped-call]
     else:

@@ -23,6 +23,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.shared.cookies import Cookie
 from pydantic import ValidationError
 
+from praatmee import origin
 from praatmee import roomtexts as words
 from praatmee.errors import HTTP_STATUS as SIGN_UP_STATUS
 from praatmee.errors import (
@@ -395,6 +396,8 @@ app.include_router(_actions)
 )
 def lambda_handler(event: dict[str, Any], context: LambdaContext, room: Room | None = None) -> dict[str, Any]:
     """The room's Lambda entry point; the local stack and tests pass their own `room`."""
+    if (refused := origin.refusal(event)) is not None:  # first: not through CloudFront, no work at all
+        return refused
     renewed: list[Cookie] = []  # a renewed ID token's cookie, set by `_organiser`
     app.append_context(room=room or default_room(), renewed=renewed)  # type: ignore[no-untyped-call]
     result = app.resolve(event, context)

@@ -118,6 +118,41 @@ class OrganiserSettings(ExportSettings, HashKeySettings):
     user_pool_client_id: ClientId
 
 
+# Secrets Manager is asked again after this long, so a rotation's new value reaches warm functions.
+ORIGIN_SECRET_MAX_AGE_SECONDS = 300
+
+
+class OriginSettings(BaseSettings):
+    """The secret of CloudFront's origin header (`praatmee.origin`), for the API and the room. Locally the
+    value itself (`PRAATMEE_ORIGIN_SECRET`), on AWS the ARN of its secret (JSON: `current`, and `previous`
+    during a rotation). Neither set is allowed only off Lambda (the handlers' tests); on Lambda it refuses
+    every request."""
+
+    model_config = SettingsConfigDict(env_prefix="PRAATMEE_", frozen=True, extra="ignore")
+
+    origin_secret: SecretStr | None = Field(default=None, min_length=32)
+    origin_secret_arn: SecretArn | None = None
+    # Set by Lambda itself in every function.
+    lambda_function_name: str | None = Field(default=None, validation_alias="AWS_LAMBDA_FUNCTION_NAME")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if self.origin_secret is not None and self.origin_secret_arn is not None:
+            raise ValueError("set one of PRAATMEE_ORIGIN_SECRET and PRAATMEE_ORIGIN_SECRET_ARN")
+        return self
+
+    def accepted(self) -> list[bytes] | None:
+        """The values that pass; None when no check is configured (off Lambda only)."""
+        if self.origin_secret is not None:
+            return [self.origin_secret.get_secret_value().encode()]
+        if self.origin_secret_arn is None:
+            return [] if self.lambda_function_name else None  # on Lambda without a secret: nothing passes
+        from aws_lambda_powertools.utilities.parameters import get_secret
+
+        values = get_secret(self.origin_secret_arn, transform="json", max_age=ORIGIN_SECRET_MAX_AGE_SECONDS)
+        return [str(values[key]).encode() for key in ("current", "previous") if values.get(key)]
+
+
 Model = TypeVar("Model", bound=TableSettings)
 
 
@@ -161,3 +196,9 @@ def get_draw_settings() -> DrawSettings:
 def get_organiser_settings() -> OrganiserSettings:
     """The organisers' room's settings, validated at its cold start."""
     return _load(OrganiserSettings)
+
+
+@cache
+def get_origin_settings() -> OriginSettings:
+    """The origin header's settings, validated at the first request."""
+    return OriginSettings()

@@ -39,6 +39,8 @@ SENDER = "aanmelden@praatmee.example.nl"
 OUTBOX = "/lokaal/postvak/"
 # API Gateway refuses larger payloads itself; the handler has its own, smaller limit.
 MAX_PAYLOAD = 10 * 1024 * 1024
+# The local stack plays CloudFront: its origin header, with a value of this run only (praatmee.origin).
+ORIGIN_HEADER, ORIGIN_SECRET = "x-praatmee-origin", secrets.token_urlsafe(32)
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -175,7 +177,9 @@ class LocalHandler(SimpleHTTPRequestHandler):
             self.send_error(413)
             return
         body = self.rfile.read(length) if length > 0 else b""
-        event = to_event(self.command, self.path, list(self.headers.items()), body, self.client_address[0])
+        headers = [(k, v) for k, v in self.headers.items() if k.lower() != ORIGIN_HEADER]
+        headers.append((ORIGIN_HEADER, ORIGIN_SECRET))  # as CloudFront replaces a viewer's header of its name
+        event = to_event(self.command, self.path, headers, body, self.client_address[0])
         # One request at a time, as one Lambda instance handles them: Powertools' resolver keeps the current
         # request in shared state, so two at once would mix up.
         with self.server.api_lock:
@@ -301,6 +305,7 @@ def local_aws(site_origin: str, port: int = 0) -> Iterator[str]:
             "PRAATMEE_TABLE_NAME": TABLE,
             "PRAATMEE_EMAIL_HASH_KEY": secrets.token_urlsafe(32),
             "PRAATMEE_SITE_ORIGIN": site_origin,
+            "PRAATMEE_ORIGIN_SECRET": ORIGIN_SECRET,
             "PRAATMEE_EXPORT_BUCKET": EXPORT_BUCKET,
             "PRAATMEE_SENDER_ADDRESS": SENDER,
             "POWERTOOLS_SERVICE_NAME": "praatmee-local",
