@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, Page
 
 from hooks.purge import bundle_site
 from praatmee.laptop.serve import make_server
+from tests.test_site_browser import violations
 
 DOCS = Path(__file__).parents[1] / "docs"
 MATERIAL_CSS = next((Path(material.__file__).parent / "templates/assets/stylesheets").glob("main.*.min.css"))
@@ -129,3 +130,17 @@ def test_a_page_looks_the_same_with_the_small_stylesheet(
     if before != after:
         (screenshots / f"css-{case}-full.png").write_bytes(before)
     assert before == after, f"{case} differs: see css-{case}.png and css-{case}-full.png in {screenshots}"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("case", CASES)
+def test_every_state_with_the_small_stylesheet_has_no_axe_violations(
+    browser: Browser, full_and_small: tuple[str, str], case: str
+) -> None:
+    path, viewport, act = CASES[case]
+    page = browser.new_page(viewport=viewport)  # type: ignore[arg-type]
+    page.goto(full_and_small[1] + path, wait_until="networkidle")
+    act(page)
+
+    assert violations(page) == []
+    page.close()
