@@ -273,6 +273,9 @@ def test_fingerprinted_assets_are_kept_a_year_assets_an_hour_and_pages_five_minu
     assert by_value[caching.FINGERPRINTED]["Include"] == ["assets/stylesheets/*", "assets/javascripts/*"]
     assert by_value[caching.PAGE]["Include"] == ["*.html"]
     assert by_value[caching.PAGE]["DistributionPaths"] == ["/*"]
+    # And hashed files of earlier deploys stay: a page still in a browser's cache may name them
+    assert by_value[caching.FINGERPRINTED]["Prune"] is False
+    assert by_value[caching.PAGE]["Prune"] is True
     # And every file is in exactly one upload
     for path, expected in [
         ("assets/stylesheets/main.57a0d79d.min.css", caching.FINGERPRINTED),
