@@ -51,6 +51,17 @@ def test_every_page_loads_one_small_stylesheet_named_by_its_content(built_site: 
     assert (built_site / "assets" / "praatmee.css").is_file()
 
 
+def test_every_custom_property_the_small_stylesheet_uses_is_still_defined(built_site: Path) -> None:
+    # (states no screenshot shows, such as hover, use custom properties too: none may lose its value)
+    def used_but_undefined(css: str) -> set[str]:
+        return set(re.findall(r"var\((--[\w-]+)", css)) - set(re.findall(r"(--[\w-]+)\s*:", css))
+
+    [bundle] = (built_site / "assets" / "stylesheets").glob("main.*.min.css")
+
+    # Then only what Material leaves undefined itself (its fonts, with `font: false`) has no value
+    assert used_but_undefined(bundle.read_text(encoding="utf-8")) <= used_but_undefined(full_css().decode())
+
+
 def test_a_build_without_purgecss_stops_with_a_clear_message(tmp_path: Path) -> None:
     with pytest.raises(PluginError, match="npm ci"):
         bundle_site(tmp_path, [], purgecss=tmp_path / "purgecss")
