@@ -87,12 +87,23 @@ def nothing(page: Page) -> None:
     return None
 
 
+def hover_a_menu_link(page: Page) -> None:
+    page.locator(".md-sidebar--primary .md-nav__link").nth(2).hover()
+
+
+def tab_to_a_link(page: Page) -> None:
+    for _ in range(3):
+        page.keyboard.press("Tab")
+
+
 CASES: dict[str, tuple[str, dict[str, int], Callable[[Page], None]]] = {
     "home-phone": ("/", PHONE, nothing),
     "home-desktop": ("/", DESKTOP, nothing),
     "home-phone-menu-open": ("/", PHONE, open_menu),
     "meetings-phone": ("/bijeenkomsten/", PHONE, nothing),
     "meetings-desktop": ("/bijeenkomsten/", DESKTOP, nothing),
+    "meetings-desktop-menu-hover": ("/bijeenkomsten/", DESKTOP, hover_a_menu_link),
+    "meetings-phone-keyboard-focus": ("/bijeenkomsten/", PHONE, tab_to_a_link),
     "form-errors-phone": ("/aanmelden/", PHONE, show_errors),
     "form-errors-desktop": ("/aanmelden/", DESKTOP, show_errors),
 }
