@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM := /usr/bin/chromium
+# The site's build tool, PurgeCSS (package.json, package-lock.json); Lighthouse, a devDependency, only for bench.
+NODE_STAMP := node_modules/.installed-stamp
+LIGHTHOUSE := node_modules/.bin/lighthouse
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: serve test lint typecheck site pytest bench openapi chromium clean
@@ -15,11 +18,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --editable '.[dev,infra,draw,room]'
 	touch $@
 
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --omit=dev
+	touch $@
+
+$(LIGHTHOUSE): package.json package-lock.json
+	npm ci
+	touch $(NODE_STAMP) $@
+
 # Debian's Chromium for the browser tests; never a browser download from elsewhere.
 chromium:
 	@test -x $(CHROMIUM) || { apt-get update -qq && apt-get install -y -qq chromium; }
 
-serve: $(STAMP)
+serve: $(STAMP) $(NODE_STAMP)
 	$(BIN)/praatmee serve --port $(PORT)
 
 test: $(STAMP) chromium lint typecheck site pytest
@@ -31,14 +42,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-site: $(STAMP)
+site: $(STAMP) $(NODE_STAMP)
 	$(BIN)/mkdocs build --strict --quiet
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest
 
 # Benchmarks print figures; they never fail on a time.
-bench: $(STAMP) chromium site
+bench: $(STAMP) $(LIGHTHOUSE) chromium site
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:

@@ -1,7 +1,9 @@
 """Page weight: per page of the built site, the bytes of everything Chromium loads, raw and gzipped.
 
 Compares with a default Material for MkDocs page built the same way. Budget: at most 60% of the default
-(the issue sets 48 KiB gzipped). Prints figures; never fails on them.
+(the issue sets 48 KiB gzipped). Then the form page as `praatmee serve` sends it (gzipped as CloudFront does,
+the API's seat counts included): every byte it loads, against issue 17's goal of 24 KiB. Prints figures;
+never fails on them.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from playwright.sync_api import Browser, Request, sync_playwright
 from praatmee.laptop.serve import SITE, make_server, site_pages
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
+from benchmarks.local_stack import running_serve
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
 BUDGET_KIB = 48.0
+FORM_GOAL_KIB = 24.0
 
 
 def build_default_material(folder: Path) -> Path:
@@ -60,6 +64,25 @@ def weigh(site: Path, pages: list[str]) -> list[tuple[str, int, int, int, int]]:
     return rows
 
 
+def form_page_transfer() -> list[tuple[str, int]]:
+    """(path, body bytes as sent, compressed where the server compresses) of every request the form page
+    makes until the network is idle, on a phone, against the whole local stack."""
+    with running_serve() as origin, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        requests: list[Request] = []
+        page.on("requestfinished", lambda request: requests.append(request))
+        page.goto(origin + "/aanmelden/", wait_until="networkidle")
+        rows = []
+        for request in requests:
+            sizes = request.sizes()
+            rows.append(
+                (request.url.removeprefix(origin), sizes["responseHeadersSize"] + sizes["responseBodySize"])
+            )
+        browser.close()
+    return rows
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         (reference,) = weigh(build_default_material(Path(tmp)), ["/"])
@@ -76,6 +99,14 @@ def main() -> None:
         print(f"{path:32} {requests:8d} {raw / 1024:9.1f} {gz / 1024:9.1f} {gz / ref_gz:10.0%}  {verdict}")
     heaviest = max(rows, key=lambda row: row[3])
     print(f"heaviest page: {heaviest[0]}, {heaviest[3] / 1024:.1f} KiB gzipped (budget {BUDGET_KIB:.0f} KiB)")
+
+    print("\nthe form page with all it loads, as `praatmee serve` sends it (gzipped as CloudFront does):")
+    form = form_page_transfer()
+    for path, size in form:
+        print(f"  {path:48} {size / 1024:6.1f} KiB")
+    total = sum(size for _, size in form) / 1024
+    verdict = "ok" if total <= FORM_GOAL_KIB else "OVER"
+    print(f"form page total: {total:.1f} KiB over the wire (goal {FORM_GOAL_KIB:.0f} KiB)  {verdict}")
 
 
 if __name__ == "__main__":

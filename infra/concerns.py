@@ -440,7 +440,7 @@ class Site(Construct):
                 cache_control=[s3deploy.CacheControl.from_string(value)],
                 distribution=self.distribution if pages else None,
                 distribution_paths=["/*"] if pages else None,
-                prune=True,
+                prune=name != "DeployFingerprinted",  # a page kept 5 min may still name last deploy's CSS
                 memory_limit=256,
             )
 

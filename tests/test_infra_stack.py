@@ -24,6 +24,7 @@ from praatmee.table import seed_updates
 from tests.infra_synth import ACCOUNT, RESERVED_CONCURRENCY, SENDER_DOMAIN, Synth, draw_edition, synthesize
 
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # CloudFront's managed policy ids
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 
 
@@ -156,6 +157,15 @@ def test_site_is_https_only_with_the_web_acl(synth: Synth) -> None:
     assert "WebACLId" in config
 
 
+def test_site_is_compressed_by_cloudfront_and_the_api_is_not(synth: Synth) -> None:
+    # The rule the local server copies (praatmee.laptop.compress): the site's behaviour compresses with a
+    # policy that allows it; with CachingDisabled (the API, the room) CloudFront compresses nothing.
+    config = distribution_config(synth)
+    assert config["DefaultCacheBehavior"]["Compress"] is True
+    assert config["DefaultCacheBehavior"]["CachePolicyId"] == CACHING_OPTIMIZED
+    assert {b["CachePolicyId"] for b in config["CacheBehaviors"]} == {CACHING_DISABLED}
+
+
 def test_security_headers_have_long_hsts_a_strict_csp_nosniff_and_a_referrer_policy(synth: Synth) -> None:
     # The site's policy; the room's differs only in form-action (tests/test_infra_room.py)
     policy = next(
@@ -263,6 +273,9 @@ def test_fingerprinted_assets_are_kept_a_year_assets_an_hour_and_pages_five_minu
     assert by_value[caching.FINGERPRINTED]["Include"] == ["assets/stylesheets/*", "assets/javascripts/*"]
     assert by_value[caching.PAGE]["Include"] == ["*.html"]
     assert by_value[caching.PAGE]["DistributionPaths"] == ["/*"]
+    # And hashed files of earlier deploys stay: a page still in a browser's cache may name them
+    assert by_value[caching.FINGERPRINTED]["Prune"] is False
+    assert by_value[caching.PAGE]["Prune"] is True
     # And every file is in exactly one upload
     for path, expected in [
         ("assets/stylesheets/main.57a0d79d.min.css", caching.FINGERPRINTED),

@@ -23,11 +23,13 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+from praatmee.laptop.compress import GzipFiles
 
 ROOT = Path(__file__).resolve().parents[3]
 SITE = ROOT / "site"
@@ -156,8 +158,9 @@ def from_result(result: dict[str, Any]) -> tuple[int, list[tuple[str, str]], byt
     return int(result.get("statusCode", 200)), headers, body
 
 
-class LocalHandler(SimpleHTTPRequestHandler):
-    """Static files from the built site; everything under /api/ goes to the Lambda handler."""
+class LocalHandler(GzipFiles):
+    """Static files from the built site, gzipped as CloudFront does (`compress`); everything under /api/ goes
+    to the Lambda handler."""
 
     server: LocalServer
 
