@@ -141,3 +141,18 @@ def test_an_unknown_page_gets_the_sites_dutch_404_and_the_api_keeps_its_json_404
     assert 'href="/aanmelden/"' in text
     assert api.value.code == 404
     assert json.loads(api.value.read())["errors"][0]["code"] == "not_found"
+
+
+def test_a_kilobyte_of_open_brackets_gets_an_answer_from_the_local_stack_not_a_dropped_connection(
+    site_url: str,
+) -> None:
+    # When someone posts `[` a thousand times to the local API (the handler raised, so the connection dropped)
+    request = urllib.request.Request(
+        site_url + "/api/registrations", data=b"[" * 1000, headers={"Content-Type": JSON}
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+
+    # Then it answers the contract's 400 in JSON
+    assert refused.value.code == 400
+    assert json.loads(refused.value.read())["errors"][0]["code"] == "malformed_body"
