@@ -169,6 +169,8 @@ FIELD_MESSAGES: dict[str, str] = {
     "control_character": (
         "Er staat een teken in {label} dat we niet kunnen gebruiken, zoals een nieuwe regel. Haal het weg."
     ),
+    "web_address": "Vul {label} in zonder webadres.",
+    "no_letter": "Vul {label} in met letters.",
     "malformed_body": "We konden je aanmelding niet lezen. Probeer het nog een keer.",
 }
 
