@@ -3,13 +3,31 @@ guardians' requests by sign-ups it did not make."""
 
 from __future__ import annotations
 
+import json
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from moto import mock_aws
 
-from praatmee import texts
+from praatmee import guardian_asks, service, texts
+from praatmee.edition import load_edition
+from praatmee.errors import GuardianAskedTooOften
+from praatmee.laptop.localaws import cheap_transaction_snapshots, serialised_dynamodb
+from praatmee.models import RegistrationRequest, normalise_email
 from praatmee.store import Store
-from tests.fixtures import Api, pupil, registration_items
+from tests.fixtures import (
+    Api,
+    mails_to,
+    make_context,
+    make_store,
+    pupil,
+    registration_items,
+    table_items,
+    valid_body,
+)
+from tests.test_store_concurrency import Injector, run_threads
 
 
 def field_codes(answer: Any) -> list[tuple[str | None, str]]:
@@ -89,3 +107,108 @@ def test_ordinary_names_with_dots_and_letters_of_any_script_are_accepted(
     answer = client.register(email="kind@example.org", name=name, organisation=name, **pupil())
 
     assert answer.status == 201, answer.text
+
+
+# -- one address, many guardians' requests ----------------------------------------------------------------
+
+VICTIM = "petra.jansen@example.org"
+MEETINGS = ["online", "midden-utrecht", "noord-wolvega"]
+
+
+def child(number: int, **changes: Any) -> dict[str, Any]:
+    """A pupil under 16 (their own address) who names VICTIM as guardian; meetings taken in turn."""
+    return {"email": f"kind{number}@example.org", "meeting": MEETINGS[number % 3], **pupil(), **changes}
+
+
+def asked_of(ctx: service.Context, address: str) -> int:
+    address_hash = service.keyed_hash(ctx.hash_key, guardian_asks.PURPOSE, normalise_email(address))
+    return guardian_asks.asked(ctx.store, address_hash)
+
+
+def test_one_address_gets_a_few_guardians_requests_and_then_no_more(
+    app: Api, ctx: service.Context, store: Store
+) -> None:
+    # Given three pupils (siblings, across meetings) who each name the same parent
+    siblings = [app.register(**child(number)) for number in range(guardian_asks.LIMIT)]
+    assert [answer.status for answer in siblings] == [201] * guardian_asks.LIMIT
+
+    # When a fourth sign-up names that address (also in other capitals)
+    refused = app.register(**child(9, guardian={**pupil()["guardian"], "email": VICTIM.upper()}))
+
+    # Then it is refused on the guardian's address, in Dutch, and nothing of it is written or sent
+    assert refused.status == 409
+    assert field_codes(refused) == [("guardian.email", "guardian_asked_too_often")]
+    assert refused.json["errors"][0]["message"] == texts.ERROR_MESSAGES["guardian_asked_too_often"]
+    assert len(registration_items(store)) == guardian_asks.LIMIT
+    assert mails_to("kind9@example.org") == []
+    assert len(mails_to(VICTIM)) == guardian_asks.LIMIT
+    assert asked_of(ctx, VICTIM) == guardian_asks.LIMIT
+
+
+def test_the_count_expires_with_the_edition(client: Api, store: Store) -> None:
+    client.register(**child(1))
+
+    [counter] = [item for item in table_items(store) if item["pk"]["S"].startswith("ASKED#")]
+    assert counter["expires_at"]["N"] == str(load_edition().expires_at)
+    assert VICTIM not in json.dumps(counter)  # only a keyed hash of the address
+
+
+def test_the_last_allowed_sign_up_sent_twice_gets_its_first_answer(client: Api) -> None:
+    # Given the limit reached by the last sibling's sign-up
+    answers = [client.register(**child(number)) for number in range(guardian_asks.LIMIT)]
+
+    # When that sign-up is sent again (a double click)
+    again = client.register(**child(guardian_asks.LIMIT - 1))
+
+    # Then it gets the same answer, not a refusal
+    assert (again.status, again.json["id"]) == (201, answers[-1].json["id"])
+
+
+def test_a_sign_up_that_is_not_written_uses_up_no_request(client: Api, ctx: service.Context) -> None:
+    # Given one pupil, and the same pupil's address sent again with other answers (refused: already signed up)
+    client.register(**child(1))
+    conflict = client.register(**child(1, name="Iemand Anders"))
+    assert conflict.codes == ["already_registered"]
+
+    # Then only the written sign-up counts, so the other siblings still fit
+    assert asked_of(ctx, VICTIM) == 1
+    more = [client.register(**child(number)).status for number in range(2, guardian_asks.LIMIT + 1)]
+    assert more == [201] * (guardian_asks.LIMIT - 1)
+
+
+def test_sign_ups_by_organisers_are_not_counted(ctx: service.Context) -> None:
+    # Organisers add pupils on a parent's behalf (by phone, on paper): not a stranger's sign-up
+    for number in range(guardian_asks.LIMIT + 2):
+        request = RegistrationRequest.model_validate(valid_body(**child(number)))
+        added = service.register(ctx, request, added_by_organiser=True)
+        assert added.outcome is service.Outcome.PENDING_GUARDIAN
+    assert asked_of(ctx, VICTIM) == 0
+
+
+@pytest.fixture
+def serialised_store(api_settings: None) -> Iterator[Store]:
+    """moto's DynamoDB under one lock (DynamoDB's serialisable writes), with injected throttling."""
+    injector = Injector(share=0.2)
+    with mock_aws(), serialised_dynamodb(), cheap_transaction_snapshots():
+        store = make_store(max_attempts=12, sleep=time.sleep)
+        events: Any = store.client.meta.events
+        events.register("before-call.dynamodb.TransactWriteItems", injector.transaction)
+        events.register("before-call.dynamodb.UpdateItem", injector.single)
+        yield store
+
+
+def test_many_sign_ups_at_once_naming_one_address_get_exactly_the_limit(serialised_store: Store) -> None:
+    # Given twenty strangers' sign-ups at once, each a different "pupil" naming the same victim
+    ctx = make_context(serialised_store)
+    requests = [RegistrationRequest.model_validate(valid_body(**child(n))) for n in range(20)]
+
+    # When they all arrive at the same moment
+    results = run_threads(len(requests), lambda index: service.register(ctx, requests[index]))
+
+    # Then exactly LIMIT are written, every other is refused (no 5xx), and the count says LIMIT
+    outcomes = [result for _, result in results]
+    written = [o for o in outcomes if isinstance(o, service.Registered)]
+    refused = [o for o in outcomes if isinstance(o, GuardianAskedTooOften)]
+    assert (len(written), len(refused)) == (guardian_asks.LIMIT, 20 - guardian_asks.LIMIT), outcomes
+    assert len(registration_items(serialised_store)) == guardian_asks.LIMIT
+    assert asked_of(ctx, VICTIM) == guardian_asks.LIMIT

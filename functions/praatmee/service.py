@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+from praatmee import guardian_asks
 from praatmee.dynamo import new_token
 from praatmee.edition import Allocation, Edition, Role, Sector, Theme, features
 from praatmee.errors import (
@@ -161,8 +162,13 @@ def register(ctx: Context, request: RegistrationRequest, *, added_by_organiser: 
         expires_at=ctx.edition.expires_at,
         data=data,
     )
+    # A guardian's address gets a limited number of requests from sign-ups it did not make (issue 16).
+    asked = None
+    if request.guardian is not None and not added_by_organiser:
+        asked = keyed_hash(ctx.hash_key, guardian_asks.PURPOSE, normalise_email(request.guardian.email))
     try:
-        answer = _write(ctx, new, pending=request.under_16)
+        with guardian_asks.counted(ctx.store, asked, new.email_hash, ctx.edition.expires_at):
+            answer = _write(ctx, new, pending=request.under_16)
     except Duplicate as duplicate:
         return _replay(ctx, new, duplicate)
     return Registered(

@@ -199,6 +199,9 @@ ERROR_MESSAGES: dict[str, str] = {
         "Met dit e-mailadres is al iemand aangemeld. Je kunt je maar voor één bijeenkomst aanmelden."
     ),
     "not_found": "We vinden deze aanmelding niet. Kijk of je de goede link uit je e-mail gebruikt.",
+    "guardian_asked_too_often": (
+        "Dit e-mailadres van een ouder of verzorger is al te vaak ingevuld. Klopt dit niet? Mail ons dan."
+    ),
     "try_again": "Het is nu erg druk. Probeer het over een paar minuten nog een keer.",
     "not_found_route": "Deze pagina bestaat niet.",
 }
