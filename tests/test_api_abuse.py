@@ -60,9 +60,10 @@ def with_field(field: str, value: str) -> dict[str, Any]:
         "www\u200b.pay.nl",  # a zero-width space between
     ],
 )
-@pytest.mark.parametrize("field", ["name", "guardian.name", "organisation"])
+@pytest.mark.parametrize("field", ["name", "guardian.name", "organisation", "needs"])
 def test_a_name_with_a_web_address_is_refused(client: Api, store: Store, field: str, bad: str) -> None:
-    # When a name (of the person, the guardian or the school) holds a web address
+    # When a name (of the person, the guardian or the school) holds a web address, or the needs do (the
+    # guardian's request shows them)
     answer = client.register(**with_field(field, bad))
 
     # Then that field is refused with a Dutch message, and nothing is stored

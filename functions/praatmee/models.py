@@ -47,10 +47,15 @@ _URL = re.compile(
 
 
 def _plain_name(value: str) -> str:
-    """A name of a person or a school: at least one letter, and no web address (also not hidden by
-    full-width characters or invisible joiners: compared after NFKC and without format characters)."""
+    """A name of a person or a school: at least one letter, and no web address."""
     if not any(unicodedata.category(char).startswith("L") for char in value):
         raise PydanticCustomError("no_letter", "a name needs a letter")
+    return _no_web_address(value)
+
+
+def _no_web_address(value: str) -> str:
+    """No web address, also not one hidden by full-width characters or invisible joiners: compared after
+    NFKC and without format characters."""
     visible = "".join(c for c in unicodedata.normalize("NFKC", value) if unicodedata.category(c) != "Cf")
     if _URL.search(visible.casefold()):
         raise PydanticCustomError("web_address", "a name holds a web address")
@@ -118,7 +123,13 @@ class RegistrationRequest(_Strict):
     sector: Sector
     themes: Annotated[list[Theme], Field(min_length=1, max_length=len(Theme))]
     organisation: Annotated[str, _text(150), _no_control(_CONTROL), AfterValidator(_plain_name)] | None = None
-    needs: Annotated[OptionalText, Field(description="Diet or accessibility needs")] | None = None
+    # Shown in the guardian's request too, so no link there either.
+    needs: (
+        Annotated[
+            OptionalText, AfterValidator(_no_web_address), Field(description="Diet or accessibility needs")
+        ]
+        | None
+    ) = None
     privacy_consent: StrictBool
     under_16: StrictBool = False
     guardian: Guardian | None = None
