@@ -15,7 +15,7 @@ from praatmee import guardian_asks, service, texts
 from praatmee.edition import load_edition
 from praatmee.errors import GuardianAskedTooOften
 from praatmee.laptop.localaws import cheap_transaction_snapshots, serialised_dynamodb
-from praatmee.models import RegistrationRequest, normalise_email
+from praatmee.models import RegistrationRequest
 from praatmee.store import Store
 from tests.fixtures import (
     Api,
@@ -122,8 +122,7 @@ def child(number: int, **changes: Any) -> dict[str, Any]:
 
 
 def asked_of(ctx: service.Context, address: str) -> int:
-    address_hash = service.keyed_hash(ctx.hash_key, guardian_asks.PURPOSE, normalise_email(address))
-    return guardian_asks.asked(ctx.store, address_hash)
+    return guardian_asks.asked(ctx.store, guardian_asks.address_hash(ctx.hash_key, address))
 
 
 def test_one_address_gets_a_few_guardians_requests_and_then_no_more(

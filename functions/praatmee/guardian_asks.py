@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from praatmee.dynamo import ConditionFailed, Item, n, s
 from praatmee.errors import Duplicate, GuardianAskedTooOften, TryAgain
+from praatmee.models import normalise_email
 from praatmee.table import marker_key
 
 if TYPE_CHECKING:
@@ -31,6 +32,12 @@ LIMIT = 3
 PURPOSE = "guardian-asked"  # of the keyed hash (service.keyed_hash) that names the address
 ASKED_PREFIX = "ASKED#"
 ASKED_SK = "ASKED"
+
+
+def address_hash(key: bytes, email: str) -> str:
+    from praatmee.service import keyed_hash  # imported here: service imports this module
+
+    return keyed_hash(key, PURPOSE, normalise_email(email))
 
 
 def asked_key(address_hash: str) -> Item:
@@ -47,21 +54,23 @@ def asked(store: Store, address_hash: str) -> int:
 
 @contextmanager
 def counted(
-    store: Store, address_hash: str | None, email_hash: str, expires_at: int, limit: int = LIMIT
+    store: Store, key: bytes, guardian: str | None, email_hash: str, expires_at: int, limit: int = LIMIT
 ) -> Iterator[None]:
-    """Count one request to the address for the write inside the block; given back if the block fails.
+    """Count one request to the `guardian` address for the write inside the block; given back if the block
+    fails. None (no guardian, or a sign-up by an organiser, who is no stranger) counts nothing.
 
     Over the limit it raises `GuardianAskedTooOften`, or `Duplicate` when this very sign-up was written
-    before (a double click is answered as the first click was). `address_hash` None counts nothing.
+    before (a double click is answered as the first click was).
     """
-    if address_hash is None:
+    if guardian is None:
         yield
         return
+    hashed = address_hash(key, guardian)
     try:
         store.dynamo.call(
             "update_item",
             TableName=store.table_name,
-            Key=asked_key(address_hash),
+            Key=asked_key(hashed),
             UpdateExpression="ADD asked :one SET expires_at = :expires",
             ConditionExpression="attribute_not_exists(asked) OR asked < :limit",
             ExpressionAttributeValues={":one": n(1), ":expires": n(expires_at), ":limit": n(limit)},
@@ -74,7 +83,7 @@ def counted(
     try:
         yield
     except BaseException:
-        _give_back(store, address_hash)
+        _give_back(store, hashed)
         raise
 
 

@@ -162,12 +162,9 @@ def register(ctx: Context, request: RegistrationRequest, *, added_by_organiser: 
         expires_at=ctx.edition.expires_at,
         data=data,
     )
-    # A guardian's address gets a limited number of requests from sign-ups it did not make (issue 16).
-    asked = None
-    if request.guardian is not None and not added_by_organiser:
-        asked = keyed_hash(ctx.hash_key, guardian_asks.PURPOSE, normalise_email(request.guardian.email))
+    guardian = None if request.guardian is None or added_by_organiser else request.guardian.email
     try:
-        with guardian_asks.counted(ctx.store, asked, new.email_hash, ctx.edition.expires_at):
+        with guardian_asks.counted(ctx.store, ctx.hash_key, guardian, new.email_hash, ctx.edition.expires_at):
             answer = _write(ctx, new, pending=request.under_16)
     except Duplicate as duplicate:
         return _replay(ctx, new, duplicate)
