@@ -42,7 +42,7 @@ def _no_control(pattern: re.Pattern[str]) -> AfterValidator:
 # Names reach other people's mail (a guardian's request), so a stranger could make them into a link there.
 _URL = re.compile(
     r"[a-z][a-z0-9+.-]*://|www\.|[a-z0-9-]\.[a-z]{2,}/"
-    r"|[a-z0-9-]\.(?:nl|com|net|org|eu|be|de|info|io|ly|me|app|xyz|top|site|online|link|shop)\b",
+    r"|[a-z0-9-]\.(?:nl|com|net|org|eu|be|info|io|ly|me|app|xyz|top|site|online|link|shop)\b",
 )
 
 
