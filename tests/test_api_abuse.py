@@ -4,6 +4,7 @@ guardians' requests by sign-ups it did not make."""
 from __future__ import annotations
 
 import json
+import string
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
-from praatmee import guardian_asks, service, texts
+from praatmee import guardian_asks, lottery_texts, mail_texts, persontexts, service, texts
 from praatmee.edition import load_edition
 from praatmee.errors import GuardianAskedTooOften
 from praatmee.laptop.localaws import cheap_transaction_snapshots, serialised_dynamodb
@@ -213,3 +214,15 @@ def test_many_sign_ups_at_once_naming_one_address_get_exactly_the_limit(serialis
     assert (len(written), len(refused)) == (guardian_asks.LIMIT, 20 - guardian_asks.LIMIT), outcomes
     assert len(registration_items(serialised_store)) == guardian_asks.LIMIT
     assert asked_of(ctx, VICTIM) == guardian_asks.LIMIT
+
+
+def test_no_mail_subject_has_room_for_text_that_someone_typed() -> None:
+    # Every subject of every mail is fixed words, at most with the meeting's date (the edition's own)
+    subjects: list[str] = []
+    for module in (texts, mail_texts, persontexts, lottery_texts):
+        for name, value in vars(module).items():
+            if name.endswith(("_SUBJECT", "_SUBJECTS")):
+                subjects += list(value.values()) if isinstance(value, dict) else [value]
+    assert len(subjects) > 10
+    fields = {field for subject in subjects for _, field, _, _ in string.Formatter().parse(subject) if field}
+    assert fields <= {"date"}
