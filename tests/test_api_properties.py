@@ -6,9 +6,12 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from praatmee import texts
+from praatmee.reader import MAX_JSON_DEPTH
 from tests.fixtures import SITE, Api, http_event, valid_body
 
 FIELDS = [
@@ -100,6 +103,67 @@ def test_any_form_post_never_gives_a_5xx(
 def test_any_text_as_json_never_gives_a_5xx(client: Api, raw: str) -> None:
     event = http_event("POST", "/api/registrations", body=raw, content_type="application/json")
     assert_no_5xx(client.call(event))
+
+
+BODY_PATHS = ["/api/registrations", "/api/cancellations", "/api/consents"]
+
+
+def nested(kinds: list[bool], *, closed: bool = True) -> str:
+    """JSON text nested one list (True) or object (False) per kind, written as text: `json.dumps` itself
+    would recurse."""
+    opening = "".join("[" if kind else '{"a":' for kind in kinds)
+    closing = "".join("]" if kind else "}" for kind in reversed(kinds))
+    return opening + "1" + (closing if closed else "")
+
+
+def post_raw(client: Api, path: str, text: str) -> Any:
+    return client.call(http_event("POST", path, body=text, content_type="application/json"))
+
+
+@pytest.mark.parametrize("path", BODY_PATHS)
+def test_a_kilobyte_of_open_brackets_is_a_malformed_body_not_a_crash(client: Api, path: str) -> None:
+    # When someone posts `[` a thousand times (it made json.loads raise RecursionError, past the reader)
+    answer = post_raw(client, path, "[" * 1000)
+
+    # Then the answer is the contract's 400, in Dutch
+    assert (answer.status, answer.codes) == (400, ["malformed_body"])
+    assert answer.json["errors"][0]["message"] == texts.ERROR_MESSAGES["malformed_body"]
+
+
+@PROPERTY
+@given(
+    kinds=st.integers(1, 3000).flatmap(lambda depth: st.lists(st.booleans(), min_size=depth, max_size=depth))
+    | st.integers(MAX_JSON_DEPTH - 3, MAX_JSON_DEPTH + 3).flatmap(
+        lambda depth: st.lists(st.booleans(), min_size=depth, max_size=depth)
+    ),
+    closed=st.booleans(),
+    path=st.sampled_from(BODY_PATHS),
+)
+def test_json_of_any_depth_never_gives_a_5xx_and_too_deep_is_malformed(
+    client: Api, kinds: list[bool], closed: bool, path: str
+) -> None:
+    answer = post_raw(client, path, nested(kinds, closed=closed))
+    assert_no_5xx(answer)
+    if len(kinds) > MAX_JSON_DEPTH or not closed:
+        assert (answer.status, answer.codes) == (400, ["malformed_body"])
+    else:
+        # Shallow enough to read: the model answers it (a list or a nested object is no sign-up)
+        assert answer.status in (400, 422)
+
+
+@PROPERTY
+@given(depth=st.integers(MAX_JSON_DEPTH - 3, MAX_JSON_DEPTH + 3), field=st.sampled_from(FIELDS))
+def test_a_valid_sign_up_with_one_field_nested_deep_never_gives_a_5xx(
+    client: Api, depth: int, field: str
+) -> None:
+    # A sign-up is itself one level: the nested field adds `depth` more
+    text = json.dumps({**valid_body(), field: 1}).replace(": 1", ": " + nested([True] * depth), 1)
+    answer = post_raw(client, "/api/registrations", text)
+    assert_no_5xx(answer)
+    if depth + 1 > MAX_JSON_DEPTH:
+        assert (answer.status, answer.codes) == (400, ["malformed_body"])
+    else:
+        assert answer.status == 422  # read, then refused by the model for that field
 
 
 def test_an_example_body_of_every_kind_is_understood(client: Api) -> None:

@@ -364,10 +364,22 @@ def test_a_pupil_under_16_and_the_guardian_each_get_one_mail(app: Api) -> None:
     assert receipt["Subject"] == texts.RECEIPT_SUBJECTS[RegistrationStatus.PENDING_GUARDIAN]
     assert "vóór vrijdag 22 januari 2027" in text_of(receipt)  # 15 January + 7 days (ASSUMPTION in the file)
     [request] = mails_to("petra.jansen@example.org")
-    assert request["Subject"] == texts.GUARDIAN_SUBJECT.format(pupil="Pim")
+    assert request["Subject"] == mail_texts.GUARDIAN_SUBJECT
     assert "Hallo Petra Jansen," in text_of(request)
     registration_id, _ = link_in(request, "/api/consents")
     assert registration_id == answer.json["id"]
+
+
+def test_the_guardians_subject_holds_nothing_that_whoever_signed_up_typed(app: Api) -> None:
+    # Given a stranger who signs up a "pupil" whose name is a message, with a victim as the guardian
+    bait = "Geef je toestemming? Betaal vandaag 50 euro"
+    app.register(email="pupil@example.org", name=bait, **pupil())
+
+    # Then the victim's mail has the fixed subject; the name is only in the body, in quotes, as filled in
+    [request] = mails_to("petra.jansen@example.org")
+    assert request["Subject"] == mail_texts.GUARDIAN_SUBJECT
+    assert "Betaal" not in request["Subject"]
+    assert f'De leerling vulde deze naam in: "{bait}".' in text_of(request)
 
 
 def test_the_guardian_learns_what_is_stored_about_the_pupil(app: Api) -> None:
@@ -379,13 +391,13 @@ def test_the_guardian_learns_what_is_stored_about_the_pupil(app: Api) -> None:
     # Then the guardian's request lists every answer stored about the pupil, and about the guardian
     body = text_of(mails_to("petra.jansen@example.org")[0])
     for line in [
-        "Dit hebben we over Pim bewaard:",
+        "Dit hebben we over de leerling bewaard:",
         "- Naam: Pim",
         "- E-mailadres: pupil@example.org",
         "- Soort onderwijs: voortgezet onderwijs",
         "- Onderwerpen: lezen, spelling en dyslexie",
         "- School of organisatie: De Linde",
-        "- Wat Pim nodig heeft: Glutenvrij",
+        "- Wat de leerling nodig heeft: Glutenvrij",
         "Van jou bewaren we alleen je naam en je e-mailadres.",
         f"{SITE}/privacy/",
     ]:

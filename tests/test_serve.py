@@ -7,15 +7,17 @@ import json
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from praatmee import caching
-from praatmee.laptop.serve import ROOT
+from praatmee.laptop.serve import ROOT, make_server
 from tests.conftest import free_port
 
 JSON = "application/json"
@@ -141,3 +143,44 @@ def test_an_unknown_page_gets_the_sites_dutch_404_and_the_api_keeps_its_json_404
     assert 'href="/aanmelden/"' in text
     assert api.value.code == 404
     assert json.loads(api.value.read())["errors"][0]["code"] == "not_found"
+
+
+def test_a_kilobyte_of_open_brackets_gets_an_answer_from_the_local_stack_not_a_dropped_connection(
+    site_url: str,
+) -> None:
+    # When someone posts `[` a thousand times to the local API (the handler raised, so the connection dropped)
+    request = urllib.request.Request(
+        site_url + "/api/registrations", data=b"[" * 1000, headers={"Content-Type": JSON}
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+
+    # Then it answers the contract's 400 in JSON
+    assert refused.value.code == 400
+    assert json.loads(refused.value.read())["errors"][0]["code"] == "malformed_body"
+
+
+def test_a_handler_that_fails_gets_api_gateways_500_not_a_dropped_connection(tmp_path: Path) -> None:
+    # Given the local server with a function that raises (as an unexpected bug would)
+    def failing(event: Any, context: Any) -> dict[str, Any]:
+        raise RecursionError("a bug")
+
+    server = make_server("127.0.0.1", 0, tmp_path, api=failing)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        # When a request reaches it
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{server.server_address[1]}/api/registrations",
+            data=b"{}",
+            headers={"Content-Type": JSON},
+        )
+        with pytest.raises(urllib.error.HTTPError) as failed:
+            urllib.request.urlopen(request, timeout=10)
+
+        # Then it answers as API Gateway does when a function fails
+        assert failed.value.code == 500
+        assert json.loads(failed.value.read()) == {"message": "Internal Server Error"}
+    finally:
+        server.shutdown()
+        server.server_close()

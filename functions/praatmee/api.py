@@ -59,7 +59,7 @@ ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
     for status, description in [
         (400, "The body is not readable JSON or form data"),
         (403, "A form post from another site"),
-        (409, "already_registered, registration_closed or not_eligible"),
+        (409, "already_registered, registration_closed, not_eligible or guardian_asked_too_often"),
         (413, "The body is too large"),
         (415, "Neither JSON nor form data"),
         (422, "Invalid fields, with a Dutch message per field"),

@@ -69,6 +69,13 @@ class AlreadyRegistered(DomainError):
     field = "email"
 
 
+class GuardianAskedTooOften(DomainError):
+    """The guardian's address was named by too many sign-ups already (guardian_asks.LIMIT)."""
+
+    code = "guardian_asked_too_often"
+    field = "guardian.email"
+
+
 class RegistrationNotFound(DomainError):
     """Unknown id or wrong token: the answer is the same, so it cannot be used to probe ids."""
 
@@ -141,6 +148,7 @@ HTTP_STATUS: dict[type[DomainError], int] = {
     RegistrationNotFound: 404,
     AlreadyRegistered: 409,
     ChangedMeanwhile: 409,
+    GuardianAskedTooOften: 409,
     NotEligible: 409,
     RegistrationClosed: 409,
     BodyTooLarge: 413,

@@ -26,6 +26,8 @@ _CODES = {
     "under_16_required": "under_16_required",
     "guardian_email_same": "guardian_email_same",
     "control_character": "control_character",
+    "web_address": "web_address",
+    "no_letter": "no_letter",
 }
 # The model's own rules have no location: the field each one is about.
 _RULE_FIELDS = {

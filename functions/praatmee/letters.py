@@ -194,10 +194,10 @@ def stored_about_pupil(letter: Letter) -> str:
         "organisation": letter.data.get("organisation"),
         "needs": letter.data.get("needs"),
     }
-    lines = [mail_texts.GUARDIAN_STORED_INTRO.format(pupil=pupil)]
+    lines = [mail_texts.GUARDIAN_STORED_INTRO]
     for key, label in mail_texts.GUARDIAN_STORED_FIELDS.items():
         if values[key]:
-            lines.append(f"- {label.format(pupil=pupil)}: {values[key]}")
+            lines.append(f"- {label}: {values[key]}")
     return "\n".join(lines)
 
 
@@ -205,13 +205,13 @@ def guardian_request(letter: Letter) -> Mail:
     guardian = letter.data["guardian"]
     pupil = str(letter.data["name"])
     assert letter.token is not None
-    first, about, ask, expires = texts.GUARDIAN_PARAGRAPHS
+    first, about, ask, expires = mail_texts.GUARDIAN_PARAGRAPHS
     blocks: list[Block] = [
         texts.GREETING.format(name=guardian["name"]),
         first.format(pupil=pupil),
         letter.meeting_line(),
         about,
-        ask.format(pupil=pupil),
+        ask,
         (texts.CONSENT_LINK_LABEL, consent_url(letter.site_origin, letter.id, letter.token)),
         expires.format(expires=texts.long_date(consent_deadline(letter))),
         stored_about_pupil(letter),
@@ -219,12 +219,13 @@ def guardian_request(letter: Letter) -> Mail:
             retain_until=texts.long_date(letter.edition.retain_until),
             privacy=f"{letter.site_origin}/privacy/",
         ),
-        texts.GUARDIAN_NOT_YOU.format(pupil=pupil),
+        mail_texts.GUARDIAN_NOT_YOU,
         texts.CONTACT_PARAGRAPH.format(contact=letter.edition.contact_email),
         texts.MAIL_SIGNATURE,
         mail_texts.ORGANISERS,
     ]
-    return render(str(guardian["email"]), texts.GUARDIAN_SUBJECT.format(pupil=pupil), blocks)
+    # A fixed subject: the pupil's name is a stranger's text to this address (issue 16).
+    return render(str(guardian["email"]), mail_texts.GUARDIAN_SUBJECT, blocks)
 
 
 def consented(letter: Letter) -> Mail:

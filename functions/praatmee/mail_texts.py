@@ -1,5 +1,6 @@
-"""Dutch texts of the mails and link pages added after `texts.py` reached its size: who sends, what is stored
-about a pupil, meetings that still have room, a receipt sent again, and the link pages per status.
+"""Dutch texts of the mails and link pages added after `texts.py` reached its size: who sends, the guardian's
+request and what is stored about a pupil, meetings that still have room, a receipt sent again, and the link
+pages per status.
 
 Plain Dutch, level B1, like `texts.py`; the older mail texts stay there.
 """
@@ -14,15 +15,33 @@ ORGANISERS = (
     "van het ministerie van Onderwijs, Cultuur en Wetenschap."
 )
 
+# The guardian's request. Whoever signs up a pupil chooses the address it goes to, so the subject is fixed
+# and the pupil's name (what a stranger typed) appears only in the body, in quotes, as what was filled in.
+GUARDIAN_SUBJECT = "Geef je toestemming? Een leerling wil meedoen aan Praat mee"
+GUARDIAN_PARAGRAPHS: tuple[str, ...] = (
+    "Een leerling heeft zich aangemeld voor een bijeenkomst van Praat mee over basisondersteuning. "
+    'De leerling vulde deze naam in: "{pupil}". Jouw e-mailadres is ingevuld als adres van een ouder of '
+    "verzorger. Het gaat om deze bijeenkomst:",
+    "In deze bijeenkomsten praten ouders, leerlingen, leraren en begeleiders mee over de ondersteuning die "
+    "elke school moet geven.",
+    "De leerling is jonger dan 16 jaar. Daarom mag de leerling alleen meedoen als jij als ouder of verzorger "
+    "toestemming geeft. Open de link hieronder. Daar kies je of je toestemming geeft. "
+    "Je kunt ook nee zeggen. Dan verwijderen we de aanmelding meteen.",
+    "Doe je niets? Dan verwijderen we de aanmelding na {expires}.",
+)
+GUARDIAN_NOT_YOU = (
+    "Ken je deze leerling niet? Dan kun je deze e-mail negeren. We verwijderen de aanmelding dan vanzelf."
+)
+
 # What a parent is told about the pupil's data (the guardian's request).
-GUARDIAN_STORED_INTRO = "Dit hebben we over {pupil} bewaard:"
+GUARDIAN_STORED_INTRO = "Dit hebben we over de leerling bewaard:"
 GUARDIAN_STORED_FIELDS = {
     "name": "Naam",
     "email": "E-mailadres",
     "sector": "Soort onderwijs",
     "themes": "Onderwerpen",
     "organisation": "School of organisatie",
-    "needs": "Wat {pupil} nodig heeft",
+    "needs": "Wat de leerling nodig heeft",
 }
 GUARDIAN_STORED_YOU = (
     "Van jou bewaren we alleen je naam en je e-mailadres. We verwijderen alle gegevens uiterlijk op "

@@ -23,7 +23,7 @@ from pydantic_core import PydanticCustomError
 from praatmee.edition import MeetingId, Role, Sector, Theme
 
 # C0 and C1 control characters (NUL, CR, LF, ESC, ...) and DEL: never in a name or a one-line answer. They
-# break mail headers (a pupil's name is in the guardian mail's subject) and hide in exports.
+# break mail headers and hide in exports.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # A multi-line answer keeps its line breaks and tabs; every other control character is refused.
 _CONTROL_IN_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -36,6 +36,30 @@ def _no_control(pattern: re.Pattern[str]) -> AfterValidator:
         return value
 
     return AfterValidator(check)
+
+
+# A web address in a name: a scheme, `www.`, a domain with a path, or a domain of a common top-level domain.
+# Names reach other people's mail (a guardian's request), so a stranger could make them into a link there.
+_URL = re.compile(
+    r"[a-z][a-z0-9+.-]*://|www\.|[a-z0-9-]\.[a-z]{2,}/"
+    r"|[a-z0-9-]\.(?:nl|com|net|org|eu|be|info|io|ly|me|app|xyz|top|site|online|link|shop)\b",
+)
+
+
+def _plain_name(value: str) -> str:
+    """A name of a person or a school: at least one letter, and no web address."""
+    if not any(unicodedata.category(char).startswith("L") for char in value):
+        raise PydanticCustomError("no_letter", "a name needs a letter")
+    return _no_web_address(value)
+
+
+def _no_web_address(value: str) -> str:
+    """No web address, also not one hidden by full-width characters or invisible joiners: compared after
+    NFKC and without format characters."""
+    visible = "".join(c for c in unicodedata.normalize("NFKC", value) if unicodedata.category(c) != "Cf")
+    if _URL.search(visible.casefold()):
+        raise PydanticCustomError("web_address", "a name holds a web address")
+    return value
 
 
 class RegistrationStatus(StrEnum):
@@ -57,7 +81,7 @@ def _text(max_length: int) -> object:
     return StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=max_length)
 
 
-Name = Annotated[str, _text(100), _no_control(_CONTROL)]
+Name = Annotated[str, _text(100), _no_control(_CONTROL), AfterValidator(_plain_name)]
 Email = Annotated[EmailStr, StringConstraints(max_length=254)]
 OptionalText = Annotated[
     str,
@@ -98,8 +122,14 @@ class RegistrationRequest(_Strict):
     role: Role
     sector: Sector
     themes: Annotated[list[Theme], Field(min_length=1, max_length=len(Theme))]
-    organisation: Annotated[str, _text(150), _no_control(_CONTROL)] | None = None
-    needs: Annotated[OptionalText, Field(description="Diet or accessibility needs")] | None = None
+    organisation: Annotated[str, _text(150), _no_control(_CONTROL), AfterValidator(_plain_name)] | None = None
+    # Shown in the guardian's request too, so no link there either.
+    needs: (
+        Annotated[
+            OptionalText, AfterValidator(_no_web_address), Field(description="Diet or accessibility needs")
+        ]
+        | None
+    ) = None
     privacy_consent: StrictBool
     under_16: StrictBool = False
     guardian: Guardian | None = None

@@ -18,6 +18,9 @@ from praatmee.errors import BodyTooLarge, ForeignOrigin, MalformedBody, Unsuppor
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 CHECKED = frozenset({"on", "ja", "true", "1", "yes"})
+# A sign-up is two levels deep (the guardian object); far deeper JSON is an attack on the parser's stack:
+# `"[" * 1000` makes `json.loads` raise RecursionError, which is no ValueError.
+MAX_JSON_DEPTH = 32
 FORM_FLAGS = frozenset({"privacy_consent", "under_16", "guardian_consent"})
 
 
@@ -47,10 +50,7 @@ class RequestReader(OpenAPIRequestValidationMiddleware):
             raise MalformedBody("body is not valid base64 or UTF-8") from exc
         media = media_type(event.headers)
         if media == JSON:
-            try:
-                return json.loads(text)
-            except ValueError as exc:
-                raise MalformedBody("body is not JSON") from exc
+            return read_json(text)
         if media == FORM:
             _check_origin(event.headers, settings.site_origin)
             try:
@@ -59,6 +59,31 @@ class RequestReader(OpenAPIRequestValidationMiddleware):
                 raise MalformedBody("form data not readable") from exc
             return form_to_fields(fields)
         raise UnsupportedMediaType((media or "none")[:60])
+
+
+def read_json(text: str) -> Any:
+    """The JSON value of a body, refused as malformed when it is not JSON or nested deeper than
+    MAX_JSON_DEPTH (every later step, validation and logging, may then recurse without fear)."""
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise MalformedBody("body is not JSON, or nested too deep to read") from exc
+    if json_depth(value) > MAX_JSON_DEPTH:
+        raise MalformedBody("body is nested too deep")
+    return value
+
+
+def json_depth(value: Any) -> int:
+    """How many lists and objects are nested in `value` at most (a loop, not recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if isinstance(current, dict | list):
+            deepest = max(deepest, depth)
+            stack.extend(
+                (child, depth + 1) for child in (current.values() if isinstance(current, dict) else current)
+            )
+    return deepest
 
 
 def media_type(headers: Any) -> str:

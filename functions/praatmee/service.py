@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+from praatmee import guardian_asks
 from praatmee.dynamo import new_token
 from praatmee.edition import Allocation, Edition, Role, Sector, Theme, features
 from praatmee.errors import (
@@ -161,8 +162,10 @@ def register(ctx: Context, request: RegistrationRequest, *, added_by_organiser: 
         expires_at=ctx.edition.expires_at,
         data=data,
     )
+    guardian = None if request.guardian is None or added_by_organiser else request.guardian.email
     try:
-        answer = _write(ctx, new, pending=request.under_16)
+        with guardian_asks.counted(ctx.store, ctx.hash_key, guardian, new.email_hash, ctx.edition.expires_at):
+            answer = _write(ctx, new, pending=request.under_16)
     except Duplicate as duplicate:
         return _replay(ctx, new, duplicate)
     return Registered(

@@ -169,6 +169,8 @@ FIELD_MESSAGES: dict[str, str] = {
     "control_character": (
         "Er staat een teken in {label} dat we niet kunnen gebruiken, zoals een nieuwe regel. Haal het weg."
     ),
+    "web_address": "Vul {label} in zonder webadres.",
+    "no_letter": "Vul {label} in met letters.",
     "malformed_body": "We konden je aanmelding niet lezen. Probeer het nog een keer.",
 }
 
@@ -197,6 +199,9 @@ ERROR_MESSAGES: dict[str, str] = {
         "Met dit e-mailadres is al iemand aangemeld. Je kunt je maar voor één bijeenkomst aanmelden."
     ),
     "not_found": "We vinden deze aanmelding niet. Kijk of je de goede link uit je e-mail gebruikt.",
+    "guardian_asked_too_often": (
+        "Dit e-mailadres van een ouder of verzorger is al te vaak ingevuld. Klopt dit niet? Mail ons dan."
+    ),
     "try_again": "Het is nu erg druk. Probeer het over een paar minuten nog een keer.",
     "not_found_route": "Deze pagina bestaat niet.",
 }
@@ -391,19 +396,7 @@ NEXT_PENDING_DRAW = (
 )
 RECEIPT_DATA = "Dit hebben we van je bewaard: je naam, je e-mailadres en de antwoorden op het formulier."
 
-GUARDIAN_SUBJECT = "Geef je toestemming? {pupil} wil meedoen aan Praat mee"
-GUARDIAN_PARAGRAPHS: tuple[str, ...] = (
-    "{pupil} heeft zich aangemeld voor een bijeenkomst van Praat mee over basisondersteuning:",
-    "In deze bijeenkomsten praten ouders, leerlingen, leraren en begeleiders mee over de ondersteuning die "
-    "elke school moet geven.",
-    "{pupil} is jonger dan 16 jaar. Daarom mag {pupil} alleen meedoen als jij als ouder of verzorger "
-    "toestemming geeft. Open de link hieronder. Daar kies je of je toestemming geeft. "
-    "Je kunt ook nee zeggen. Dan verwijderen we de aanmelding meteen.",
-    "Doe je niets? Dan verwijderen we de aanmelding na {expires}.",
-)
-GUARDIAN_NOT_YOU = (
-    "Ken je {pupil} niet? Dan kun je deze e-mail negeren. We verwijderen de aanmelding dan vanzelf."
-)
+# The guardian's request: mail_texts.py (its subject holds nothing a stranger typed).
 
 CONSENTED_SUBJECTS: dict[RegistrationStatus, str] = {
     RegistrationStatus.APPLIED: "Je ouder of verzorger gaf toestemming: je doet mee aan de loting",

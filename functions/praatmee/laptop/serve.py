@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -158,6 +159,13 @@ def from_result(result: dict[str, Any]) -> tuple[int, list[tuple[str, str]], byt
     return int(result.get("statusCode", 200)), headers, body
 
 
+FUNCTION_FAILED = {
+    "statusCode": 500,
+    "headers": {"Content-Type": "application/json"},
+    "body": '{"message":"Internal Server Error"}',
+}
+
+
 class LocalHandler(GzipFiles):
     """Static files from the built site, gzipped as CloudFront does (`compress`); everything under /api/ goes
     to the Lambda handler."""
@@ -186,7 +194,12 @@ class LocalHandler(GzipFiles):
         # One request at a time, as one Lambda instance handles them: Powertools' resolver keeps the current
         # request in shared state, so two at once would mix up.
         with self.server.api_lock:
-            result = api(event, LambdaContext())
+            try:
+                result = api(event, LambdaContext())
+            except Exception:
+                # What API Gateway answers when the function fails: a 500, not a dropped connection.
+                traceback.print_exc()
+                result = FUNCTION_FAILED
         status, headers, payload = from_result(result)
         self.send_response(status)
         for name, value in headers:
