@@ -159,7 +159,9 @@ def deliver(
         )
         ctx.sender.send(kind.compose(letter))
     except Exception as exc:  # whatever went wrong, the mark must go, or the mail is never sent
-        restore = (kind.token, str(data[kind.token])) if rotate is not None and kind.token else None
+        restore = None
+        if rotate is not None and kind.token:
+            restore = (kind.token, str(data[kind.token]), rotate[1])
         ctx.store.release_mail(registration_id, kind.name, at, restore)
         error = exc.code if isinstance(exc, MailNotSent) else type(exc).__name__
         logger.warning("mail not sent", extra={"kind": kind.name, "error": error})

@@ -67,23 +67,34 @@ class MailMarks(Table):
         return plain(response["Attributes"])
 
     def release_mail(
-        self, registration_id: str, kind: str, failed_at: str, restore: tuple[str, str] | None = None
+        self, registration_id: str, kind: str, failed_at: str, restore: tuple[str, str, str] | None = None
     ) -> None:
         """A marked mail that could not be sent: unmark it so the daily job tries again, count the failure
-        on the item (for the organisers), and put back the token hash the unsent mail would have replaced."""
+        on the item (for the organisers), and put back the token hash the unsent mail would have replaced.
+
+        `restore` is (attribute, old hash, the hash it replaced it with): the old one comes back only while
+        the unsent mail's hash is still there, so a newer mail's link (a newer hash) is never killed.
+        """
         names = {"#mail": f"mail_{kind}"}
         values: dict[str, AttributeValueTypeDef] = {":at": s(failed_at), ":zero": n(0), ":one": n(1)}
         update = "SET mail_failed_at = :at, mail_failures = if_not_exists(mail_failures, :zero) + :one"
+        condition = "attribute_exists(pk)"
         if restore is not None:
             names["#token"] = restore[0]
-            values[":old"] = s(restore[1])
-            update += ", #token = :old"
-        self.dynamo.call(
-            "update_item",
-            TableName=self.table_name,
-            Key=registration_key(registration_id),
-            UpdateExpression=f"{update} REMOVE #mail",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-        )
+            values[":old"], values[":replaced_by"] = s(restore[1]), s(restore[2])
+            condition += " AND #token = :replaced_by"
+        try:
+            self.dynamo.call(
+                "update_item",
+                TableName=self.table_name,
+                Key=registration_key(registration_id),
+                UpdateExpression=f"{update}{', #token = :old' if restore else ''} REMOVE #mail",
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except ConditionFailed:
+            if restore is None:
+                return  # the registration is gone
+            # A newer mail rotated the hash meanwhile: its link stays; only the mark goes.
+            self.release_mail(registration_id, kind, failed_at)
