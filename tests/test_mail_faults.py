@@ -4,12 +4,16 @@ confirmed sent (the function ended mid-send) is sent by the daily job."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from typing import Any
 
-from praatmee import mail, service
+import pytest
+
+from praatmee import daily, mail, service
 from praatmee.mail import MailContext
+from praatmee.models import RegistrationRequest
 from praatmee.ses import Mail, MailNotSent
-from tests.fixtures import Api, mails_to, registration_data
+from tests.fixtures import Api, Clock, mails_to, registration_data, valid_body
 from tests.test_mail import link_in
 
 
@@ -40,7 +44,7 @@ def test_a_failed_mail_never_takes_the_link_of_a_newer_mail(
     # confirmation
     other = dataclasses.replace(mail_ctx)
     sender = Interrupted(mail_ctx.sender, lambda: mail.deliver(other, mail.MOVED, registration_id))
-    failing = dataclasses.replace(mail_ctx, sender=sender)
+    failing = dataclasses.replace(mail_ctx, sender=sender)  # type: ignore[arg-type]
     assert mail.deliver(failing, mail.CONFIRMATION, registration_id) is False
 
     # Then the link of the newest mail (the move) still works
@@ -51,3 +55,51 @@ def test_a_failed_mail_never_takes_the_link_of_a_newer_mail(
     data = registration_data(ctx.store, registration_id)
     assert data is not None
     assert "mail_confirmation" not in data
+
+
+class Ended(BaseException):
+    """The function's timeout: nothing after it runs, not even an `except Exception`."""
+
+
+class EndsMidSend:
+    def send(self, _: Mail) -> str:
+        raise Ended
+
+
+def test_a_mail_marked_but_never_confirmed_sent_is_sent_by_the_daily_job(
+    app: Api, mail_ctx: MailContext, ctx: service.Context, clock: Clock
+) -> None:
+    # Given a sign-up whose receipt was marked, but the function ended before SES answered
+    registered = service.register(
+        ctx, RegistrationRequest.model_validate(valid_body(email="weg@example.org"))
+    )
+    ended = dataclasses.replace(mail_ctx, sender=EndsMidSend())  # type: ignore[arg-type]
+    with pytest.raises(Ended):
+        mail.deliver(ended, mail.RECEIPT, registered.answer.id, registered.cancel_token)
+    assert mails_to("weg@example.org") == []
+
+    # When the daily job runs within minutes, and again later
+    soon = daily.run_daily(mail_ctx)
+    clock.now += mail.SENDING_GIVEN_UP_AFTER + dt.timedelta(minutes=1)
+    later = daily.run_daily(mail_ctx)
+    again = daily.run_daily(mail_ctx)
+
+    # Then it waits while the send may still be under way, then sends the receipt once, with a working link
+    assert "receipt" not in soon.sent
+    assert later.sent.get("receipt") == 1
+    assert "receipt" not in again.sent
+    [receipt] = mails_to("weg@example.org")
+    registration_id, token = link_in(receipt, "/api/cancellations")
+    assert app.cancel(registration_id, token).json["status"] == "cancelled"
+
+
+def test_a_mail_sent_in_full_is_not_sent_again(app: Api, mail_ctx: MailContext, clock: Clock) -> None:
+    # Given a sign-up whose receipt went out
+    app.register(email="een@example.org")
+
+    # When the daily job runs long after
+    clock.now += mail.SENDING_GIVEN_UP_AFTER * 10
+
+    # Then it sends no second receipt
+    assert "receipt" not in daily.run_daily(mail_ctx).sent
+    assert len(mails_to("een@example.org")) == 1
