@@ -43,6 +43,7 @@ from praatmee.models import (
 from praatmee.quotas import replacement
 from praatmee.store import Store
 from praatmee.table import NewRegistration, StoredRegistration
+from praatmee.waitlist import WaitingList
 
 # A full meeting and a freed seat can alternate under heavy traffic; after this many rounds: try again.
 MAX_ROUNDS = 5
@@ -192,7 +193,7 @@ def _write(ctx: Context, new: NewRegistration, *, pending: bool) -> Registration
         promote=lambda: promote_waitlist(ctx.store, ctx.edition, new.meeting),
         place=lambda token: ctx.store.place(new, token),
         wait=lambda ticket: ctx.store.join_waitlist(new, ticket, new_token()),
-        take_ticket=ctx.store.take_ticket,
+        queue=ctx.store,
     )
     return RegistrationAnswer(id=new.id, status=status, meeting=new.meeting, waitlist_position=position)
 
@@ -203,9 +204,12 @@ def seat_or_wait(
     promote: Callable[[], object],
     place: Callable[[str], None],
     wait: Callable[[int], None],
-    take_ticket: Callable[[str], tuple[int, int]],
+    queue: WaitingList,
 ) -> tuple[RegistrationStatus, int | None]:
-    """A seat if there is one, else the waiting list: the one loop a sign-up and a consent go through."""
+    """A seat if there is one, else the waiting list: the one loop a sign-up and a consent go through.
+
+    The position told is one the person holds or betters from then on (`waitlist.py`): everyone waiting or
+    on their way when the ticket was issued, plus one."""
     # One token per logical transaction, so its retries are idempotent at DynamoDB.
     seat_token = new_token()
     for _ in range(MAX_ROUNDS):
@@ -218,11 +222,18 @@ def seat_or_wait(
                 promote()
                 continue
         try:
-            ticket, waiting = take_ticket(meeting_id)
-            wait(ticket)
+            ticket, at_most = queue.take_ticket(meeting_id)
         except SeatFreed:
             continue
-        return RegistrationStatus.WAITLISTED, waiting + 1
+        try:
+            wait(ticket)
+        except SeatFreed:
+            queue.return_ticket(meeting_id)  # refused, so certainly not written
+            continue
+        except (Duplicate, StateChanged):
+            queue.return_ticket(meeting_id)
+            raise
+        return RegistrationStatus.WAITLISTED, at_most
     raise TryAgain("seats kept changing")
 
 
@@ -371,7 +382,7 @@ def answer_consent(
                 wait=(ticket, ctx.edition.expires_at),
                 consent=(guardian_hash, at),
             ),
-            take_ticket=ctx.store.take_ticket,
+            queue=ctx.store,
         )
     except StateChanged:
         # Another answer came first: report what it did.
