@@ -7,13 +7,14 @@ import hashlib
 import hmac
 import json
 import secrets
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-from praatmee.dynamo import new_token
+from praatmee.dynamo import full_jitter, new_token
 from praatmee.edition import Allocation, Edition, Role, Sector, Theme, features
 from praatmee.errors import (
     AlreadyRegistered,
@@ -47,6 +48,9 @@ from praatmee.waitlist import WaitingList
 
 # A full meeting and a freed seat can alternate under heavy traffic; after this many rounds: try again.
 MAX_ROUNDS = 5
+# Cancellations at once all race for the head of the waiting list, and each round one of them wins: so more
+# rounds, spread apart by jitter, before a person is asked to try again.
+CANCEL_ROUNDS = 30
 
 
 def utc_now() -> dt.datetime:
@@ -273,7 +277,9 @@ def cancel(
     ctx: Context, registration_id: str, allowed: Callable[[StoredRegistration], bool] = lambda _: True
 ) -> Cancelled:
     """Cancel a registration that `allowed` lets go (the person's token; an organiser may always)."""
-    for _ in range(MAX_ROUNDS):
+    for attempt in range(CANCEL_ROUNDS):
+        if attempt:
+            time.sleep(full_jitter(min(attempt, 4)))  # at most 0.16 s: racers for one head spread apart
         stored = ctx.store.registration(registration_id)
         if stored is None or not allowed(stored):
             raise RegistrationNotFound()
@@ -296,6 +302,9 @@ def next_in_line(
     """Who gets a free seat (the one `leaving` frees, or one organisers added): the head of the waiting
     list; after a draw, the first reserve of the same kind as who left, else the first whose seat keeps the
     meeting's targets, else the first reserve."""
+    counts = store.meeting_counts([meeting_id]).get(meeting_id)
+    if counts is not None and counts.placed > counts.capacity:
+        return None  # organisers lowered the capacity below the placed: a freed seat goes, nobody moves up
     meeting = edition.meeting(meeting_id)
     if edition.allocation is not Allocation.DRAW or meeting is None or meeting.targets is None:
         return store.waitlist_head(meeting_id)

@@ -222,11 +222,15 @@ class Store(MailMarks, WaitingList):
         if reg.status is RegistrationStatus.PLACED and head is not None:
             outcome = "promoted"
             items += self._promote_items(reg.meeting, head)
-            counters = "SET waitlist_length = waitlist_length - :one", ""
+            # Not while more are placed than the capacity (organisers lowered it): the seat then goes.
+            counters = "SET waitlist_length = waitlist_length - :one", " AND placed <= #capacity"
         elif reg.status is RegistrationStatus.PLACED:
             outcome = "released"
-            # An empty waiting list is part of the condition: a seat is never given back while people wait.
-            counters = "SET placed = placed - :one", " AND placed >= :one AND waitlist_length = :zero"
+            # A seat is never given back while people wait, unless more are placed than the capacity.
+            counters = (
+                "SET placed = placed - :one",
+                " AND placed >= :one AND (waitlist_length = :zero OR placed > #capacity)",
+            )
         elif reg.status is RegistrationStatus.APPLIED:
             outcome = "withdrawn"
             counters = WITHDRAW, " AND applied >= :one"
