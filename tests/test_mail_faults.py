@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from praatmee import daily, mail, service
+from praatmee import daily, mail, service, texts
 from praatmee.mail import MailContext
-from praatmee.models import RegistrationRequest
+from praatmee.models import RegistrationRequest, RegistrationStatus
 from praatmee.ses import Mail, MailNotSent
-from tests.fixtures import Api, Clock, mails_to, registration_data, valid_body
+from tests.fixtures import Api, Clock, mails_to, registration_data, status_of, valid_body
 from tests.test_mail import link_in
 
 
@@ -103,3 +103,23 @@ def test_a_mail_sent_in_full_is_not_sent_again(app: Api, mail_ctx: MailContext, 
     # Then it sends no second receipt
     assert "receipt" not in daily.run_daily(mail_ctx).sent
     assert len(mails_to("een@example.org")) == 1
+
+
+def test_a_seat_a_sign_up_finds_free_is_mailed_to_the_person_waiting_in_the_same_request(
+    app: Api, mail_ctx: MailContext
+) -> None:
+    # Given a full meeting of one seat with one person waiting, and organisers who add a seat
+    mail_ctx.store.set_capacity("noord-wolvega", 1)
+    app.register(meeting="noord-wolvega", email="zit@example.org")
+    waiting = app.register(meeting="noord-wolvega", email="wacht@example.org")
+    mail_ctx.store.set_capacity("noord-wolvega", 2)
+
+    # When a newcomer signs up (and finds the added seat, which goes to the person waiting first)
+    newcomer = app.register(meeting="noord-wolvega", email="nieuw@example.org")
+
+    # Then the person waiting has the seat and its mail at once, not a day later; the newcomer waits
+    assert newcomer.json["status"] == "waitlisted"
+    assert status_of(mail_ctx.store, waiting.json["id"]) is RegistrationStatus.PLACED
+    _, promoted = mails_to("wacht@example.org")
+    assert promoted["Subject"] == texts.PROMOTED_SUBJECT
+    assert "promoted" not in daily.run_daily(mail_ctx).sent

@@ -84,7 +84,7 @@ def run_daily(ctx: MailContext) -> Report:
     # Seats added while people wait go to them now (not only at the next sign-up); the scan below then
     # sends their "a seat is free" mail.
     for meeting in ctx.edition.meetings:
-        report.promoted += promote_waitlist(ctx.store, ctx.edition, meeting.id)
+        report.promoted += len(promote_waitlist(ctx.store, ctx.edition, meeting.id))
     for data in ctx.store.registrations():
         try:
             _run_one(ctx, data, today, report)

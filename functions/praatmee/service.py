@@ -88,6 +88,8 @@ class Registered:
     outcome: Outcome
     # The secret of the guardian's consent link (pupils under 16), for their e-mail only.
     guardian_token: str | None = None
+    # People waiting who got seats that this sign-up found free (added seats): the route mails them at once.
+    promoted: tuple[str, ...] = ()
 
     @property
     def stored(self) -> bool:
@@ -166,8 +168,9 @@ def register(ctx: Context, request: RegistrationRequest, *, added_by_organiser: 
         expires_at=ctx.edition.expires_at,
         data=data,
     )
+    promoted: list[str] = []
     try:
-        answer = _write(ctx, new, pending=request.under_16)
+        answer = _write(ctx, new, pending=request.under_16, promoted=promoted)
     except Duplicate as duplicate:
         return _replay(ctx, new, duplicate)
     return Registered(
@@ -175,6 +178,7 @@ def register(ctx: Context, request: RegistrationRequest, *, added_by_organiser: 
         cancel_token=cancel_token,
         outcome=Outcome(answer.status.value),
         guardian_token=guardian_token,
+        promoted=tuple(promoted),
     )
 
 
@@ -187,14 +191,14 @@ def _check_second_choice(edition: Edition, request: RegistrationRequest) -> None
         raise SecondMeetingRefused(str(request.second_meeting))
 
 
-def _write(ctx: Context, new: NewRegistration, *, pending: bool) -> RegistrationAnswer:
+def _write(ctx: Context, new: NewRegistration, *, pending: bool, promoted: list[str]) -> RegistrationAnswer:
     if pending or ctx.edition.allocation is Allocation.DRAW:
         held = RegistrationStatus.PENDING_GUARDIAN if pending else RegistrationStatus.APPLIED
         ctx.store.hold(new, held, new_token())
         return RegistrationAnswer(id=new.id, status=held, meeting=new.meeting)
     status, position = seat_or_wait(
         new.meeting,
-        promote=lambda: promote_waitlist(ctx.store, ctx.edition, new.meeting),
+        promote=lambda: promoted.extend(promote_waitlist(ctx.store, ctx.edition, new.meeting)),
         place=lambda token: ctx.store.place(new, token),
         wait=lambda ticket: ctx.store.join_waitlist(new, ticket, new_token()),
         queue=ctx.store,
@@ -399,10 +403,10 @@ def answer_consent(
     return ConsentAnswer(id=registration_id, status=placed.value, waitlist_position=position)
 
 
-def promote_waitlist(store: Store, edition: Edition, meeting_id: str) -> int:
+def promote_waitlist(store: Store, edition: Edition, meeting_id: str) -> list[str]:
     """Fill free seats (after organisers raised the capacity) from the waiting list: its head, or after a
-    draw the reserve that keeps the meeting's mix (`next_in_line`)."""
-    promoted = 0
+    draw the reserve that keeps the meeting's mix (`next_in_line`). Returns who moved up, first first."""
+    promoted: list[str] = []
     failures = 0
     while failures < MAX_ROUNDS:
         counts = store.meeting_counts([meeting_id]).get(meeting_id)
@@ -413,7 +417,7 @@ def promote_waitlist(store: Store, edition: Edition, meeting_id: str) -> int:
             return promoted
         try:
             store.promote(meeting_id, head, new_token())
-            promoted += 1
+            promoted.append(head[1])
         except StateChanged:
             failures += 1
     return promoted
