@@ -174,7 +174,7 @@ def test_a_seat_organisers_add_after_the_draw_goes_to_the_first_reserve_who_keep
     promoted = service.promote_waitlist(ctx.store, ctx.edition, ZUID)
 
     # Then it goes to the first reserve whose seat keeps the mix, not simply to the first reserve
-    assert promoted == 1
+    assert promoted == [fits]
     assert status_of(ctx.store, fits) is RegistrationStatus.PLACED
     assert status_of(ctx.store, reserves[0]) is RegistrationStatus.WAITLISTED
     assert assert_seat_invariants(ctx.store, ZUID).placed == SEATS + 1

@@ -138,7 +138,9 @@ def test_a_full_meeting_puts_a_new_sign_up_on_the_waiting_list(
     page.get_by_role("button", name="Aanmelden").click()
 
     expect(page).to_have_url(re.compile(r"/aanmelden/resultaat/waitlisted/\?positie=1#bijeenkomst-[a-z-]+$"))
-    expect(page.locator("#pm-position")).to_have_text("Je bent nummer 1 op de reservelijst.")
+    expect(page.locator("#pm-position")).to_have_text(
+        "Je bent nummer 1 op de reservelijst, of eerder aan de beurt."
+    )
     page.screenshot(path=screenshots / "result-waitlisted.png", full_page=True)
 
 

@@ -100,7 +100,7 @@ def test_a_waitlisted_sign_up_hears_its_position(app: Api, mail_ctx: MailContext
     # Then their receipt says they are number 1 on the waiting list
     [receipt] = mails_to("second@example.org")
     assert receipt["Subject"] == texts.RECEIPT_SUBJECTS[RegistrationStatus.WAITLISTED]
-    assert "Je bent nummer 1." in text_of(receipt)
+    assert "Je bent nummer 1 of eerder aan de beurt." in text_of(receipt)
 
 
 def test_a_waitlisted_receipt_sent_later_by_the_daily_job_still_tells_the_position(
@@ -120,7 +120,7 @@ def test_a_waitlisted_receipt_sent_later_by_the_daily_job_still_tells_the_positi
 
     # Then it tells the place on the waiting list that the store holds
     [receipt] = mails_to("third@example.org")
-    assert "Je bent nummer 2." in text_of(receipt)
+    assert "Je bent nummer 2 of eerder aan de beurt." in text_of(receipt)
 
 
 def test_a_letter_is_composed_from_its_values_alone(edition: Edition) -> None:
@@ -144,7 +144,7 @@ def test_a_letter_is_composed_from_its_values_alone(edition: Edition) -> None:
         "wim@example.org",
         texts.RECEIPT_SUBJECTS[RegistrationStatus.WAITLISTED],
     )
-    assert "Je bent nummer 4." in receipt.text
+    assert "Je bent nummer 4 of eerder aan de beurt." in receipt.text
     assert f"{SITE}/api/cancellations?registration_id={'r' * 32}&token={'t' * 43}" in receipt.text
 
 

@@ -175,7 +175,7 @@ def _move_once(ctx: service.Context, stored: StoredRegistration, to: str) -> str
         promote=lambda: service.promote_waitlist(store, edition, to),
         place=lambda token: store.move(stored, to, head, token),
         wait=lambda ticket: store.move(stored, to, head, new_token(), wait=(ticket, edition.expires_at)),
-        take_ticket=store.take_ticket,
+        queue=store,
     )
     return head[1] if head is not None else None
 

@@ -175,6 +175,8 @@ def create_registration(registration: Annotated[RegistrationRequest, Body()]) ->
             registered.guardian_token,
             registered.answer.waitlist_position,
         )
+        for promoted in registered.promoted:  # seats this sign-up found free went to people waiting
+            mail.after_promotion(_mailing(), promoted)
     elif registered.outcome is service.Outcome.REPLAYED:
         from praatmee import mail
 

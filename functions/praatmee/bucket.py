@@ -19,11 +19,11 @@ LINK_SECONDS = 15 * 60
 
 
 def default_client() -> S3Client:
-    import boto3  # off the import path of everything but exports and the command line
-    from botocore.config import Config
+    from praatmee import awsconfig
 
     # Signature version 4 and the regional endpoint: presigned links then work in every region.
-    return boto3.client("s3", config=Config(signature_version="s3v4", retries={"mode": "standard"}))
+    client: S3Client = awsconfig.client("s3", signature_version="s3v4")
+    return client
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,12 @@ from praatmee.mail import (
     PLACED,
     PROMOTED,
     RECEIPT,
+    SENDING_GIVEN_UP_AFTER,
     Kind,
     MailContext,
     deliver,
 )
+from praatmee.marks import sending
 from praatmee.service import expire_pending, promote_waitlist
 
 if TYPE_CHECKING:
@@ -62,7 +64,15 @@ def due_kinds(ctx: MailContext, data: dict[str, Any], meeting: Meeting, today: d
         kinds.append(PROMOTED)
     if today >= meeting.date - dt.timedelta(days=ctx.edition.confirm_days_before):
         kinds.append(CONFIRMATION if status == PLACED.value else NO_PLACE)
-    return [kind for kind in kinds if f"mail_{kind.name}" not in data and status in kind.statuses]
+    return [kind for kind in kinds if owed(ctx, data, kind) and status in kind.statuses]
+
+
+def owed(ctx: MailContext, data: dict[str, Any], kind: Kind) -> bool:
+    """Not marked, or marked but never confirmed sent for longer than any sender can take."""
+    if f"mail_{kind.name}" not in data:
+        return True
+    since = data.get(sending(kind.name))
+    return since is not None and dt.datetime.fromisoformat(str(since)) < ctx.now() - SENDING_GIVEN_UP_AFTER
 
 
 def run_daily(ctx: MailContext) -> Report:
@@ -74,7 +84,7 @@ def run_daily(ctx: MailContext) -> Report:
     # Seats added while people wait go to them now (not only at the next sign-up); the scan below then
     # sends their "a seat is free" mail.
     for meeting in ctx.edition.meetings:
-        report.promoted += promote_waitlist(ctx.store, ctx.edition, meeting.id)
+        report.promoted += len(promote_waitlist(ctx.store, ctx.edition, meeting.id))
     for data in ctx.store.registrations():
         try:
             _run_one(ctx, data, today, report)
@@ -94,7 +104,7 @@ def _run_one(ctx: MailContext, data: dict[str, Any], today: dt.date, report: Rep
     if meeting is None or today >= meeting.date:
         return  # on the day itself and after it, no mail helps anymore
     for kind in due_kinds(ctx, data, meeting, today):
-        if deliver(ctx, kind, str(data["registration_id"])):
+        if deliver(ctx, kind, str(data["registration_id"]), lost_after=SENDING_GIVEN_UP_AFTER):
             report.sent[kind.name] = report.sent.get(kind.name, 0) + 1
 
 

@@ -257,6 +257,8 @@ def _reserve(ctx: DrawContext, meeting_id: str, in_order: Sequence[str]) -> int:
         try:
             ctx.store.seat_held(registration_id, meeting_id, APPLIED, new_token(), wait=wait)
         except (StateChanged, SeatFreed, MeetingFull):
+            if wait is not None:
+                ctx.store.return_ticket(meeting_id)  # refused: the ticket is no longer on its way
             continue  # withdrew meanwhile, or seats changed: a later run finishes it
         reserved += wait is not None
     return reserved

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
+from praatmee.awsconfig import DYNAMO_TIMEOUT_ATTEMPTS
 from praatmee.errors import TryAgain
 
 if TYPE_CHECKING:
@@ -104,15 +105,12 @@ def full_jitter(attempt: int) -> float:
 
 def default_client() -> DynamoDBClient:
     """A DynamoDB client without botocore's own retries: `Dynamo` retries, so it can keep one token."""
-    import boto3  # off the import path of the handler; paid once, on the first request that needs it
-    from botocore.config import Config
+    from praatmee import awsconfig
 
     # DynamoDB validates every request itself; botocore's client-side copy of that check is most of
     # the warm time of a sign-up (bench_api_warm.py), so it is off.
-    config = Config(
-        retries={"total_max_attempts": 1}, connect_timeout=2, read_timeout=3, parameter_validation=False
-    )
-    return boto3.client("dynamodb", config=config)
+    client: DynamoDBClient = awsconfig.client("dynamodb", attempts=1, parameter_validation=False)
+    return client
 
 
 class Dynamo:
@@ -123,11 +121,14 @@ class Dynamo:
         client: DynamoDBClient | None = None,
         *,
         max_attempts: int = 8,
+        timeout_attempts: int = DYNAMO_TIMEOUT_ATTEMPTS,
         sleep: Callable[[float], None] = time.sleep,
         backoff: Callable[[int], float] = full_jitter,
     ) -> None:
         self._client = client
         self.max_attempts = max_attempts
+        # Timeouts are retried less often than conflicts: each costs a whole read timeout (awsconfig.py).
+        self.timeout_attempts = timeout_attempts
         self._sleep = sleep
         self._backoff = backoff
 
@@ -145,6 +146,7 @@ class Dynamo:
         """
         from botocore.exceptions import BotoCoreError, ClientError
 
+        timeouts = 0
         for attempt in range(self.max_attempts):
             if attempt:
                 self._sleep(self._backoff(attempt))
@@ -167,7 +169,8 @@ class Dynamo:
                     continue
                 raise TryAgain(f"dynamodb error {code}") from exc
             except BotoCoreError as exc:  # timeouts and connection errors: maybe committed, so same token
-                if attempt + 1 == self.max_attempts:
+                timeouts += 1
+                if attempt + 1 == self.max_attempts or timeouts == self.timeout_attempts:
                     raise TryAgain(f"dynamodb unreachable: {type(exc).__name__}") from exc
         raise TryAgain("dynamodb stayed busy")
 
@@ -176,6 +179,7 @@ class Dynamo:
         from botocore.exceptions import BotoCoreError, ClientError
 
         method = getattr(self.client, operation)
+        timeouts = 0
         for attempt in range(self.max_attempts):
             if attempt:
                 self._sleep(self._backoff(attempt))
@@ -190,7 +194,9 @@ class Dynamo:
                     raise ConditionFailed(operation) from exc
                 raise TryAgain(f"dynamodb error {code}") from exc
             except BotoCoreError as exc:
-                if attempt + 1 == self.max_attempts or operation not in REPEATABLE:
+                timeouts += 1
+                last = attempt + 1 == self.max_attempts or timeouts == self.timeout_attempts
+                if last or operation not in REPEATABLE:
                     # A write that timed out may have happened: do not repeat it blindly.
                     raise TryAgain(f"dynamodb unreachable: {type(exc).__name__}") from exc
         raise TryAgain("dynamodb stayed busy")

@@ -94,6 +94,9 @@ RECEIPT_AGAIN = Kind(
     "receipt_again", (APPLIED, PLACED, WAITLISTED, PENDING), CANCEL_TOKEN, letters.receipt_again, True
 )
 RESEND_AFTER = dt.timedelta(hours=1)
+# A mail marked this long ago and never confirmed sent was lost with its sender (ended mid-send): the daily
+# job sends it (well beyond the longest a function runs, so it is never sent while still under way).
+SENDING_GIVEN_UP_AFTER = dt.timedelta(minutes=20)
 # An organiser moved the sign-up to another meeting (the move unmarks it, so every move is told).
 MOVED = Kind("moved", (APPLIED, PLACED, WAITLISTED, PENDING), CANCEL_TOKEN, personletters.moved, True)
 
@@ -114,12 +117,15 @@ def deliver(
     token: str | None = None,
     position: int | None = None,
     again_after: dt.timedelta | None = None,
+    *,
+    lost_after: dt.timedelta | None = None,
 ) -> bool:
     """Send mail `kind` of a registration unless it was sent before; True when this call sent it.
 
     `token` is the secret the caller still holds (the API, right after a sign-up); without it the mail's link
     gets a fresh token, written together with the mark. With `again_after`, a mail marked longer ago than
-    that is sent again (and marked anew).
+    that is sent again (and marked anew). With `lost_after`, a mail marked longer ago than that whose sending
+    was never confirmed is sent (the daily job's retry of a mail lost with its sender).
     """
     rotate = None
     if token is None and kind.token is not None:
@@ -130,7 +136,12 @@ def deliver(
     before = None
     if again_after is not None:
         before = (now - again_after).astimezone(dt.UTC).isoformat(timespec="milliseconds")
-    data = ctx.store.claim_mail(registration_id, kind.name, at, kind.statuses, rotate, before=before)
+    stale = None
+    if lost_after is not None:
+        stale = (now - lost_after).astimezone(dt.UTC).isoformat(timespec="milliseconds")
+    data = ctx.store.claim_mail(
+        registration_id, kind.name, at, kind.statuses, rotate, before=before, stale=stale
+    )
     if data is None:
         return False
     meeting = ctx.edition.meeting(str(data["meeting"]))
@@ -159,12 +170,15 @@ def deliver(
         )
         ctx.sender.send(kind.compose(letter))
     except Exception as exc:  # whatever went wrong, the mark must go, or the mail is never sent
-        restore = (kind.token, str(data[kind.token])) if rotate is not None and kind.token else None
+        restore = None
+        if rotate is not None and kind.token:
+            restore = (kind.token, str(data[kind.token]), rotate[1])
         ctx.store.release_mail(registration_id, kind.name, at, restore)
         error = exc.code if isinstance(exc, MailNotSent) else type(exc).__name__
         logger.warning("mail not sent", extra={"kind": kind.name, "error": error})
         _count("MailsFailed", kind.metric)
         return False
+    ctx.store.mail_sent(registration_id, kind.name, at)
     logger.info("mail sent", extra={"kind": kind.name})
     _count("MailsSent", kind.metric)
     return True

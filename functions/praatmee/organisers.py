@@ -76,9 +76,9 @@ class Step:
 
 
 def _client() -> Any:
-    import boto3  # the registration API never loads this module
+    from praatmee import awsconfig  # the registration API never loads this module
 
-    return boto3.client("cognito-idp")
+    return awsconfig.client("cognito-idp")
 
 
 def _code(exc: Exception) -> str:

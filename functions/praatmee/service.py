@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from enum import StrEnum
 from typing import Literal
 
 from praatmee import guardian_asks
-from praatmee.dynamo import new_token
+from praatmee.dynamo import full_jitter, new_token
 from praatmee.edition import Allocation, Edition, Role, Sector, Theme, features
 from praatmee.errors import (
     AlreadyRegistered,
@@ -44,9 +45,13 @@ from praatmee.models import (
 from praatmee.quotas import replacement
 from praatmee.store import Store
 from praatmee.table import NewRegistration, StoredRegistration
+from praatmee.waitlist import WaitingList
 
 # A full meeting and a freed seat can alternate under heavy traffic; after this many rounds: try again.
 MAX_ROUNDS = 5
+# Cancellations at once all race for the head of the waiting list, and each round one of them wins: so more
+# rounds, spread apart by jitter, before a person is asked to try again.
+CANCEL_ROUNDS = 30
 
 
 def utc_now() -> dt.datetime:
@@ -84,6 +89,8 @@ class Registered:
     outcome: Outcome
     # The secret of the guardian's consent link (pupils under 16), for their e-mail only.
     guardian_token: str | None = None
+    # People waiting who got seats that this sign-up found free (added seats): the route mails them at once.
+    promoted: tuple[str, ...] = ()
 
     @property
     def stored(self) -> bool:
@@ -163,9 +170,10 @@ def register(ctx: Context, request: RegistrationRequest, *, added_by_organiser: 
         data=data,
     )
     guardian = None if request.guardian is None or added_by_organiser else request.guardian.email
+    promoted: list[str] = []
     try:
         with guardian_asks.counted(ctx.store, ctx.hash_key, guardian, new.email_hash, ctx.edition.expires_at):
-            answer = _write(ctx, new, pending=request.under_16)
+            answer = _write(ctx, new, pending=request.under_16, promoted=promoted)
     except Duplicate as duplicate:
         return _replay(ctx, new, duplicate)
     return Registered(
@@ -173,6 +181,7 @@ def register(ctx: Context, request: RegistrationRequest, *, added_by_organiser: 
         cancel_token=cancel_token,
         outcome=Outcome(answer.status.value),
         guardian_token=guardian_token,
+        promoted=tuple(promoted),
     )
 
 
@@ -185,17 +194,17 @@ def _check_second_choice(edition: Edition, request: RegistrationRequest) -> None
         raise SecondMeetingRefused(str(request.second_meeting))
 
 
-def _write(ctx: Context, new: NewRegistration, *, pending: bool) -> RegistrationAnswer:
+def _write(ctx: Context, new: NewRegistration, *, pending: bool, promoted: list[str]) -> RegistrationAnswer:
     if pending or ctx.edition.allocation is Allocation.DRAW:
         held = RegistrationStatus.PENDING_GUARDIAN if pending else RegistrationStatus.APPLIED
         ctx.store.hold(new, held, new_token())
         return RegistrationAnswer(id=new.id, status=held, meeting=new.meeting)
     status, position = seat_or_wait(
         new.meeting,
-        promote=lambda: promote_waitlist(ctx.store, ctx.edition, new.meeting),
+        promote=lambda: promoted.extend(promote_waitlist(ctx.store, ctx.edition, new.meeting)),
         place=lambda token: ctx.store.place(new, token),
         wait=lambda ticket: ctx.store.join_waitlist(new, ticket, new_token()),
-        take_ticket=ctx.store.take_ticket,
+        queue=ctx.store,
     )
     return RegistrationAnswer(id=new.id, status=status, meeting=new.meeting, waitlist_position=position)
 
@@ -206,9 +215,12 @@ def seat_or_wait(
     promote: Callable[[], object],
     place: Callable[[str], None],
     wait: Callable[[int], None],
-    take_ticket: Callable[[str], tuple[int, int]],
+    queue: WaitingList,
 ) -> tuple[RegistrationStatus, int | None]:
-    """A seat if there is one, else the waiting list: the one loop a sign-up and a consent go through."""
+    """A seat if there is one, else the waiting list: the one loop a sign-up and a consent go through.
+
+    The position told is one the person holds or betters from then on (`waitlist.py`): everyone waiting or
+    on their way when the ticket was issued, plus one."""
     # One token per logical transaction, so its retries are idempotent at DynamoDB.
     seat_token = new_token()
     for _ in range(MAX_ROUNDS):
@@ -221,11 +233,18 @@ def seat_or_wait(
                 promote()
                 continue
         try:
-            ticket, waiting = take_ticket(meeting_id)
-            wait(ticket)
+            ticket, at_most = queue.take_ticket(meeting_id)
         except SeatFreed:
             continue
-        return RegistrationStatus.WAITLISTED, waiting + 1
+        try:
+            wait(ticket)
+        except SeatFreed:
+            queue.return_ticket(meeting_id)  # refused, so certainly not written
+            continue
+        except (Duplicate, StateChanged):
+            queue.return_ticket(meeting_id)
+            raise
+        return RegistrationStatus.WAITLISTED, at_most
     raise TryAgain("seats kept changing")
 
 
@@ -265,7 +284,9 @@ def cancel(
     ctx: Context, registration_id: str, allowed: Callable[[StoredRegistration], bool] = lambda _: True
 ) -> Cancelled:
     """Cancel a registration that `allowed` lets go (the person's token; an organiser may always)."""
-    for _ in range(MAX_ROUNDS):
+    for attempt in range(CANCEL_ROUNDS):
+        if attempt:
+            time.sleep(full_jitter(min(attempt, 4)))  # at most 0.16 s: racers for one head spread apart
         stored = ctx.store.registration(registration_id)
         if stored is None or not allowed(stored):
             raise RegistrationNotFound()
@@ -288,6 +309,9 @@ def next_in_line(
     """Who gets a free seat (the one `leaving` frees, or one organisers added): the head of the waiting
     list; after a draw, the first reserve of the same kind as who left, else the first whose seat keeps the
     meeting's targets, else the first reserve."""
+    counts = store.meeting_counts([meeting_id]).get(meeting_id)
+    if counts is not None and counts.placed > counts.capacity:
+        return None  # organisers lowered the capacity below the placed: a freed seat goes, nobody moves up
     meeting = edition.meeting(meeting_id)
     if edition.allocation is not Allocation.DRAW or meeting is None or meeting.targets is None:
         return store.waitlist_head(meeting_id)
@@ -374,7 +398,7 @@ def answer_consent(
                 wait=(ticket, ctx.edition.expires_at),
                 consent=(guardian_hash, at),
             ),
-            take_ticket=ctx.store.take_ticket,
+            queue=ctx.store,
         )
     except StateChanged:
         # Another answer came first: report what it did.
@@ -382,10 +406,10 @@ def answer_consent(
     return ConsentAnswer(id=registration_id, status=placed.value, waitlist_position=position)
 
 
-def promote_waitlist(store: Store, edition: Edition, meeting_id: str) -> int:
+def promote_waitlist(store: Store, edition: Edition, meeting_id: str) -> list[str]:
     """Fill free seats (after organisers raised the capacity) from the waiting list: its head, or after a
-    draw the reserve that keeps the meeting's mix (`next_in_line`)."""
-    promoted = 0
+    draw the reserve that keeps the meeting's mix (`next_in_line`). Returns who moved up, first first."""
+    promoted: list[str] = []
     failures = 0
     while failures < MAX_ROUNDS:
         counts = store.meeting_counts([meeting_id]).get(meeting_id)
@@ -396,7 +420,7 @@ def promote_waitlist(store: Store, edition: Edition, meeting_id: str) -> int:
             return promoted
         try:
             store.promote(meeting_id, head, new_token())
-            promoted += 1
+            promoted.append(head[1])
         except StateChanged:
             failures += 1
     return promoted

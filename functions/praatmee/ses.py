@@ -66,10 +66,10 @@ def mime(mail: Mail, sender: str, reply_to: str) -> bytes:
 
 
 def default_client() -> Any:
-    import boto3
-    from botocore.config import Config
+    from praatmee import awsconfig
 
-    return boto3.client("sesv2", config=Config(retries={"mode": "standard", "total_max_attempts": 3}))
+    # Short timeouts: a slow SES must give up well before the function's own timeout ends it mid-send.
+    return awsconfig.client("sesv2")
 
 
 @dataclass

@@ -7,7 +7,7 @@ bucket, never the e-mail hash key or the site origin.
 from __future__ import annotations
 
 from functools import cache
-from typing import Annotated, Self, TypeVar
+from typing import Annotated, Any, Self, TypeVar
 
 from pydantic import EmailStr, Field, SecretStr, StringConstraints, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -33,6 +33,21 @@ class TableSettings(BaseSettings):
     table_name: TableName
 
 
+@cache
+def _secrets() -> Any:
+    """One provider per process, so its cache lasts; its client has the shared timeouts."""
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+    from praatmee import awsconfig
+
+    return SecretsProvider(boto_config=awsconfig.config())
+
+
+def read_secret(arn: str) -> str:
+    """A secret from Secrets Manager, cached a day."""
+    return str(_secrets().get(arn, max_age=24 * 3600))
+
+
 class HashKeySettings(TableSettings):
     """What needs the one-person marker's key: the registration API, and the organisers' actions."""
 
@@ -54,10 +69,8 @@ class HashKeySettings(TableSettings):
         """The HMAC key: from the environment, or read once from Secrets Manager (at the cold start)."""
         if self.email_hash_key is not None:
             return self.email_hash_key.get_secret_value().encode()
-        from aws_lambda_powertools.utilities.parameters import get_secret
-
         assert self.email_hash_key_secret_arn is not None  # the validator above
-        key = get_secret(self.email_hash_key_secret_arn, max_age=24 * 3600)
+        key = read_secret(self.email_hash_key_secret_arn)
         if len(key) < 32:
             raise RuntimeError("the e-mail hash key secret is shorter than 32 characters")
         return key.encode()
@@ -93,9 +106,7 @@ class DrawSettings(MailSettings):
 
     def draw_secret(self) -> bytes:
         """The draw secret, read from Secrets Manager once per process (at the cold start)."""
-        from aws_lambda_powertools.utilities.parameters import get_secret
-
-        secret = get_secret(self.draw_secret_arn, max_age=24 * 3600)
+        secret = read_secret(self.draw_secret_arn)
         if len(secret) < 32:
             raise RuntimeError("the draw secret is shorter than 32 characters")
         return secret.encode()

@@ -24,6 +24,7 @@ from praatmee.table import (
     wait_entry,
     wait_key,
 )
+from praatmee.waitlist import JOINED, SEAT_FOR_NEWCOMER, WaitingList
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import (
@@ -32,11 +33,6 @@ if TYPE_CHECKING:
         TransactWriteItemTypeDef,
         UpdateTypeDef,
     )
-
-
-# A newcomer gets a seat only while one is free and nobody waits: the waiting list comes first, also when
-# organisers raise the capacity while people wait (they are promoted before anyone new is seated).
-SEAT_FOR_NEWCOMER = "placed < #capacity AND waitlist_length = :zero"
 
 
 # Counter changes of the draw (`allocation: draw`): a sign-up applies; the draw turns an application into a
@@ -53,9 +49,9 @@ def seats_free(meeting: Item) -> bool:
     return int(meeting["placed"]["N"]) < int(meeting["capacity"]["N"])
 
 
-class Store(MailMarks):
+class Store(MailMarks, WaitingList):
     """The ledger: every write that moves a registration through its life. `MailMarks` adds the send-once
-    marks of its mails, `Table` the reads."""
+    marks of its mails, `WaitingList` the tickets and positions, `Table` the reads."""
 
     @staticmethod
     def _duplicate(cancelled: TransactionCancelled, marker_index: int) -> Duplicate | None:
@@ -88,10 +84,10 @@ class Store(MailMarks):
         return update
 
     def _waitlist_counter(self, meeting_id: str, also: str = "") -> TransactWriteItemTypeDef:
-        """Join the waiting list: exactly when a newcomer gets no seat."""
+        """Join the waiting list: exactly when a newcomer gets no seat; the ticket is no longer on its way."""
         return self._meeting_update(
             meeting_id,
-            f"SET waitlist_length = waitlist_length + :one{also}",
+            f"SET waitlist_length = waitlist_length + :one, {JOINED}{also}",
             f" AND NOT ({SEAT_FOR_NEWCOMER})",
         )
 
@@ -108,30 +104,6 @@ class Store(MailMarks):
                     raise TryAgain(f"meeting {new.meeting} is not in the table") from cancelled
                 raise MeetingFull(new.meeting, seats_free=seats_free(cancelled.items[0])) from cancelled
             raise TryAgain(f"seat transaction cancelled: {cancelled.reasons}") from cancelled
-
-    def take_ticket(self, meeting_id: str) -> tuple[int, int]:
-        """A place in the queue, handed out by an atomic counter while a newcomer gets no seat.
-
-        The ticket is the order of the waiting list (first come, first served). Also returns how many
-        people were waiting when it was issued: all of them hold lower tickets, so one more than that is
-        the position (a lower ticket still on its way can only put the person further back, never ahead).
-        Raises `SeatFreed`.
-        """
-        try:
-            response = self.dynamo.call(
-                "update_item",
-                TableName=self.table_name,
-                Key=meeting_key(meeting_id),
-                UpdateExpression="SET tickets_issued = tickets_issued + :one",
-                ConditionExpression=f"attribute_exists(pk) AND NOT ({SEAT_FOR_NEWCOMER})",
-                ExpressionAttributeNames={"#capacity": "capacity"},
-                ExpressionAttributeValues={":one": n(1), ":zero": n(0)},
-                ReturnValues="ALL_NEW",
-            )
-        except ConditionFailed as exc:
-            raise SeatFreed(meeting_id) from exc
-        attributes = response["Attributes"]
-        return int(attributes["tickets_issued"]["N"]), int(attributes["waitlist_length"]["N"])
 
     def waitlist_items(self, new: NewRegistration, ticket: int) -> list[TransactWriteItemTypeDef]:
         return [
@@ -250,11 +222,15 @@ class Store(MailMarks):
         if reg.status is RegistrationStatus.PLACED and head is not None:
             outcome = "promoted"
             items += self._promote_items(reg.meeting, head)
-            counters = "SET waitlist_length = waitlist_length - :one", ""
+            # Not while more are placed than the capacity (organisers lowered it): the seat then goes.
+            counters = "SET waitlist_length = waitlist_length - :one", " AND placed <= #capacity"
         elif reg.status is RegistrationStatus.PLACED:
             outcome = "released"
-            # An empty waiting list is part of the condition: a seat is never given back while people wait.
-            counters = "SET placed = placed - :one", " AND placed >= :one AND waitlist_length = :zero"
+            # A seat is never given back while people wait, unless more are placed than the capacity.
+            counters = (
+                "SET placed = placed - :one",
+                " AND placed >= :one AND (waitlist_length = :zero OR placed > #capacity)",
+            )
         elif reg.status is RegistrationStatus.APPLIED:
             outcome = "withdrawn"
             counters = WITHDRAW, " AND applied >= :one"

@@ -355,22 +355,6 @@ class Table:
 
     # -- reading -----------------------------------------------------------------------------------
 
-    def waitlist_position(self, meeting_id: str, ticket: int) -> int:
-        """1 + the number of people ahead on the waiting list (consistent read)."""
-        pages = self.dynamo.pages(
-            "query",
-            TableName=self.table_name,
-            KeyConditionExpression="pk = :pk AND sk BETWEEN :low AND :high",
-            ExpressionAttributeValues={
-                ":pk": meeting_key(meeting_id)["pk"],
-                ":low": s(WAIT_PREFIX),
-                ":high": s(f"{WAIT_PREFIX}{ticket - 1:010d}"),
-            },
-            Select="COUNT",
-            ConsistentRead=True,
-        )
-        return sum(int(page["Count"]) for page in pages) + 1
-
     def waitlist_head(self, meeting_id: str) -> tuple[int, str] | None:
         """The ticket and registration id of the first person waiting, or None."""
         return next(self._waiting(meeting_id, Limit=1), None)

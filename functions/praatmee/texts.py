@@ -363,9 +363,8 @@ STATUS_PARAGRAPHS: dict[RegistrationStatus, str] = {
         "Zo komen ouders, leerlingen, leraren en begeleiders allemaal aan het woord."
     ),
     RegistrationStatus.PLACED: "Er is een plek voor je.",
-    RegistrationStatus.WAITLISTED: (
-        "De bijeenkomst is vol. Je staat op de reservelijst. Je bent nummer {position}."
-    ),
+    RegistrationStatus.WAITLISTED: "De bijeenkomst is vol. Je staat op de reservelijst. "
+    "Je bent nummer {position} of eerder aan de beurt.",
     RegistrationStatus.PENDING_GUARDIAN: (
         "Je bent jonger dan 16 jaar. Daarom vragen we je ouder of verzorger om toestemming. "
         "We hebben hem of haar een e-mail gestuurd."
