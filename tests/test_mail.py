@@ -8,7 +8,7 @@ import json
 import re
 from email import message_from_bytes
 from email.message import EmailMessage
-from email.policy import default
+from email.policy import SMTP, default
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -16,7 +16,7 @@ import boto3
 import icalendar
 import pytest
 
-from praatmee import daily, letters, mail_texts, service, texts
+from praatmee import daily, letters, mail_texts, service, ses, texts
 from praatmee.edition import Edition
 from praatmee.mail import MailContext
 from praatmee.models import RegistrationStatus
@@ -599,6 +599,33 @@ def test_every_mail_says_it_is_dutch(attachments: tuple[Attachment, ...]) -> Non
 
     # Then the message as a whole carries Content-Language: nl
     assert message["Content-Language"] == "nl"
+
+
+def test_a_mail_is_written_as_the_email_package_writes_it_with_its_header_classes_made_once() -> None:
+    # Given a receipt-like mail, with a name and a subject that need encoding
+    mail = Mail(
+        to="zoë@example.org",
+        subject="Je aanmelding: Regio Midden, Utrecht, één plek " + "lang " * 20,
+        text="Hallo Zoë,\n" * 20,
+        html="<p>Hallo Zoë,</p>" * 20,
+        attachments=(Attachment("a.ics", "text/calendar; method=PUBLISH", b"x"),),
+    )
+
+    # When it is written twice, and once as the email package writes it with its own SMTP policy
+    first, second = mime(mail, SENDER, SENDER), mime(mail, SENDER, SENDER)
+    ses.smtp_policy.cache_clear()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ses, "smtp_policy", lambda: SMTP)
+        plain = mime(mail, SENDER, SENDER)
+
+    # Then the bytes are the same but for the date, the message id and the (random) boundaries
+    def fixed(raw: bytes) -> str:
+        return re.sub(r"(?m)^(Date|Message-ID): .*$|={15}\d+==", "", raw.decode())
+
+    assert fixed(first) == fixed(second) == fixed(plain)
+    # And the second mail used the header classes the first made
+    registry: Any = ses.smtp_policy().header_factory
+    assert registry["Subject"] is registry["subject"]
 
 
 def test_a_second_parser_reads_every_meetings_calendar_entry_at_its_amsterdam_time(edition: Edition) -> None:

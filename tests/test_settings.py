@@ -1,6 +1,11 @@
-"""The registration API's e-mail hash key comes from the environment (locally) or from Secrets Manager."""
+"""The functions' settings come from the environment; the registration API's e-mail hash key from the
+environment (locally) or from Secrets Manager."""
 
 from __future__ import annotations
+
+import os
+import subprocess
+import sys
 
 import boto3
 import pytest
@@ -48,3 +53,38 @@ def test_exactly_one_source_of_the_key_is_required(
         get_settings()
     assert HASH_KEY not in str(raised.value)
     get_settings.cache_clear()
+
+
+def test_settings_are_read_from_the_prefixed_variables(
+    api_settings: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a number as text, a variable of another function and one without the prefix
+    monkeypatch.setenv("PRAATMEE_MAX_BODY_BYTES", "2048")
+    monkeypatch.setenv("PRAATMEE_EXPORT_BUCKET", "praatmee-exports")
+    monkeypatch.setenv("FORM_PATH", "/elders/")
+    get_settings.cache_clear()
+
+    # When the API reads its settings
+    settings = get_settings()
+
+    # Then it takes its own, converted, ignores the rest, and keeps the defaults it was not given
+    assert (settings.max_body_bytes, settings.form_path) == (2048, "/aanmelden/")
+    assert settings.site_origin == "https://praatmee.example.nl"
+    get_settings.cache_clear()
+
+
+def test_the_first_request_builds_only_the_api_settings(api_settings: None) -> None:
+    # Given a fresh process, as a cold start is
+    code = (
+        "import sys, praatmee.api; from praatmee import settings; settings.get_settings(); "
+        "print('pydantic_settings' in sys.modules, settings.Settings.__pydantic_complete__, "
+        "settings.DrawSettings.__pydantic_complete__, settings.OrganiserSettings.__pydantic_complete__)"
+    )
+
+    # When it reads the API's settings
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=dict(os.environ), capture_output=True, text=True, check=True
+    )
+
+    # Then it built that one model, not the other functions' ones, and loaded no settings library
+    assert done.stdout.split() == ["False", "True", "False", "False"]

@@ -69,7 +69,7 @@ ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
 
 
 def get_settings() -> Settings:
-    # pydantic-settings costs a tenth of the cold import; it is first needed by the first request.
+    # Validating the settings is work for the first request, not for the import (bench_api_import.py).
     from praatmee.settings import get_settings as cached_settings
 
     return cached_settings()

@@ -34,7 +34,7 @@ class RequestReader(OpenAPIRequestValidationMiddleware):
 
     def _get_body(self, app: Any) -> Any:
         event = app.current_event
-        # Imported here, not at module level: pydantic-settings costs a tenth of the cold import.
+        # Imported here, not at module level: building the settings model is work for the first request.
         from praatmee.settings import get_settings
 
         settings = get_settings()

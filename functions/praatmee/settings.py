@@ -1,16 +1,28 @@
 """Run-time settings of the functions: one validated model per function, read once per process.
 
 Each function gets only what it needs (least privilege): the export function knows the table and the export
-bucket, never the e-mail hash key or the site origin.
+bucket, never the e-mail hash key or the site origin. Values come from the environment variables prefixed
+`PRAATMEE_` (any case); plain pydantic reads them, without pydantic-settings (DECISIONS.md, 2026-11-30).
 """
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from typing import Annotated, Any, Self, TypeVar
 
-from pydantic import EmailStr, Field, SecretStr, StringConstraints, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    SecretStr,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+PREFIX = "PRAATMEE_"
 
 Origin = Annotated[str, StringConstraints(pattern=r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$", max_length=200)]
 SitePath = Annotated[str, StringConstraints(pattern=r"^/[A-Za-z0-9/_-]*$", max_length=200)]
@@ -25,10 +37,11 @@ UserPoolId = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[a-z]+)+-\d_[
 ClientId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{1,128}$")]
 
 
-class TableSettings(BaseSettings):
+class TableSettings(BaseModel):
     """Environment variables prefixed `PRAATMEE_`. Names of tables and buckets have no default on purpose."""
 
-    model_config = SettingsConfigDict(env_prefix="PRAATMEE_", frozen=True, extra="ignore")
+    # Built when first read: a function validates one of these models, so its cold start builds only that one.
+    model_config = ConfigDict(frozen=True, extra="ignore", validate_default=True, defer_build=True)
 
     table_name: TableName
 
@@ -167,9 +180,18 @@ class OriginSettings(BaseSettings):
 Model = TypeVar("Model", bound=TableSettings)
 
 
+def environment() -> dict[str, str]:
+    """The `PRAATMEE_` variables by field name: `PRAATMEE_TABLE_NAME` (in any case) is `table_name`."""
+    return {
+        name[len(PREFIX) :].lower(): value
+        for name, value in os.environ.items()
+        if name.upper().startswith(PREFIX)
+    }
+
+
 def _load(model: type[Model]) -> Model:
     try:
-        return model()  # values come from the environment
+        return model.model_validate(environment())
     except ValidationError as exc:
         # Name the bad variables without echoing their values: one of them is a secret key.
         problems = ", ".join(
