@@ -23,7 +23,7 @@ CODE = "not_through_site"
 
 def refusal(event: dict[str, Any]) -> dict[str, Any] | None:
     """A 403 answer for a request without CloudFront's header (or with a wrong one), else None."""
-    from praatmee.settings import get_origin_settings  # pydantic-settings: first needed here, not at import
+    from praatmee.settings import get_origin_settings
 
     accepted = get_origin_settings().accepted()
     if accepted is None:

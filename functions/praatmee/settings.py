@@ -146,18 +146,18 @@ class OrganiserSettings(ExportSettings, HashKeySettings):
 ORIGIN_SECRET_MAX_AGE_SECONDS = 300
 
 
-class OriginSettings(BaseSettings):
+class OriginSettings(BaseModel):
     """The secret of CloudFront's origin header (`praatmee.origin`), for the API and the room. Locally the
     value itself (`PRAATMEE_ORIGIN_SECRET`), on AWS the ARN of its secret (JSON: `current`, and `previous`
     during a rotation). Neither set is allowed only off Lambda (the handlers' tests); on Lambda it refuses
     every request."""
 
-    model_config = SettingsConfigDict(env_prefix="PRAATMEE_", frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     origin_secret: SecretStr | None = Field(default=None, min_length=32)
     origin_secret_arn: SecretArn | None = None
-    # Set by Lambda itself in every function.
-    lambda_function_name: str | None = Field(default=None, validation_alias="AWS_LAMBDA_FUNCTION_NAME")
+    # Lambda sets AWS_LAMBDA_FUNCTION_NAME in every function (`get_origin_settings`).
+    lambda_function_name: str | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> Self:
@@ -177,7 +177,7 @@ class OriginSettings(BaseSettings):
         return [str(values[key]).encode() for key in ("current", "previous") if values.get(key)]
 
 
-Model = TypeVar("Model", bound=TableSettings)
+Model = TypeVar("Model", bound=BaseModel)
 
 
 def environment() -> dict[str, str]:
@@ -189,9 +189,9 @@ def environment() -> dict[str, str]:
     }
 
 
-def _load(model: type[Model]) -> Model:
+def _load(model: type[Model], also: dict[str, str | None] | None = None) -> Model:
     try:
-        return model.model_validate(environment())
+        return model.model_validate(environment() | (also or {}))
     except ValidationError as exc:
         # Name the bad variables without echoing their values: one of them is a secret key.
         problems = ", ".join(
@@ -234,4 +234,4 @@ def get_organiser_settings() -> OrganiserSettings:
 @cache
 def get_origin_settings() -> OriginSettings:
     """The origin header's settings, validated at the first request."""
-    return OriginSettings()
+    return _load(OriginSettings, {"lambda_function_name": os.environ.get("AWS_LAMBDA_FUNCTION_NAME")})
