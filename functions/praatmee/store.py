@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
+from praatmee.confirmstore import marker_put
 from praatmee.dynamo import CHECK_FAILED, NO_REASON, ConditionFailed, Item, TransactionCancelled, n, s
 from praatmee.errors import Duplicate, MeetingFull, SeatFreed, StateChanged, TryAgain
 from praatmee.marks import MailMarks
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
 # A newcomer gets a seat only while one is free and nobody waits: the waiting list comes first, also when
 # organisers raise the capacity while people wait (they are promoted before anyone new is seated).
 SEAT_FOR_NEWCOMER = "placed < #capacity AND waitlist_length = :zero"
-
 
 # Counter changes of the draw (`allocation: draw`): a sign-up applies; the draw turns an application into a
 # seat or a reserve place.
@@ -74,7 +74,7 @@ class Store(MailMarks):
         """The seat transaction of DESIGN.md: counter, uniqueness marker, registration. Order matters."""
         return [
             self._seat_counter(new.meeting),
-            self._put_new(new.marker(), report_old=True),
+            marker_put(self, new),
             self._put_new(new.item(RegistrationStatus.PLACED)),
         ]
 
@@ -136,7 +136,7 @@ class Store(MailMarks):
     def waitlist_items(self, new: NewRegistration, ticket: int) -> list[TransactWriteItemTypeDef]:
         return [
             self._waitlist_counter(new.meeting),
-            self._put_new(new.marker(), report_old=True),
+            marker_put(self, new),
             self._put_new(new.item(RegistrationStatus.WAITLISTED, ticket)),
             self._put_new(wait_entry(new.meeting, ticket, new.id, new.expires_at)),
         ]
@@ -154,8 +154,8 @@ class Store(MailMarks):
             raise TryAgain(f"waitlist transaction cancelled: {cancelled.reasons}") from cancelled
 
     def hold(self, new: NewRegistration, status: RegistrationStatus, token: str) -> None:
-        """Keep a sign-up without a seat: until a guardian confirms (`pending_guardian`), or until the draw
-        (`applied`, counted on the meeting)."""
+        """Keep a sign-up without a seat: until its address (`unconfirmed`) or a guardian (`pending_guardian`)
+        confirms, or until the draw (`applied`, counted on the meeting)."""
         meeting: TransactWriteItemTypeDef = {
             "ConditionCheck": {
                 "TableName": self.table_name,
@@ -167,7 +167,7 @@ class Store(MailMarks):
             meeting = self._meeting_update(new.meeting, APPLY, "")
         items: list[TransactWriteItemTypeDef] = [
             meeting,
-            self._put_new(new.marker(), report_old=True),
+            marker_put(self, new),
             self._put_new(new.item(status)),
         ]
         try:
