@@ -374,12 +374,13 @@ def new_confirm_token(store: Store, registration_id: str) -> str:
 def confirm_link_token(address: str, registration_id: str) -> str:
     """The token of the newest confirm link mailed to `address` for `registration_id`."""
     for mail in reversed(mails_to(address)):
-        text = mail.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
-        for word in text.split():
+        body = mail.get_body(preferencelist=("plain",))
+        assert body is not None
+        for word in str(body.get_content()).split():
             if "/api/confirmations?" in word:
                 query = dict(parse_qsl(word.partition("?")[2]))
                 if query.get("registration_id") == registration_id:
-                    return query["token"]
+                    return str(query["token"])
     raise AssertionError(f"no confirm link mailed to {address}")
 
 
