@@ -32,8 +32,8 @@ def test_the_site_has_every_page_the_public_needs(built_site: Path) -> None:
         "/", "/aanmelden/", "/aanmelden/resultaat/applied/", "/aanmelden/resultaat/cancelled/",
         "/aanmelden/resultaat/consented/",
         "/aanmelden/resultaat/declined/", "/aanmelden/resultaat/pending_guardian/",
-        "/aanmelden/resultaat/placed/", "/aanmelden/resultaat/unconfirmed/", "/aanmelden/resultaat/waitlisted/",
-        "/bijeenkomsten/", "/contact/",
+        "/aanmelden/resultaat/placed/", "/aanmelden/resultaat/unconfirmed/",
+        "/aanmelden/resultaat/waitlisted/", "/bijeenkomsten/", "/contact/",
         "/doel/", "/organisaties/", "/privacy/", "/toegankelijkheid/", "/voor-wie/",
         "/wat-is-basisondersteuning/", "/werkwijze/", "/zo-kiezen-we/",
     ]  # fmt: skip
