@@ -206,9 +206,9 @@ class Api:
     def confirm_token(self, registration_id: str, body: dict[str, Any]) -> str:
         """The token of the confirm link: from the mail moto's SES got, or (no mail sent) a new one written
         as the daily job's resend would."""
-        if self.mailing is not None:
-            return confirm_link_token(body["email"], registration_id)
-        return new_confirm_token(self.ctx.store, registration_id)
+        if self.mailing is not None and (token := mailed_confirm_token(body["email"], registration_id)):
+            return token
+        return new_confirm_token(self.ctx.store, registration_id)  # no mail sent, or it was refused
 
     def confirm(self, registration_id: str, token: str) -> Answer:
         """What the confirm page's form sends, as JSON."""
@@ -373,6 +373,13 @@ def new_confirm_token(store: Store, registration_id: str) -> str:
 
 def confirm_link_token(address: str, registration_id: str) -> str:
     """The token of the newest confirm link mailed to `address` for `registration_id`."""
+    token = mailed_confirm_token(address, registration_id)
+    if token is None:
+        raise AssertionError(f"no confirm link mailed to {address}")
+    return token
+
+
+def mailed_confirm_token(address: str, registration_id: str) -> str | None:
     for mail in reversed(mails_to(address)):
         body = mail.get_body(preferencelist=("plain",))
         assert body is not None
@@ -381,7 +388,7 @@ def confirm_link_token(address: str, registration_id: str) -> str:
                 query = dict(parse_qsl(word.partition("?")[2]))
                 if query.get("registration_id") == registration_id:
                     return str(query["token"])
-    raise AssertionError(f"no confirm link mailed to {address}")
+    return None
 
 
 FillMeeting = Callable[[str], None]
@@ -527,6 +534,14 @@ def sent() -> list[EmailMessage]:
 
 def mails_to(address: str) -> list[EmailMessage]:
     return [m for m in sent() if m["To"] == address]
+
+
+def receipts_to(address: str) -> list[EmailMessage]:
+    """The mails to `address` after the confirm link: what a sign-up that counts is sent."""
+    from praatmee import confirm_texts
+
+    asks = (confirm_texts.SUBJECT, confirm_texts.SUBJECT_AGAIN)
+    return [m for m in mails_to(address) if m["Subject"] not in asks]
 
 
 # -- fakes of AWS's answers, and a count of the calls ------------------------------------------------
