@@ -138,6 +138,7 @@ RENDERERS: dict[str, Callable[[Edition], str]] = {
     "confirm_weeks": confirm_weeks,
     "guardian_consent_period": guardian_consent_period,
     "confirm_step": lambda e: confirm_texts.NEXT_STEP.format(hours=e.confirm_within_hours),
+    "confirm_hours": lambda e: f"{e.confirm_within_hours} uur",
     "contact_email": lambda e: f"[{e.contact_email}](mailto:{e.contact_email})",
     "roles_list": roles_list,
     "themes_list": themes_list,
