@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
@@ -19,7 +20,9 @@ from praatmee.laptop.localaws import cheap_transaction_snapshots, serialised_dyn
 from praatmee.mail import MailContext
 from praatmee.models import RegistrationRequest, RegistrationStatus
 from praatmee.store import Store
+from praatmee.table import ExportedRegistration
 from tests.fixtures import (
+    SENDER,
     Api,
     Clock,
     assert_seat_invariants,
@@ -79,6 +82,26 @@ def test_thirty_invented_addresses_hold_no_seat_and_a_real_person_who_confirms_g
     # Then they have a seat, not a place on the waiting list
     assert (confirmed.status, confirmed.json["status"]) == (200, "placed")
     assert assert_seat_invariants(store, WOLVEGA).placed == 1
+    # And the organisers' exports and room see only them
+    records = [r for page in store.export_records() for r in page if isinstance(r, ExportedRegistration)]
+    assert [r.id for r in records] == [answer.json["id"]]
+
+
+def test_a_confirm_mail_that_failed_is_sent_by_the_daily_job_within_the_window(
+    app: Api, store: Store, ses: Any, mail_ctx: MailContext
+) -> None:
+    # Given SES refused the first mail of a sign-up
+    ses.delete_email_identity(EmailIdentity=SENDER)
+    answer = app.register_unconfirmed(email="later@example.org")
+    assert mails_to("later@example.org") == []
+
+    # When SES works again and the daily job runs
+    ses.create_email_identity(EmailIdentity=SENDER)
+    assert daily.run_daily(mail_ctx).sent == {"confirm_request": 1}
+
+    # Then its fresh link confirms
+    confirmed = app.confirm(answer.json["id"], confirm_link_token("later@example.org", answer.json["id"]))
+    assert confirmed.json["status"] == "placed"
 
 
 def test_invented_addresses_are_not_in_the_draws_pool(api_settings: None) -> None:
