@@ -78,8 +78,9 @@ COLD_REQUEST_WITH_RECEIPT = (
         'stub.add_response("transact_write_items", {})',
         """stub.add_response("transact_write_items", {})
     stub.add_response("update_item", {"Attributes": {
-        "registration_id": {"S": "0" * 32}, "meeting": {"S": "online"}, "status": {"S": "placed"},
+        "registration_id": {"S": "0" * 32}, "meeting": {"S": "online"}, "status": {"S": "unconfirmed"},
         "name": {"S": "A"}, "email": {"S": "a@example.org"}, "created_at": {"S": "2027-01-15T00:00:00+00:00"},
+        "expires_at": {"N": "1800000000"},
     }})
     import boto3
     from praatmee.mail import MailContext

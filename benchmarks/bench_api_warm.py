@@ -38,7 +38,8 @@ STORED = {
     "sk": {"S": "REG"},
     "registration_id": {"S": "0123456789abcdef0123456789abcdef"},
     "meeting": {"S": "online"},
-    "status": {"S": "placed"},
+    "status": {"S": "unconfirmed"},  # a sign-up's first mail is its confirm link
+    "expires_at": {"N": "1800000000"},
     "name": {"S": "Deelnemer"},
     "email": {"S": "p@example.org"},
     "role": {"S": "ouder"},

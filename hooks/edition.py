@@ -15,7 +15,7 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-from praatmee import beacon, commitment, lottery_texts, texts
+from praatmee import beacon, commitment, confirm_texts, lottery_texts, texts
 from praatmee.edition import Allocation, Edition, Role, Sector, Theme, load_edition, reload_edition
 
 log = logging.getLogger("mkdocs.hooks.edition")
@@ -137,6 +137,8 @@ RENDERERS: dict[str, Callable[[Edition], str]] = {
     "retain_until": lambda e: texts.long_date(e.retain_until),
     "confirm_weeks": confirm_weeks,
     "guardian_consent_period": guardian_consent_period,
+    "confirm_step": lambda e: confirm_texts.NEXT_STEP.format(hours=e.confirm_within_hours),
+    "confirm_hours": lambda e: f"{e.confirm_within_hours} uur",
     "contact_email": lambda e: f"[{e.contact_email}](mailto:{e.contact_email})",
     "roles_list": roles_list,
     "themes_list": themes_list,

@@ -8,11 +8,13 @@ registration's status, the seat invariants, the mails sent); and fakes of what A
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import html
 import io
 import json
 import logging
+import secrets
 import urllib.error
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -182,8 +184,35 @@ class Api:
     def post_json(self, path: str, body: Any) -> Answer:
         return self.call(http_event("POST", path, body=json.dumps(body), content_type="application/json"))
 
-    def register(self, **changes: Any) -> Answer:
+    def register_unconfirmed(self, **changes: Any) -> Answer:
+        """A sign-up as the form sends it, and no more: it is `unconfirmed` until its link is followed."""
         return self.post_json("/api/registrations", valid_body(**changes))
+
+    def register(self, **changes: Any) -> Answer:
+        """Someone signs up AND follows the confirm link of their first e-mail: the answer is the sign-up's,
+        with the status the confirmation gave (placed, waitlisted, applied). Other answers come back as they
+        are (errors, a pupil under 16, a replay of a confirmed sign-up)."""
+        answer = self.register_unconfirmed(**changes)
+        if answer.status != 201 or answer.json["status"] != "unconfirmed":
+            return answer
+        registration_id = answer.json["id"]
+        if registration_data(self.ctx.store, registration_id) is None:
+            return answer  # the honeypot's answer: it looks like a sign-up, and nothing was stored
+        confirmed = self.confirm(registration_id, self.confirm_token(registration_id, valid_body(**changes)))
+        assert confirmed.status == 200, confirmed.text
+        merged = {**answer.json, **confirmed.json, "confirm_before": None}
+        return Answer(201, answer.headers, json.dumps(merged))
+
+    def confirm_token(self, registration_id: str, body: dict[str, Any]) -> str:
+        """The token of the confirm link: from the mail moto's SES got, or (no mail sent) a new one written
+        as the daily job's resend would."""
+        if self.mailing is not None and (token := mailed_confirm_token(body["email"], registration_id)):
+            return token
+        return new_confirm_token(self.ctx.store, registration_id)  # no mail sent, or it was refused
+
+    def confirm(self, registration_id: str, token: str) -> Answer:
+        """What the confirm page's form sends, as JSON."""
+        return self.post_json("/api/confirmations", {"registration_id": registration_id, "token": token})
 
     def cancel(self, registration_id: str, token: str | None) -> Answer:
         """What the cancel page's form sends, as JSON."""
@@ -304,9 +333,62 @@ def client(ctx: service.Context) -> Api:
 # -- Given: people who signed up ------------------------------------------------------------------
 
 
-def sign_up(ctx: service.Context, **changes: Any) -> service.Registered:
-    """Someone signs up through the service (no HTTP): a change to `valid_body` per keyword."""
+def sign_up_unconfirmed(ctx: service.Context, **changes: Any) -> service.Registered:
+    """Someone signs up through the service (no HTTP) and does not (yet) confirm: a change to `valid_body`
+    per keyword."""
     return service.register(ctx, RegistrationRequest.model_validate(valid_body(**changes)))
+
+
+def sign_up(ctx: service.Context, **changes: Any) -> service.Registered:
+    """Someone signs up through the service (no HTTP) and confirms with the link of their first mail: the
+    answer has the status the confirmation gave. A change to `valid_body` per keyword."""
+    registered = sign_up_unconfirmed(ctx, **changes)
+    if registered.confirm_token is None:
+        return registered
+    from praatmee import confirming
+
+    confirmed = confirming.confirm(ctx, registered.answer.id, registered.confirm_token).answer
+    answer = registered.answer.model_copy(
+        update={
+            "status": RegistrationStatus(confirmed.status),
+            "waitlist_position": confirmed.waitlist_position,
+            "confirm_before": None,
+        }
+    )
+    outcome = service.Outcome(answer.status.value)
+    return dataclasses.replace(registered, answer=answer, outcome=outcome)
+
+
+def new_confirm_token(store: Store, registration_id: str) -> str:
+    """A fresh confirm token for an unconfirmed sign-up, written as a resent confirm mail writes it."""
+    token = secrets.token_urlsafe(32)
+    store.client.update_item(
+        TableName=store.table_name,
+        Key=registration_key(registration_id),
+        UpdateExpression="SET confirm_token_hash = :hash",
+        ExpressionAttributeValues={":hash": {"S": service.token_hash(token)}},
+    )
+    return token
+
+
+def confirm_link_token(address: str, registration_id: str) -> str:
+    """The token of the newest confirm link mailed to `address` for `registration_id`."""
+    token = mailed_confirm_token(address, registration_id)
+    if token is None:
+        raise AssertionError(f"no confirm link mailed to {address}")
+    return token
+
+
+def mailed_confirm_token(address: str, registration_id: str) -> str | None:
+    for mail in reversed(mails_to(address)):
+        body = mail.get_body(preferencelist=("plain",))
+        assert body is not None
+        for word in str(body.get_content()).split():
+            if "/api/confirmations?" in word:
+                query = dict(parse_qsl(word.partition("?")[2]))
+                if query.get("registration_id") == registration_id:
+                    return str(query["token"])
+    return None
 
 
 FillMeeting = Callable[[str], None]
@@ -452,6 +534,14 @@ def sent() -> list[EmailMessage]:
 
 def mails_to(address: str) -> list[EmailMessage]:
     return [m for m in sent() if m["To"] == address]
+
+
+def receipts_to(address: str) -> list[EmailMessage]:
+    """The mails to `address` after the confirm link: what a sign-up that counts is sent."""
+    from praatmee import confirm_texts
+
+    asks = (confirm_texts.SUBJECT, confirm_texts.SUBJECT_AGAIN)
+    return [m for m in mails_to(address) if m["Subject"] not in asks]
 
 
 # -- fakes of AWS's answers, and a count of the calls ------------------------------------------------

@@ -7,10 +7,10 @@ from typing import Any
 
 from praatmee import service
 from praatmee.mail import MailContext
-from tests.fixtures import Api, CallLog, sent
+from tests.fixtures import Api, CallLog, confirm_link_token, sent
 
 
-def test_a_placed_sign_up_costs_one_transaction_one_mail_mark_and_one_mail(
+def test_a_sign_up_costs_one_transaction_one_mail_mark_and_one_mail(
     app: Api, ctx: service.Context, mail_ctx: MailContext, ses: Any
 ) -> None:
     # Given the handler as deployed, with every call of its DynamoDB and SES clients counted
@@ -18,15 +18,33 @@ def test_a_placed_sign_up_costs_one_transaction_one_mail_mark_and_one_mail(
     dynamodb = CallLog.on(ctx.store.client)
     mail = CallLog.on(ses)
 
-    # When someone signs up and gets a seat
-    answer = app.register()
-    assert (answer.status, answer.json["status"]) == (201, "placed")
+    # When someone signs up
+    answer = app.register_unconfirmed()
+    assert (answer.status, answer.json["status"]) == (201, "unconfirmed")
 
-    # Then DynamoDB saw the seat transaction and the receipt's mark, and nothing else: no read at all
+    # Then DynamoDB saw the sign-up's transaction and the confirm mail's mark, and nothing else: no read
     assert dynamodb.operations == ["TransactWriteItems", "UpdateItem"]
     _, mark = dynamodb.calls[1]
-    assert mark["ExpressionAttributeNames"]["#mail"] == "mail_receipt"
-    # And SES sent one mail, the receipt
+    assert mark["ExpressionAttributeNames"]["#mail"] == "mail_confirm_request"
+    # And SES sent one mail, the confirm link
     assert mail.operations == ["SendEmail"]
-    [receipt] = sent()
-    assert receipt["To"] == "saskia.devries@example.org"
+    [asked] = sent()
+    assert asked["To"] == "saskia.devries@example.org"
+
+
+def test_confirming_costs_a_read_two_transactions_one_mail_mark_and_one_mail(
+    app: Api, ctx: service.Context, ses: Any
+) -> None:
+    # Given a sign-up, and every call from now on counted
+    answer = app.register_unconfirmed()
+    token = confirm_link_token("saskia.devries@example.org", answer.json["id"])
+    dynamodb = CallLog.on(ctx.store.client)
+    mail = CallLog.on(ses)
+
+    # When the person confirms and gets a seat
+    confirmed = app.confirm(answer.json["id"], token)
+    assert confirmed.json["status"] == "placed"
+
+    # Then: the read of the link, the window's transaction, the seat's transaction, the receipt's mark
+    assert dynamodb.operations == ["GetItem", "TransactWriteItems", "TransactWriteItems", "UpdateItem"]
+    assert mail.operations == ["SendEmail"]

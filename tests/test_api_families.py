@@ -47,9 +47,10 @@ def test_a_pupil_who_leaves_the_age_question_empty_in_the_plain_form_is_refused(
 def test_a_pupil_of_16_or_older_says_so_and_is_signed_up(client: Api, store: Store) -> None:
     answer = client.post_form("/api/registrations", form_fields(role="leerling", under_16="nee"))
 
+    # A pupil of 16 or older confirms their own address, like an adult
     assert (answer.status, answer.headers["location"]) == (
         303,
-        "/aanmelden/resultaat/placed/#bijeenkomst-online",
+        "/aanmelden/resultaat/unconfirmed/#bijeenkomst-online",
     )
     [stored] = registration_items(store)
     assert stored["under_16"] == {"BOOL": False}

@@ -168,7 +168,7 @@ def test_a_valid_sign_up_with_one_field_nested_deep_never_gives_a_5xx(
 
 def test_an_example_body_of_every_kind_is_understood(client: Api) -> None:
     as_json = client.post_json("/api/registrations", valid_body())
-    assert (as_json.status, as_json.json["status"]) == (201, "placed")
+    assert (as_json.status, as_json.json["status"]) == (201, "unconfirmed")
     form = urlencode({**valid_body(), "themes": "dyslexie", "privacy_consent": "on"})
     event = http_event(
         "POST",
@@ -181,6 +181,6 @@ def test_an_example_body_of_every_kind_is_understood(client: Api) -> None:
     as_form = client.call(event)
     assert (as_form.status, as_form.headers["location"]) == (
         303,
-        "/aanmelden/resultaat/placed/#bijeenkomst-online",
+        "/aanmelden/resultaat/unconfirmed/#bijeenkomst-online",
     )
     assert json.loads(client.get("/api/meetings").text)["meetings"]

@@ -85,6 +85,7 @@ def test_a_valid_sign_up_gets_a_seat(client: Api, store: Store) -> None:
         "status": "placed",
         "meeting": "online",
         "waitlist_position": None,
+        "confirm_before": None,
     }
     assert meeting(client, "online")["seats_left"] == 49
     assert len(registration_items(store)) == 1
@@ -173,7 +174,7 @@ def test_a_filled_honeypot_looks_like_success_but_stores_nothing(client: Api, st
     answer = client.register(website="http://spam.example")
 
     assert answer.status == 201
-    assert answer.json["status"] == "placed"
+    assert answer.json["status"] == "unconfirmed"
     assert registration_items(store) == []
     assert meeting(client, "online")["seats_left"] == 50
 
@@ -194,7 +195,7 @@ def test_every_sign_up_is_counted_once_by_its_outcome(
     fill_meeting("noord-wolvega")
     capsys.readouterr()
 
-    # When people sign up in each way that ends well
+    # When people sign up (and confirm) in each way that ends well
     client.register()
     client.register()
     client.register(meeting="noord-wolvega", email="wacht@example.org")
@@ -202,7 +203,10 @@ def test_every_sign_up_is_counted_once_by_its_outcome(
     client.register(email="bot@example.org", website="http://spam.example")
 
     # Then each answer is counted once, by its outcome
-    assert counted_outcomes(capsys) == ["placed", "replayed", "waitlisted", "pending_guardian", "honeypot"]
+    assert counted_outcomes(capsys) == [
+        *("unconfirmed", "confirmed_placed", "replayed"),
+        *("unconfirmed", "confirmed_waitlisted", "pending_guardian", "honeypot"),
+    ]
 
 
 def test_an_unknown_meeting_is_refused_on_its_field(client: Api, store: Store) -> None:
@@ -327,7 +331,7 @@ def test_json_with_a_charset_is_accepted(client: Api, store: Store) -> None:
     )
     answer = client.call(event)
 
-    assert (answer.status, answer.json["status"]) == (201, "placed")
+    assert (answer.status, answer.json["status"]) == (201, "unconfirmed")
     assert [item["registration_id"]["S"] for item in registration_items(store)] == [answer.json["id"]]
 
 
@@ -365,7 +369,7 @@ def test_a_form_post_ends_on_the_result_page_without_personal_data(client: Api, 
     answer = client.post_form("/api/registrations", form_fields())
 
     assert answer.status == 303
-    assert answer.headers["location"] == "/aanmelden/resultaat/placed/#bijeenkomst-online"
+    assert answer.headers["location"] == "/aanmelden/resultaat/unconfirmed/#bijeenkomst-online"
     [stored] = registration_items(store)
     assert [theme["S"] for theme in stored["themes"]["L"]] == ["dyslexie", "leergedrag"]
 
@@ -375,7 +379,7 @@ def test_a_plain_text_form_post_works_too(client: Api, store: Store) -> None:
 
     assert (answer.status, answer.headers["location"]) == (
         303,
-        "/aanmelden/resultaat/placed/#bijeenkomst-online",
+        "/aanmelden/resultaat/unconfirmed/#bijeenkomst-online",
     )
     [stored] = registration_items(store)
     assert stored["email"]["S"] == "jan@example.org"
@@ -475,7 +479,7 @@ def test_the_request_validator_powertools_runs_is_our_body_reader(
     monkeypatch.setattr(RequestReader, "_get_body", spy)
 
     # When a sign-up is posted
-    answer = client.register()
+    answer = client.register_unconfirmed()
 
     # Then Powertools read its body through our reader
     assert answer.status == 201

@@ -28,6 +28,7 @@ from praatmee.laptop import organiser
 from praatmee.laptop.serve import ROOT
 from tests.conftest import edition_still_open, free_port, serve
 from tests.fixtures import RECORDED_ROUND
+from tests.test_form_browser import sign_up_confirmed
 
 
 def praatmee(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -52,14 +53,10 @@ def sign_up(site_url: str, name: str) -> dict[str, Any]:
         "themes": ["leergedrag"],
         "privacy_consent": True,
     }
-    request = urllib.request.Request(
-        site_url + "/api/registrations",
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as answer:
-        result: dict[str, Any] = json.loads(answer.read())
-        return result
+    # Signed up and confirmed with the link mailed to the local outbox
+    status, result = sign_up_confirmed(site_url, body)
+    assert status == 200, result
+    return result
 
 
 def meetings(site_url: str) -> dict[str, dict[str, Any]]:

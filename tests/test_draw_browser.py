@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from praatmee import texts
 from praatmee.models import RegistrationStatus
-from tests.test_form_browser import FORM, fill_in
+from tests.test_form_browser import FORM, fill_in, follow_confirm_link
 from tests.test_mail_browser import open_newest_mail_to
 from tests.test_site_browser import VIEWPORTS, violations
 
@@ -38,8 +38,10 @@ def test_a_participant_applies_for_the_draw_and_reads_what_happens_next(
     second_choices.get_by_role("radio", name=re.compile("^Regio Midden:")).check()
     email = page.get_by_label("Je e-mailadres").input_value()
     page.get_by_role("button", name="Aanmelden").click()
+    expect(page).to_have_url(re.compile(r"/aanmelden/resultaat/unconfirmed/#bijeenkomst-[a-z-]+$"))
+    follow_confirm_link(page, draw_site_url, email)
 
-    # Then the result page says they take part in the draw and hear two weeks ahead, and is accessible
+    # Then, confirmed, the result page says they take part in the draw and hear two weeks ahead; accessible
     expect(page).to_have_url(re.compile(r"/aanmelden/resultaat/applied/#bijeenkomst-[a-z-]+$"))
     expect(page.get_by_text("Je doet mee aan de loting.")).to_be_visible()
     expect(page.get_by_text("twee weken voor de")).to_be_visible()

@@ -7,9 +7,9 @@ import datetime as dt
 
 from praatmee import commitment, draw, service
 from praatmee.edition import Allocation, load_edition
-from praatmee.models import RegistrationRequest, RegistrationStatus
+from praatmee.models import RegistrationStatus
 from praatmee.store import Store
-from tests.fixtures import assert_seat_invariants, make_context, valid_body
+from tests.fixtures import assert_seat_invariants, make_context, sign_up, valid_body
 from tests.test_store_concurrency import Injector, busy_store, run_threads, tickets_in_order
 
 __all__ = ["busy_store", "tickets_in_order"]  # fixtures shared with the sign-up concurrency tests
@@ -37,9 +37,7 @@ def test_two_draws_and_withdrawals_at_once_never_seat_more_than_the_capacity(
         body = valid_body(
             meeting=meeting, second_meeting=second, sector="vo", role=roles[n % 5], under_16=False
         )
-        return service.register(
-            ctx, RegistrationRequest.model_validate({**body, "email": f"p{n}@example.org"})
-        )
+        return sign_up(ctx, **{**body, "email": f"p{n}@example.org"})  # and confirmed
 
     # (the eight who withdraw below named no second choice, so the second seats are certain to fill)
     registered = [apply(MEETING, n, SECOND if n % 2 and n >= 8 else None) for n in range(40)]

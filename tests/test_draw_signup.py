@@ -12,7 +12,7 @@ import pytest
 from praatmee import exports, service, texts
 from praatmee.edition import Allocation, Edition, load_edition
 from praatmee.models import RegistrationStatus
-from tests.fixtures import Api, mails_to, pupil, registration_data, sign_up, status_of
+from tests.fixtures import Api, mails_to, pupil, receipts_to, registration_data, sign_up, status_of
 
 APPLIED = RegistrationStatus.APPLIED
 
@@ -45,10 +45,11 @@ def test_a_sign_up_applies_for_the_draw_and_takes_no_seat(app: Api, ctx: service
         "status": "applied",
         "meeting": "online",
         "waitlist_position": None,
+        "confirm_before": None,
     }
     assert applicants(ctx, "online") == (1, 0)
     # And their receipt says a draw decides, and by when they hear (the draw's day)
-    [receipt] = mails_to("anna@example.org")
+    [receipt] = receipts_to("anna@example.org")
     assert receipt["Subject"] == texts.RECEIPT_SUBJECTS[APPLIED]
     body = text_of(receipt)
     assert texts.STATUS_PARAGRAPHS[APPLIED] in body

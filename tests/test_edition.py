@@ -98,7 +98,8 @@ def test_every_item_expires_the_day_after_the_retention_date() -> None:
             lambda d: d.update(allocation="draw") or d["meetings"][1].pop("targets"),
             "missing: ['zuid-helmond']",
         ),
-        (lambda d: d.update(draw_at=dt.datetime(2027, 2, 28, 23, 0)), "before the registration deadline"),
+        (lambda d: d.update(draw_at=dt.datetime(2027, 2, 28, 23, 0)), "after the registration deadline"),
+        (lambda d: d.update(draw_at=dt.datetime(2027, 3, 1, 23, 0)), "confirm_within_hours after"),
         # Wolvega on 18 March must know by 4 March (14 days ahead).
         (lambda d: d.update(draw_at=dt.datetime(2027, 3, 4, 0, 1)), "noord-wolvega less than 14 days"),
         (lambda d: d["meetings"][0]["targets"]["roles"].pop("anderen"), "every role group"),

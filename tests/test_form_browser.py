@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from praatmee import texts
+from praatmee import confirm_texts, texts
+from praatmee.laptop.serve import OUTBOX
 from tests.test_site_browser import VIEWPORTS, violations
 
 pytestmark = pytest.mark.browser
@@ -26,16 +29,18 @@ def unique_email() -> str:
 
 def fill_in(
     page: Page, *, meeting: str, sector: str, role: str = "Ouder of verzorger", under_16: bool = False
-) -> None:
-    """Fill in the form by its labels, as a person reads it."""
+) -> str:
+    """Fill in the form by its labels, as a person reads it; returns the address given."""
+    address = unique_email()
     page.get_by_label("Je naam").fill("Sam de Vries")
-    page.get_by_label("Je e-mailadres").fill(unique_email())
+    page.get_by_label("Je e-mailadres").fill(address)
     page.get_by_role("radio", name=role, exact=True).check()
     page.get_by_role("radio", name=sector, exact=True).check()
     page.get_by_role("checkbox", name="Lezen, spelling en dyslexie").check()
     page.locator("#group-meeting").get_by_role("radio", name=re.compile(f"^{meeting}:")).check()
     page.get_by_role("radio", name="Ja" if under_16 else "Nee", exact=True).check()
     page.get_by_role("checkbox", name=re.compile("privacyverklaring")).check()
+    return address
 
 
 def post_json(site_url: str, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -49,6 +54,34 @@ def post_json(site_url: str, path: str, body: dict[str, Any]) -> tuple[int, dict
         return error.code, json.loads(error.read())
 
 
+def confirm_query(site_url: str, address: str) -> str:
+    """The query of the confirm link in the newest mail to `address`, read from the local outbox."""
+    with urllib.request.urlopen(site_url + OUTBOX, timeout=10) as answer:
+        listing = answer.read().decode()
+    number = re.search(rf"<td>{re.escape(address)}</td>.*?{OUTBOX}(\d+)/", listing)
+    assert number is not None, f"no mail to {address}"
+    with urllib.request.urlopen(f"{site_url}{OUTBOX}{number.group(1)}/", timeout=10) as answer:
+        mail = answer.read().decode()
+    link = re.search(r'href="[^"]*/api/confirmations\?([^"]+)"', mail)
+    assert link is not None, f"no confirm link in the newest mail to {address}"
+    return html.unescape(link.group(1))
+
+
+def follow_confirm_link(page: Page, site_url: str, address: str) -> None:
+    """Open the confirm link of the newest mail to `address` and press its button, as a person does."""
+    page.goto(f"{site_url}/api/confirmations?{confirm_query(site_url, address)}")
+    page.get_by_role("button", name=confirm_texts.PAGE_BUTTON).click()
+
+
+def sign_up_confirmed(site_url: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """Sign up by JSON and confirm with the link mailed to the local outbox: the confirmation's answer."""
+    status, answer = post_json(site_url, "/api/registrations", body)
+    if status != 201 or answer["status"] != "unconfirmed":
+        return status, answer
+    query = dict(parse_qsl(confirm_query(site_url, body["email"])))
+    return post_json(site_url, "/api/confirmations", query)
+
+
 @pytest.fixture
 def form(page: Page, site_url: str) -> Page:
     page.goto(site_url + FORM)
@@ -57,11 +90,20 @@ def form(page: Page, site_url: str) -> Page:
     return page
 
 
-def test_a_new_user_signs_up_and_sees_a_place(form: Page, screenshots: Path) -> None:
+def test_a_new_user_signs_up_confirms_and_sees_a_place(form: Page, site_url: str, screenshots: Path) -> None:
     form.screenshot(path=screenshots / "form-empty.png", full_page=True)
-    fill_in(form, meeting="Online", sector="Voortgezet onderwijs")
+    address = fill_in(form, meeting="Online", sector="Voortgezet onderwijs")
 
     form.get_by_role("button", name="Aanmelden").click()
+
+    # The result page says plainly what to do next: confirm by the mail's link, within the window
+    expect(form).to_have_url(re.compile(r"/aanmelden/resultaat/unconfirmed/#bijeenkomst-[a-z-]+$"))
+    expect(form.get_by_role("heading", level=1)).to_have_text("Bevestig je aanmelding")
+    expect(form.get_by_text(confirm_texts.NEXT_STEP.format(hours=24))).to_be_visible()
+    assert violations(form) == []
+    form.screenshot(path=screenshots / "result-unconfirmed.png", full_page=True)
+
+    follow_confirm_link(form, site_url, address)
 
     expect(form).to_have_url(re.compile(r"/aanmelden/resultaat/placed/#bijeenkomst-[a-z-]+$"))
     expect(form.get_by_role("heading", level=1)).to_have_text("Je bent aangemeld")
@@ -107,7 +149,7 @@ def test_errors_are_summarised_linked_and_fixable(form: Page, screenshots: Path)
 
     fill_in(form, meeting="Regio Midden", sector="Speciaal onderwijs", role="Leraar")
     form.get_by_role("button", name="Aanmelden").click()
-    expect(form).to_have_url(re.compile(r"/aanmelden/resultaat/placed/#bijeenkomst-[a-z-]+$"))
+    expect(form).to_have_url(re.compile(r"/aanmelden/resultaat/unconfirmed/#bijeenkomst-[a-z-]+$"))
 
 
 def test_a_meeting_not_for_your_sector_is_explained_not_hidden(form: Page) -> None:
@@ -126,16 +168,17 @@ def test_a_full_meeting_puts_a_new_sign_up_on_the_waiting_list(
     meetings = json.loads(urllib.request.urlopen(site_url + "/api/meetings", timeout=10).read())["meetings"]
     zuid = next(m for m in meetings if m["id"] == "zuid-helmond")
     for _ in range(zuid["seats_left"]):
-        status, answer = post_json(site_url, "/api/registrations", {
+        status, answer = sign_up_confirmed(site_url, {
             "meeting": "zuid-helmond", "name": "Vul Ler", "email": unique_email(), "role": "leraar",
             "sector": "po", "themes": ["leergedrag"], "privacy_consent": True,
         })  # fmt: skip
-        assert (status, answer["status"]) == (201, "placed")
+        assert (status, answer["status"]) == (200, "placed")
     page.goto(site_url + FORM)
     expect(page.locator("#meeting-zuid-helmond-hint")).to_contain_text("Vol: je komt op de reservelijst")
 
-    fill_in(page, meeting="Regio Zuid", sector="Speciaal basisonderwijs")
+    address = fill_in(page, meeting="Regio Zuid", sector="Speciaal basisonderwijs")
     page.get_by_role("button", name="Aanmelden").click()
+    follow_confirm_link(page, site_url, address)
 
     expect(page).to_have_url(re.compile(r"/aanmelden/resultaat/waitlisted/\?positie=1#bijeenkomst-[a-z-]+$"))
     expect(page.locator("#pm-position")).to_have_text(
@@ -174,8 +217,11 @@ def test_the_form_works_without_javascript(browser: Browser, site_url: str, scre
     expect(page.get_by_text(texts.FORM_BACK_HINT)).to_be_visible()
     page.go_back()
     expect(page.get_by_label("Je naam")).to_have_value("Sam Terug")
-    fill_in(page, meeting="Regio Noord", sector="Voortgezet onderwijs", role="Begeleider")
+    address = fill_in(page, meeting="Regio Noord", sector="Voortgezet onderwijs", role="Begeleider")
     page.get_by_role("button", name="Aanmelden").click()
+    expect(page).to_have_url(re.compile(r"/aanmelden/resultaat/unconfirmed/#bijeenkomst-[a-z-]+$"))
+    # The confirm page is a plain form too: it needs no JavaScript
+    follow_confirm_link(page, site_url, address)
     expect(page).to_have_url(re.compile(r"/aanmelden/resultaat/placed/#bijeenkomst-[a-z-]+$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Je bent aangemeld")
     expect(page.locator("#bijeenkomst-noord-wolvega")).to_contain_text("Regio Noord: ")
@@ -213,5 +259,5 @@ def test_the_form_has_no_axe_violations_empty_with_errors_and_after(
 
     fill_in(form, meeting="Online", sector="Basisonderwijs")
     form.get_by_role("button", name="Aanmelden").click()
-    expect(form).to_have_url(re.compile(r"/resultaat/placed/#bijeenkomst-[a-z-]+$"))
+    expect(form).to_have_url(re.compile(r"/resultaat/unconfirmed/#bijeenkomst-[a-z-]+$"))
     assert violations(form) == []

@@ -29,9 +29,9 @@ from tests.fixtures import (
     Clock,
     FakeLambdaContext,
     assert_seat_invariants,
-    mails_to,
     placed_and_waiting,
     pupil,
+    receipts_to,
     registration_data,
     sent,
     status_of,
@@ -69,7 +69,7 @@ def test_a_new_sign_up_gets_one_receipt_with_its_status_and_a_working_cancel_lin
 
     # Then one receipt goes to them, from the sender, with replies to the organisers
     assert answer.status == 201
-    [receipt] = mails_to("anna@example.org")
+    [receipt] = receipts_to("anna@example.org")
     assert receipt["From"] == SENDER
     assert receipt["Reply-To"] == "basisondersteuning@expertisecentrumnederlands.nl"
     assert receipt["Subject"] == texts.RECEIPT_SUBJECTS[RegistrationStatus.PLACED]
@@ -98,7 +98,7 @@ def test_a_waitlisted_sign_up_hears_its_position(app: Api, mail_ctx: MailContext
     app.register(meeting="noord-wolvega", email="second@example.org")
 
     # Then their receipt says they are number 1 on the waiting list
-    [receipt] = mails_to("second@example.org")
+    [receipt] = receipts_to("second@example.org")
     assert receipt["Subject"] == texts.RECEIPT_SUBJECTS[RegistrationStatus.WAITLISTED]
     assert "Je bent nummer 1 of eerder aan de beurt." in text_of(receipt)
 
@@ -119,7 +119,7 @@ def test_a_waitlisted_receipt_sent_later_by_the_daily_job_still_tells_the_positi
     assert daily.run_daily(mail_ctx).sent == {"receipt": 1}
 
     # Then it tells the place on the waiting list that the store holds
-    [receipt] = mails_to("third@example.org")
+    [receipt] = receipts_to("third@example.org")
     assert "Je bent nummer 2 of eerder aan de beurt." in text_of(receipt)
 
 
@@ -159,7 +159,7 @@ def test_the_same_form_again_resends_the_receipt_with_a_new_link_at_most_once_an
         assert app.register(email="twice@example.org").status == 201
 
     # Then one more mail says so honestly and carries the link that works now; the old one points to it
-    first, again = mails_to("twice@example.org")
+    first, again = receipts_to("twice@example.org")
     assert again["Subject"] == mail_texts.RECEIPT_AGAIN_SUBJECT
     assert mail_texts.RECEIPT_AGAIN_INTRO in text_of(again)
     old_id, old_token = link_in(first, "/api/cancellations")
@@ -175,13 +175,13 @@ def test_the_same_form_again_resends_the_receipt_with_a_new_link_at_most_once_an
     # And an hour later the same form sends it once more
     clock.now += dt.timedelta(hours=1, minutes=1)
     app.register(email="twice@example.org")
-    assert len(mails_to("twice@example.org")) == 3
+    assert len(receipts_to("twice@example.org")) == 3
 
 
 def test_mails_name_the_organisers(app: Api) -> None:
     app.register(email="anna@example.org")
 
-    [receipt] = mails_to("anna@example.org")
+    [receipt] = receipts_to("anna@example.org")
 
     assert "Wij zijn de Algemene Onderwijsbond (AOb) en Ouders & Onderwijs." in text_of(receipt)
 
@@ -195,13 +195,13 @@ def test_a_waiting_receipt_points_to_meetings_with_room_for_the_same_sector(
     app.register(meeting="midden-utrecht", email="waiting@example.org", role="leraar")
 
     # Then the receipt names the open meetings for vo, not the one of another sector
-    body = text_of(mails_to("waiting@example.org")[0])
+    body = text_of(receipts_to("waiting@example.org")[0])
     assert "Bij deze bijeenkomsten is nog plek: Regio Noord" in body
     assert "Online, op zondag 4 april" in body
     assert "Regio Zuid" not in body
     assert "Dan krijgt iemand anders je plek" not in body
     # And someone with a seat is not sent elsewhere
-    assert "nog plek" not in text_of(mails_to("first@example.org")[0])
+    assert "nog plek" not in text_of(receipts_to("first@example.org")[0])
 
 
 @pytest.mark.parametrize(
@@ -215,7 +215,7 @@ def test_the_cancel_page_asks_about_what_the_person_really_holds(
     app.register(meeting="noord-wolvega", email="placed@example.org")
     app.register(meeting="noord-wolvega", email="waitlisted@example.org")
 
-    registration_id, token = link_in(mails_to(f"{status}@example.org")[0], "/api/cancellations")
+    registration_id, token = link_in(receipts_to(f"{status}@example.org")[0], "/api/cancellations")
     page = app.get(f"/api/cancellations?registration_id={registration_id}&token={token}")
 
     assert question in page.text
@@ -235,10 +235,10 @@ def test_a_refused_mail_keeps_the_registration_and_the_daily_job_sends_it_later(
 
     # Then the sign-up stands, no mail went out, and the failure is counted on the item without an address
     assert answer.status == 201
-    assert mails_to("later@example.org") == []
+    assert receipts_to("later@example.org") == []
     data = registration_data(mail_ctx.store, answer.json["id"])
     assert data is not None
-    assert data["mail_failures"] == 1
+    assert data["mail_failures"] == 2  # the confirm link and, once confirmed, the receipt
     assert "mail_receipt" not in data
 
     # When SES works again and the daily job runs (twice)
@@ -249,7 +249,7 @@ def test_a_refused_mail_keeps_the_registration_and_the_daily_job_sends_it_later(
     # Then the receipt is sent once, with a fresh link that works
     assert first.sent == {"receipt": 1}
     assert second.sent == {}
-    [receipt] = mails_to("later@example.org")
+    [receipt] = receipts_to("later@example.org")
     registration_id, token = link_in(receipt, "/api/cancellations")
     assert Api(ctx, mail_ctx).cancel(registration_id, token).json["status"] == "cancelled"
 
@@ -269,7 +269,7 @@ def test_mail_logs_and_metrics_hold_no_address(app: Api, capsys: pytest.CaptureF
 def test_opening_the_cancel_link_only_asks(app: Api, mail_ctx: MailContext) -> None:
     # Given a receipt
     answer = app.register(email="scanner@example.org")
-    registration_id, token = link_in(mails_to("scanner@example.org")[0], "/api/cancellations")
+    registration_id, token = link_in(receipts_to("scanner@example.org")[0], "/api/cancellations")
 
     # When the link is opened twice (a mail scanner, then the person)
     pages = [app.get(f"/api/cancellations?registration_id={registration_id}&token={token}") for _ in range(2)]
@@ -285,7 +285,7 @@ def test_opening_the_cancel_link_only_asks(app: Api, mail_ctx: MailContext) -> N
 
 def test_a_form_post_from_the_cancel_page_cancels_and_ends_on_the_site(app: Api) -> None:
     app.register(email="leaving@example.org")
-    registration_id, token = link_in(mails_to("leaving@example.org")[0], "/api/cancellations")
+    registration_id, token = link_in(receipts_to("leaving@example.org")[0], "/api/cancellations")
 
     answer = app.post_form("/api/cancellations", [("registration_id", registration_id), ("token", token)])
 
@@ -297,7 +297,7 @@ def test_cancelling_promotes_the_first_waiting_who_is_mailed_at_once(app: Api, m
     mail_ctx.store.set_capacity("noord-wolvega", 1)
     app.register(meeting="noord-wolvega", email="seat@example.org")
     waiting = app.register(meeting="noord-wolvega", email="waiting@example.org", name="Wim Wachter")
-    registration_id, token = link_in(mails_to("seat@example.org")[0], "/api/cancellations")
+    registration_id, token = link_in(receipts_to("seat@example.org")[0], "/api/cancellations")
 
     # When the seated person cancels with the link from their receipt
     cancelled = app.cancel(registration_id, token)
@@ -305,7 +305,7 @@ def test_cancelling_promotes_the_first_waiting_who_is_mailed_at_once(app: Api, m
 
     # Then the waiting person has the seat and one mail that says so, with a working cancel link
     assert status_of(mail_ctx.store, waiting.json["id"]) is RegistrationStatus.PLACED
-    receipt, promoted = mails_to("waiting@example.org")
+    receipt, promoted = receipts_to("waiting@example.org")
     assert promoted["Subject"] == texts.PROMOTED_SUBJECT
     assert "Hallo Wim Wachter," in text_of(promoted)
     assert "Regio Noord" in text_of(promoted)
@@ -330,8 +330,8 @@ def test_a_reused_or_wrong_token_changes_nothing(app: Api, mail_ctx: MailContext
     a = app.register(meeting="noord-wolvega", email="a@example.org")
     b = app.register(meeting="noord-wolvega", email="b@example.org")
     app.register(meeting="noord-wolvega", email="c@example.org")
-    a_id, a_token = link_in(mails_to("a@example.org")[0], "/api/cancellations")
-    b_id, _ = link_in(mails_to("b@example.org")[0], "/api/cancellations")
+    a_id, a_token = link_in(receipts_to("a@example.org")[0], "/api/cancellations")
+    b_id, _ = link_in(receipts_to("b@example.org")[0], "/api/cancellations")
     app.cancel(a_id, a_token)
     before = (placed_and_waiting(mail_ctx.store, "noord-wolvega"), len(sent()))
 
@@ -360,10 +360,10 @@ def test_a_pupil_under_16_and_the_guardian_each_get_one_mail(app: Api) -> None:
     answer = app.register(email="pupil@example.org", name="Pim", **pupil())
 
     assert answer.json["status"] == "pending_guardian"
-    [receipt] = mails_to("pupil@example.org")
+    [receipt] = receipts_to("pupil@example.org")
     assert receipt["Subject"] == texts.RECEIPT_SUBJECTS[RegistrationStatus.PENDING_GUARDIAN]
     assert "vóór vrijdag 22 januari 2027" in text_of(receipt)  # 15 January + 7 days (ASSUMPTION in the file)
-    [request] = mails_to("petra.jansen@example.org")
+    [request] = receipts_to("petra.jansen@example.org")
     assert request["Subject"] == mail_texts.GUARDIAN_SUBJECT
     assert "Hallo Petra Jansen," in text_of(request)
     registration_id, _ = link_in(request, "/api/consents")
@@ -376,7 +376,7 @@ def test_the_guardians_subject_holds_nothing_that_whoever_signed_up_typed(app: A
     app.register(email="pupil@example.org", name=bait, **pupil())
 
     # Then the victim's mail has the fixed subject; the name is only in the body, in quotes, as filled in
-    [request] = mails_to("petra.jansen@example.org")
+    [request] = receipts_to("petra.jansen@example.org")
     assert request["Subject"] == mail_texts.GUARDIAN_SUBJECT
     assert "Betaal" not in request["Subject"]
     assert f'De leerling vulde deze naam in: "{bait}".' in text_of(request)
@@ -389,7 +389,7 @@ def test_the_guardian_learns_what_is_stored_about_the_pupil(app: Api) -> None:
     )
 
     # Then the guardian's request lists every answer stored about the pupil, and about the guardian
-    body = text_of(mails_to("petra.jansen@example.org")[0])
+    body = text_of(receipts_to("petra.jansen@example.org")[0])
     for line in [
         "Dit hebben we over de leerling bewaard:",
         "- Naam: Pim",
@@ -410,7 +410,7 @@ def test_a_guardian_confirms_and_the_pupil_takes_a_seat_through_the_seat_transac
 ) -> None:
     # Given a pupil's sign-up and the guardian's mail
     answer = app.register(meeting="noord-wolvega", email="pupil@example.org", **pupil())
-    registration_id, token = link_in(mails_to("petra.jansen@example.org")[0], "/api/consents")
+    registration_id, token = link_in(receipts_to("petra.jansen@example.org")[0], "/api/consents")
     assert placed_and_waiting(mail_ctx.store, "noord-wolvega") == (0, 0)
 
     # When the guardian opens the link (nothing changes) and confirms with the form
@@ -426,14 +426,14 @@ def test_a_guardian_confirms_and_the_pupil_takes_a_seat_through_the_seat_transac
     assert (confirmed.status, confirmed.headers["location"]) == (303, "/aanmelden/resultaat/consented/")
     assert status_of(mail_ctx.store, answer.json["id"]) is RegistrationStatus.PLACED
     assert placed_and_waiting(mail_ctx.store, "noord-wolvega") == (1, 0)
-    _receipt, news = mails_to("pupil@example.org")
+    _receipt, news = receipts_to("pupil@example.org")
     assert news["Subject"] == texts.CONSENTED_SUBJECTS[RegistrationStatus.PLACED]
     link_in(news, "/api/cancellations")
     # And confirming again changes nothing
     again = app.consent(registration_id, token, "confirm")
     assert again.json == {"id": registration_id, "status": "placed", "waitlist_position": None}
     assert placed_and_waiting(mail_ctx.store, "noord-wolvega") == (1, 0)
-    assert len(mails_to("pupil@example.org")) == 2
+    assert len(receipts_to("pupil@example.org")) == 2
     assert_seat_invariants(mail_ctx.store, "noord-wolvega")
 
 
@@ -443,14 +443,14 @@ def test_a_guardian_confirms_for_a_full_meeting_and_the_pupil_waits_in_line(
     mail_ctx.store.set_capacity("noord-wolvega", 1)
     answer = app.register(meeting="noord-wolvega", email="pupil@example.org", **pupil())
     app.register(meeting="noord-wolvega", email="adult@example.org")
-    registration_id, token = link_in(mails_to("petra.jansen@example.org")[0], "/api/consents")
+    registration_id, token = link_in(receipts_to("petra.jansen@example.org")[0], "/api/consents")
 
     confirmed = app.consent(registration_id, token, "confirm")
 
     assert confirmed.json == {"id": answer.json["id"], "status": "waitlisted", "waitlist_position": 1}
     assert placed_and_waiting(mail_ctx.store, "noord-wolvega") == (1, 1)
     assert (
-        mails_to("pupil@example.org")[-1]["Subject"]
+        receipts_to("pupil@example.org")[-1]["Subject"]
         == texts.CONSENTED_SUBJECTS[RegistrationStatus.WAITLISTED]
     )
     assert_seat_invariants(mail_ctx.store, "noord-wolvega")
@@ -458,7 +458,7 @@ def test_a_guardian_confirms_for_a_full_meeting_and_the_pupil_waits_in_line(
 
 def test_a_guardian_declines_and_the_sign_up_is_deleted(app: Api, mail_ctx: MailContext) -> None:
     answer = app.register(meeting="noord-wolvega", email="pupil@example.org", **pupil())
-    registration_id, token = link_in(mails_to("petra.jansen@example.org")[0], "/api/consents")
+    registration_id, token = link_in(receipts_to("petra.jansen@example.org")[0], "/api/consents")
 
     declined = app.post_form(
         "/api/consents", [("registration_id", registration_id), ("token", token), ("decision", "decline")]
@@ -480,7 +480,7 @@ def test_a_guardian_declines_and_the_sign_up_is_deleted(app: Api, mail_ctx: Mail
 def test_a_wrong_guardian_token_changes_nothing(app: Api, mail_ctx: MailContext) -> None:
     answer = app.register(email="pupil@example.org", **pupil())
     registration_id = answer.json["id"]
-    _, cancel_token = link_in(mails_to("pupil@example.org")[0], "/api/cancellations")
+    _, cancel_token = link_in(receipts_to("pupil@example.org")[0], "/api/cancellations")
 
     for token in ("y" * 43, cancel_token):  # a made-up token, and the pupil's own cancel token
         refused = app.consent(registration_id, token, "confirm")
@@ -534,16 +534,16 @@ def test_two_weeks_before_placed_people_get_a_confirmation_and_waiting_people_ki
     # Then Noord's people get one mail each, and Zuid (not yet due) nothing
     assert first.sent == {"confirmation": 1, "no_place": 1}
     assert second.sent == {}
-    [_, confirmation] = mails_to("placed@example.org")
+    [_, confirmation] = receipts_to("placed@example.org")
     assert confirmation["Subject"] == "Bevestiging: je doet mee met Praat mee op 18 maart"
     assert "Plaats: Wolvega." in text_of(confirmation)
     link_in(confirmation, "/api/cancellations")
-    [_, no_place] = mails_to("waiting@example.org")
+    [_, no_place] = receipts_to("waiting@example.org")
     assert no_place["Subject"] == "Geen plek bij Praat mee op 18 maart"
     assert "Dan krijg je misschien toch een plek." in text_of(no_place)
     # Said once, not three times: the waiting list is named in the cancel paragraph only
     assert text_of(no_place).count("reservelijst") == 1
-    assert len(mails_to("zuid@example.org")) == 1  # the receipt only
+    assert len(receipts_to("zuid@example.org")) == 1  # the receipt only
 
 
 def test_the_day_before_it_is_due_nothing_is_sent(
@@ -570,7 +570,7 @@ def test_the_calendar_entry_has_the_meeting_in_amsterdam_time(
         ("placed@example.org", dt.datetime(2027, 3, 18, 19), "Wolvega"),
         ("online@example.org", dt.datetime(2027, 4, 4, 19), "Online"),
     ]:
-        confirmation = mails_to(address)[-1]
+        confirmation = receipts_to(address)[-1]
         [attachment] = list(confirmation.iter_attachments())
         assert attachment.get_filename() == texts.ICS_FILENAME
         assert attachment.get_content_type() == "text/calendar"
@@ -683,7 +683,7 @@ def test_the_daily_job_gives_added_seats_to_those_waiting_and_mails_them_once(
     assert (first.promoted, second.promoted) == (1, 0)
     assert (first.sent, second.sent) == ({"promoted": 1}, {})
     assert placed_and_waiting(mail_ctx.store, "noord-wolvega") == (2, 0)
-    assert mails_to("waiting@example.org")[-1]["Subject"] == texts.PROMOTED_SUBJECT
+    assert receipts_to("waiting@example.org")[-1]["Subject"] == texts.PROMOTED_SUBJECT
     assert status_of(mail_ctx.store, waiting.json["id"]) is RegistrationStatus.PLACED
     assert_seat_invariants(mail_ctx.store, "noord-wolvega")
 
@@ -730,6 +730,6 @@ def test_an_unexpected_error_while_sending_unmarks_the_mail_for_the_next_run(
     assert answer.status == 201
     data = registration_data(mail_ctx.store, answer.json["id"])
     assert data is not None
-    assert ("mail_receipt" in data, data["mail_failures"]) == (False, 1)
+    assert ("mail_receipt" in data, data["mail_failures"]) == (False, 2)  # the confirm link, the receipt
     assert daily.run_daily(mail_ctx).sent == {"receipt": 1}
-    assert len(mails_to("bug@example.org")) == 1
+    assert len(receipts_to("bug@example.org")) == 1

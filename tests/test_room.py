@@ -17,9 +17,9 @@ import pytest
 
 from praatmee import mail, room, service
 from praatmee.edition import load_edition
-from praatmee.models import RegistrationRequest
 from praatmee.ses import SesSender
 from tests.fixtures import HASH_KEY, SENDER, SITE, Clock, valid_body
+from tests.fixtures import sign_up as confirmed_sign_up
 from tests.room_fixtures import REGION, Pool, RoomClient, make_room
 
 OVERVIEW = "/api/organisatie/overzicht"
@@ -30,7 +30,7 @@ def sign_up(the_room: room.Room, n: int, **changes: Any) -> list[str]:
     ids = []
     for i in range(n):
         body = valid_body(email=f"deelnemer{i}-{changes.get('role', 'ouder')}@example.org", **changes)
-        ids.append(service.register(ctx, RegistrationRequest.model_validate(body)).answer.id)
+        ids.append(confirmed_sign_up(ctx, **body).answer.id)
     return ids
 
 

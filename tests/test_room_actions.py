@@ -15,9 +15,10 @@ import pytest
 
 from praatmee import actions, room, service
 from praatmee.action_store import ActionStore
-from praatmee.models import RegistrationRequest, RegistrationStatus
+from praatmee.models import RegistrationStatus
 from praatmee.ses import SesSender
 from tests.fixtures import HASH_KEY, SENDER, Clock, assert_seat_invariants, table_items, valid_body
+from tests.fixtures import sign_up as confirmed_sign_up
 from tests.room_fixtures import REGION, Pool, RoomClient
 
 WOLVEGA, ONLINE = "noord-wolvega", "online"
@@ -60,7 +61,7 @@ def sign_up(client: RoomClient, name: str, **changes: Any) -> str:
     the_room = client.context
     ctx = service.Context(the_room.store, the_room.edition, HASH_KEY.encode(), Clock())
     body = valid_body(name=name.title(), email=f"{name}@example.org", **changes)
-    return service.register(ctx, RegistrationRequest.model_validate(body)).answer.id
+    return confirmed_sign_up(ctx, **body).answer.id
 
 
 @pytest.fixture

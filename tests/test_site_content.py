@@ -32,10 +32,17 @@ def test_the_site_has_every_page_the_public_needs(built_site: Path) -> None:
         "/", "/aanmelden/", "/aanmelden/resultaat/applied/", "/aanmelden/resultaat/cancelled/",
         "/aanmelden/resultaat/consented/",
         "/aanmelden/resultaat/declined/", "/aanmelden/resultaat/pending_guardian/",
-        "/aanmelden/resultaat/placed/", "/aanmelden/resultaat/waitlisted/", "/bijeenkomsten/", "/contact/",
+        "/aanmelden/resultaat/placed/", "/aanmelden/resultaat/unconfirmed/",
+        "/aanmelden/resultaat/waitlisted/", "/bijeenkomsten/", "/contact/",
         "/doel/", "/organisaties/", "/privacy/", "/toegankelijkheid/", "/voor-wie/",
         "/wat-is-basisondersteuning/", "/werkwijze/", "/zo-kiezen-we/",
     ]  # fmt: skip
+
+
+def test_the_form_and_its_result_page_say_a_sign_up_counts_only_once_confirmed(built_site: Path) -> None:
+    step = "Kijk in je e-mail en bevestig je aanmelding binnen 24 uur. Pas dan tellen we je aanmelding mee."
+    assert step in page_text(built_site, "/aanmelden/")
+    assert step in page_text(built_site, "/aanmelden/resultaat/unconfirmed/")
 
 
 def test_the_meetings_page_shows_each_meeting_with_date_time_place_and_audience(built_site: Path) -> None:

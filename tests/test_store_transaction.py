@@ -54,7 +54,9 @@ SEAT_TRANSACTION: dict[str, Any] = {
                     "fingerprint": {"S": "f" * 64},
                     "expires_at": {"N": "1812150000"},
                 },
-                "ConditionExpression": "attribute_not_exists(pk)",
+                # Or the marker of an unconfirmed sign-up past its window, which the TTL has not removed yet.
+                "ConditionExpression": "attribute_not_exists(pk) OR expires_at < :now",
+                "ExpressionAttributeValues": {":now": {"N": "1800014400"}},  # the sign-up's created_at
                 "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
             }
         },

@@ -30,6 +30,8 @@ from praatmee.field_errors import field_error
 from praatmee.models import (
     CancellationAnswer,
     CancellationRequest,
+    ConfirmationAnswer,
+    ConfirmationRequest,
     ConsentAnswer,
     ConsentRequest,
     ErrorAnswer,
@@ -153,7 +155,8 @@ def list_meetings() -> MeetingsAnswer:
     summary="Sign up for one meeting (JSON, or a form post without JavaScript)",
     responses={
         201: {
-            "description": "placed, waitlisted or pending_guardian",
+            "description": "unconfirmed (the e-mail's link confirms it), placed, waitlisted, applied or "
+            "pending_guardian",
             "content": {JSON: {"model": RegistrationAnswer}},
         },
         303: {"description": "Form posts: the result page of the site"},
@@ -174,6 +177,7 @@ def create_registration(registration: Annotated[RegistrationRequest, Body()]) ->
             registered.cancel_token,
             registered.guardian_token,
             registered.answer.waitlist_position,
+            registered.confirm_token,
         )
         for promoted in registered.promoted:  # seats this sign-up found free went to people waiting
             mail.after_promotion(_mailing(), promoted)
@@ -219,6 +223,38 @@ def cancel_registration(cancellation: Annotated[CancellationRequest, Body()]) ->
         mail.after_promotion(_mailing(), cancelled.promoted)
     if _is_form_post():
         return _see_result(answer.status.value)
+    return _json(200, answer.model_dump(mode="json"))
+
+
+@app.post(
+    "/api/confirmations",
+    summary="Confirm a sign-up's address with the id and token from its first e-mail",
+    responses={
+        200: {
+            "description": "placed, waitlisted or applied (also when it was confirmed before)",
+            "content": {JSON: {"model": ConfirmationAnswer}},
+        },
+        303: {"description": "Form posts: the result page of the site"},
+        **{status: ERROR_RESPONSES[status] for status in (400, 403, 413, 415, 422, 503)},
+        404: {"description": "Unknown id or wrong token", "content": {JSON: {"model": ErrorAnswer}}},
+        410: {"description": "Expired: sign up again", "content": {JSON: {"model": ErrorAnswer}}},
+    },
+)
+def confirm_registration(confirmation: Annotated[ConfirmationRequest, Body()]) -> Response[Any]:
+    from praatmee import confirming
+
+    confirmed = confirming.confirm(_ctx(), confirmation.registration_id, confirmation.token)
+    answer = confirmed.answer
+    logger.info("registration confirmed", extra={"outcome": answer.status, "newly": confirmed.newly})
+    _count(f"confirmed_{answer.status}")
+    if confirmed.newly:
+        from praatmee import mail
+
+        mail.after_confirmation(_mailing(), answer.id, answer.waitlist_position)
+        for promoted in confirmed.promoted:  # seats this confirmation found free went to people waiting
+            mail.after_promotion(_mailing(), promoted)
+    if _is_form_post():
+        return _see_result(answer.status, answer.waitlist_position, answer.meeting)
     return _json(200, answer.model_dump(mode="json"))
 
 

@@ -1,9 +1,9 @@
 """The daily job: what the schedule runs once a day, at 09:00 Amsterdam.
 
-It gives seats that organisers added to the people waiting, deletes sign-ups whose guardian never answered
-(a rule of `service`), and sends every mail a registration is still owed: retries of what failed, and from
-`confirm_days_before` days ahead the confirmation or the "no place this time" mail. Delivery is `mail.py`'s:
-each mail goes out once, whichever of the API and this job gets to it first.
+It gives seats that organisers added to the people waiting, deletes sign-ups whose guardian never answered or
+whose address was never confirmed (rules of `confirming`), and sends every mail a registration is still owed:
+retries of what failed, and from `confirm_days_before` days ahead the confirmation or the "no place this time"
+mail. Delivery is `mail.py`'s: each mail goes out once, whichever of the API and this job gets to it first.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 
+from praatmee.confirming import expire_pending, expire_unconfirmed
 from praatmee.mail import (
+    CONFIRM_REQUEST,
     CONFIRMATION,
     CONSENTED,
     GUARDIAN_REQUEST,
@@ -24,12 +26,13 @@ from praatmee.mail import (
     PROMOTED,
     RECEIPT,
     SENDING_GIVEN_UP_AFTER,
+    UNCONFIRMED,
     Kind,
     MailContext,
     deliver,
 )
 from praatmee.marks import sending
-from praatmee.service import expire_pending, promote_waitlist
+from praatmee.service import promote_waitlist
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -56,6 +59,8 @@ def due_kinds(ctx: MailContext, data: dict[str, Any], meeting: Meeting, today: d
     """The mails this registration is still owed today (each is sent once; the mark decides)."""
     status = data.get("status")
     kinds = [RECEIPT]
+    if status == UNCONFIRMED.value:
+        kinds.append(CONFIRM_REQUEST)  # the first mail failed: its link, still within the window
     if status == PENDING.value:
         kinds.append(GUARDIAN_REQUEST)
     if data.get("consented_at"):
@@ -97,7 +102,8 @@ def run_daily(ctx: MailContext) -> Report:
 
 
 def _run_one(ctx: MailContext, data: dict[str, Any], today: dt.date, report: Report) -> None:
-    if expire_pending(ctx.store, ctx.edition, data, ctx.now()):
+    now = ctx.now()
+    if expire_pending(ctx.store, ctx.edition, data, now) or expire_unconfirmed(ctx.store, data, now):
         report.expired += 1
         return
     meeting = ctx.edition.meeting(str(data.get("meeting")))

@@ -211,6 +211,9 @@ class Edition(_Frozen):
     confirm_days_before: PositiveInt
     # A pupil's sign-up waits this many days for the guardian's consent; then the daily job deletes it.
     guardian_consent_days: PositiveInt
+    # A sign-up counts only once its address is confirmed by the link in the first e-mail; unconfirmed, it is
+    # gone (with its data) after this many hours. Short, so an invented address holds nothing for long.
+    confirm_within_hours: Annotated[int, Field(ge=1, le=72)]
     retain_until: dt.date
     contact_email: EmailStr
     allocation: Allocation = Allocation.FIRST_COME
@@ -249,8 +252,9 @@ class Edition(_Frozen):
         if draw_at.tzinfo is not None:
             raise ValueError("draw_at is a local time; write it without a time zone")
         at = draw_at.replace(tzinfo=self.tz)
-        if at < self.registration_closes_at:
-            raise ValueError("draw_at must not be before the registration deadline")
+        if at < self.registration_closes_at + self.confirm_window:
+            # A sign-up of the last minute may still be confirmed within the window, before the draw.
+            raise ValueError("draw_at must leave confirm_within_hours after the registration deadline")
         for meeting in self.meetings:
             if at > self.confirmation_due(meeting):
                 raise ValueError(
@@ -278,6 +282,10 @@ class Edition(_Frozen):
         if self.allocation is not Allocation.DRAW or self.draw_at is None:
             return None
         return self.draw_at.replace(tzinfo=self.tz)
+
+    @property
+    def confirm_window(self) -> dt.timedelta:
+        return dt.timedelta(hours=self.confirm_within_hours)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -82,6 +82,12 @@ class RegistrationNotFound(DomainError):
     code = "not_found"
 
 
+class ConfirmationExpired(DomainError):
+    """The confirm link of a sign-up that was not confirmed in time: it is gone, sign up again."""
+
+    code = "confirmation_expired"
+
+
 class ChangedMeanwhile(DomainError):
     """An organiser acted on a registration that someone else changed since it was shown."""
 
@@ -151,6 +157,7 @@ HTTP_STATUS: dict[type[DomainError], int] = {
     GuardianAskedTooOften: 409,
     NotEligible: 409,
     RegistrationClosed: 409,
+    ConfirmationExpired: 410,
     BodyTooLarge: 413,
     UnsupportedMediaType: 415,
     UnknownMeeting: 422,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from praatmee import lottery_texts, mail_texts, texts
+from praatmee import confirm_texts, lottery_texts, mail_texts, texts
 from praatmee.edition import Allocation, Sector, Theme
 from praatmee.models import RegistrationStatus
 from praatmee.ses import Attachment, Mail
@@ -57,6 +57,10 @@ def link(site_origin: str, path: str, registration_id: str, token: str) -> str:
 
 def cancel_url(site_origin: str, registration_id: str, token: str) -> str:
     return link(site_origin, "/api/cancellations", registration_id, token)
+
+
+def confirm_url(site_origin: str, registration_id: str, token: str) -> str:
+    return link(site_origin, "/api/confirmations", registration_id, token)
 
 
 def consent_url(site_origin: str, registration_id: str, token: str) -> str:
@@ -112,7 +116,7 @@ class Letter:
     def second_choice(self) -> list[Block]:
         """The second choice a receipt repeats (applied only: once drawn, the meeting is settled)."""
         second = self.edition.meeting(str(self.data.get("second_meeting")))
-        if second is None or self.status is not RegistrationStatus.APPLIED:
+        if second is None or self.status not in (RegistrationStatus.APPLIED, RegistrationStatus.UNCONFIRMED):
             return []
         return [texts.SECOND_CHOICE_LINE.format(meeting=texts.meeting_line(self.edition, second))]
 
@@ -167,6 +171,34 @@ def receipt(letter: Letter) -> Mail:
         *letter.closing(newest=False),
     ]
     return render(str(letter.data["email"]), texts.RECEIPT_SUBJECTS[letter.status], blocks)
+
+
+def confirm_request(letter: Letter, *, again: bool = False) -> Mail:
+    """The first mail of a sign-up from the site: it counts only once this link is followed in time."""
+    edition = letter.edition
+    assert letter.token is not None
+    until = dt.datetime.fromtimestamp(int(letter.data["expires_at"]), edition.tz)
+    hours = edition.confirm_within_hours
+    moment = confirm_texts.AT_TIME.format(day=texts.long_date(until.date()), clock=until.strftime("%H:%M"))
+    ask = confirm_texts.ASK_DRAW if edition.allocation is Allocation.DRAW else confirm_texts.ASK
+    blocks: list[Block] = [
+        texts.GREETING.format(name=letter.data["name"]),
+        confirm_texts.INTRO_AGAIN if again else confirm_texts.INTRO,
+        letter.meeting_line(),
+        *letter.second_choice(),
+        ask.format(until=moment, hours=hours),
+        (confirm_texts.LINK_LABEL, confirm_url(letter.site_origin, letter.id, letter.token)),
+        confirm_texts.NOT_YOU.format(hours=hours),
+        texts.CONTACT_PARAGRAPH.format(contact=edition.contact_email),
+        texts.MAIL_SIGNATURE,
+        mail_texts.ORGANISERS,
+    ]
+    subject = confirm_texts.SUBJECT_AGAIN if again else confirm_texts.SUBJECT
+    return render(str(letter.data["email"]), subject, blocks)
+
+
+def confirm_again(letter: Letter) -> Mail:
+    return confirm_request(letter, again=True)
 
 
 def receipt_again(letter: Letter) -> Mail:

@@ -18,6 +18,7 @@ import datetime as dt
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
@@ -39,9 +40,11 @@ APPLIED = RegistrationStatus.APPLIED
 PLACED = RegistrationStatus.PLACED
 WAITLISTED = RegistrationStatus.WAITLISTED
 PENDING = RegistrationStatus.PENDING_GUARDIAN
+UNCONFIRMED = RegistrationStatus.UNCONFIRMED
 
 CANCEL_TOKEN = "token_hash"  # noqa: S105 - the name of an attribute
 GUARDIAN_TOKEN = "guardian_token_hash"  # noqa: S105 - the name of an attribute
+CONFIRM_TOKEN = "confirm_token_hash"  # noqa: S105 - the name of an attribute
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,11 @@ class Kind:
         return self.family or self.name
 
 
+# The first mail of a sign-up from the site: the link that confirms the address (confirming.py).
+CONFIRM_REQUEST = Kind("confirm_request", (UNCONFIRMED,), CONFIRM_TOKEN, letters.confirm_request)
+# The same form sent again while unconfirmed: the link once more, at most once per RESEND_AFTER.
+CONFIRM_AGAIN = Kind("confirm_again", (UNCONFIRMED,), CONFIRM_TOKEN, letters.confirm_again)
+# The receipt: right after a sign-up that counts at once, else right after it was confirmed.
 RECEIPT = Kind(
     "receipt", (APPLIED, PLACED, WAITLISTED, PENDING), CANCEL_TOKEN, letters.receipt, tells_position=True
 )
@@ -199,12 +207,17 @@ def after_registration(
     cancel_token: str | None,
     guardian_token: str | None,
     position: int | None,
+    confirm_token: str | None = None,
 ) -> None:
-    """The receipt, and for a pupil under 16 the guardian's request, right after the sign-up was stored.
+    """The receipt, and for a pupil under 16 the guardian's request, right after the sign-up was stored; for
+    a sign-up that still has to be confirmed (`confirm_token`), the confirm link instead of the receipt.
 
     Like the other `after_*` steps: without a mail context (the API's tests of other things) nothing is sent.
     """
     if ctx is None:
+        return
+    if confirm_token is not None:
+        safely(lambda: deliver(ctx, CONFIRM_REQUEST, registration_id, confirm_token), CONFIRM_REQUEST.name)
         return
     safely(lambda: deliver(ctx, RECEIPT, registration_id, cancel_token, position), RECEIPT.name)
     if guardian_token is not None:
@@ -212,10 +225,12 @@ def after_registration(
 
 
 def after_replay(ctx: MailContext | None, registration_id: str) -> None:
-    """The same form again: the receipt once more (its first mail may be lost), at most once an hour."""
+    """The same form again: the receipt once more (its first mail may be lost), at most once an hour; while
+    the sign-up is unconfirmed, its confirm link instead (each kind is only for its statuses)."""
     if ctx is None:
         return
-    safely(lambda: deliver(ctx, RECEIPT_AGAIN, registration_id, again_after=RESEND_AFTER), RECEIPT_AGAIN.name)
+    for kind in (CONFIRM_AGAIN, RECEIPT_AGAIN):
+        safely(partial(deliver, ctx, kind, registration_id, again_after=RESEND_AFTER), kind.name)
 
 
 def open_meetings(ctx: MailContext, data: dict[str, Any]) -> tuple[Meeting, ...]:
@@ -237,6 +252,13 @@ def after_promotion(ctx: MailContext | None, registration_id: str) -> None:
     if ctx is None:
         return
     safely(lambda: deliver(ctx, PROMOTED, registration_id), PROMOTED.name)
+
+
+def after_confirmation(ctx: MailContext | None, registration_id: str, position: int | None) -> None:
+    """The address is confirmed: the receipt (seat, reserve place or application) with the cancel link."""
+    if ctx is None:
+        return
+    safely(lambda: deliver(ctx, RECEIPT, registration_id, position=position), RECEIPT.name)
 
 
 def after_consent(ctx: MailContext | None, registration_id: str, position: int | None) -> None:

@@ -69,6 +69,9 @@ class RegistrationStatus(StrEnum):
     WAITLISTED = "waitlisted"
     PENDING_GUARDIAN = "pending_guardian"
     CANCELLED = "cancelled"
+    # Signed up, address not yet confirmed: holds no seat, no reserve place and no entry in the draw's pool;
+    # gone (with its data) after the edition's `confirm_within_hours`.
+    UNCONFIRMED = "unconfirmed"
 
 
 class MeetingStatus(StrEnum):
@@ -192,6 +195,20 @@ class ConsentAnswer(BaseModel):
 class RegistrationAnswer(BaseModel):
     id: str
     status: RegistrationStatus
+    meeting: str
+    waitlist_position: int | None = None
+    # Only while `unconfirmed`: the moment (ISO 8601) the link in the e-mail stops working.
+    confirm_before: str | None = None
+
+
+class ConfirmationRequest(CancellationRequest):
+    """The body of `POST /api/confirmations`: the id and token of the link in the first e-mail."""
+
+
+class ConfirmationAnswer(BaseModel):
+    id: str
+    # `pending_guardian` never: a pupil under 16 is confirmed by their guardian's consent.
+    status: Literal["applied", "placed", "waitlisted", "cancelled"]
     meeting: str
     waitlist_position: int | None = None
 

@@ -12,7 +12,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from praatmee import mail_texts, service, texts
+from praatmee import confirm_texts, mail_texts, service, texts
 from praatmee.errors import RegistrationNotFound
 from praatmee.models import CancellationRequest, ErrorItem, RegistrationStatus
 from praatmee.table import StoredRegistration
@@ -163,3 +163,36 @@ def consent_page() -> Response[Any]:
         "</form>"
     )
     return page(200, words["consent_title"], inner)
+
+
+@router.get("/api/confirmations", summary="The page a confirm link opens: it asks; nothing changes on GET")
+def confirmation_page() -> Response[Any]:
+    from praatmee import confirming
+
+    words = confirm_texts
+    hours = _ctx().edition.confirm_within_hours
+    query = _link_query()
+    try:
+        data = confirming.confirmation_data(_ctx(), *query) if query is not None else None
+    except RegistrationNotFound:
+        data = None
+    if data is None or confirming.expired(data, _ctx().now()):
+        # An unknown id, a wrong token and a deleted sign-up look alike: the link does not work (anymore).
+        again = f'<p><a href="/aanmelden/">{html.escape(words.SIGN_UP_AGAIN)}</a></p>'
+        expired = html.escape(words.EXPIRED.format(hours=hours))
+        return page(410 if data is not None else 404, words.EXPIRED_TITLE, f"<p>{expired}</p>{again}")
+    status = RegistrationStatus(data["status"])
+    if status is RegistrationStatus.CANCELLED:
+        return page(200, words.PAGE_TITLE, f"<p>{html.escape(words.PAGE_CANCELLED)}</p>")
+    if status is not RegistrationStatus.UNCONFIRMED:
+        return page(200, words.PAGE_TITLE, f"<p>{html.escape(words.PAGE_DONE)}</p>")
+    meeting = _ctx().edition.meeting(str(data["meeting"]))
+    line = texts.meeting_line(_ctx().edition, meeting) if meeting else ""
+    registration_id, token = query  # type: ignore[misc]
+    inner = (
+        f"<p>{html.escape(words.PAGE_INTRO)}</p><p><strong>{html.escape(line)}</strong></p>"
+        f"<p>{html.escape(words.PAGE_QUESTION)}</p>"
+        f'<form method="post" action="/api/confirmations">{_hidden(registration_id, token)}'
+        f'<button type="submit">{html.escape(words.PAGE_BUTTON)}</button></form>'
+    )
+    return page(200, words.PAGE_TITLE, inner)

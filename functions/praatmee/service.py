@@ -9,12 +9,13 @@ import json
 import secrets
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
 from praatmee import guardian_asks
+from praatmee.confirmstore import epoch
 from praatmee.dynamo import full_jitter, new_token
 from praatmee.edition import Allocation, Edition, Role, Sector, Theme, features
 from praatmee.errors import (
@@ -75,6 +76,7 @@ class Outcome(StrEnum):
     PLACED = "placed"
     WAITLISTED = "waitlisted"
     PENDING_GUARDIAN = "pending_guardian"
+    UNCONFIRMED = "unconfirmed"  # holds nothing until the link in the first mail is followed (confirming.py)
     # The same data again: the stored registration's answer, nothing written.
     REPLAYED = "replayed"
     # A bot filled the hidden field: an answer like a success, nothing written.
@@ -91,6 +93,7 @@ class Registered:
     guardian_token: str | None = None
     # People waiting who got seats that this sign-up found free (added seats): the route mails them at once.
     promoted: tuple[str, ...] = ()
+    confirm_token: str | None = None  # the secret of the confirm link, for the first e-mail only
 
     @property
     def stored(self) -> bool:
@@ -139,7 +142,7 @@ def register(ctx: Context, request: RegistrationRequest, *, added_by_organiser: 
     if request.website:
         # A bot filled the hidden field: answer like a success, store nothing.
         fake = RegistrationAnswer(
-            id=uuid.uuid4().hex, status=RegistrationStatus.PLACED, meeting=request.meeting
+            id=uuid.uuid4().hex, status=RegistrationStatus.UNCONFIRMED, meeting=request.meeting
         )
         return Registered(answer=fake, cancel_token=None, outcome=Outcome.HONEYPOT)
     meeting = ctx.edition.meeting(request.meeting)
@@ -154,26 +157,36 @@ def register(ctx: Context, request: RegistrationRequest, *, added_by_organiser: 
 
     cancel_token = secrets.token_urlsafe(32)
     guardian_token = secrets.token_urlsafe(32) if request.under_16 else None
+    # An organiser vouches for who they add; a guardian's consent confirms a pupil under 16 (DECISIONS.md).
+    confirm_token = None if added_by_organiser or request.under_16 else secrets.token_urlsafe(32)
+    now = ctx.now().astimezone(dt.UTC)
     data = _stored_fields(request)
     if added_by_organiser:
         data["added_by_organiser"] = True  # by phone or on paper: the export and the room show it
     if guardian_token is not None:
         data["guardian_token_hash"] = token_hash(guardian_token)
+    if confirm_token is not None:
+        data["confirm_token_hash"] = token_hash(confirm_token)
     new = NewRegistration(
         id=uuid.uuid4().hex,
         meeting=meeting.id,
         email_hash=email_hash(ctx.hash_key, request),
         fingerprint=_fingerprint(ctx, request),
         token_hash=token_hash(cancel_token),
-        created_at=ctx.now().astimezone(dt.UTC).isoformat(timespec="milliseconds"),
-        expires_at=ctx.edition.expires_at,
+        created_at=now.isoformat(timespec="milliseconds"),
+        # Unconfirmed, the sign-up and its marker live only for the confirm window.
+        expires_at=ctx.edition.expires_at
+        if confirm_token is None
+        else epoch(now + ctx.edition.confirm_window),
         data=data,
     )
     guardian = None if request.guardian is None or added_by_organiser else request.guardian.email
     promoted: list[str] = []
     try:
         with guardian_asks.counted(ctx.store, ctx.hash_key, guardian, new.email_hash, ctx.edition.expires_at):
-            answer = _write(ctx, new, pending=request.under_16, promoted=promoted)
+            answer = _write(
+                ctx, new, pending=request.under_16, unconfirmed=confirm_token is not None, promoted=promoted
+            )
     except Duplicate as duplicate:
         return _replay(ctx, new, duplicate)
     return Registered(
@@ -182,6 +195,7 @@ def register(ctx: Context, request: RegistrationRequest, *, added_by_organiser: 
         outcome=Outcome(answer.status.value),
         guardian_token=guardian_token,
         promoted=tuple(promoted),
+        confirm_token=confirm_token,
     )
 
 
@@ -194,7 +208,15 @@ def _check_second_choice(edition: Edition, request: RegistrationRequest) -> None
         raise SecondMeetingRefused(str(request.second_meeting))
 
 
-def _write(ctx: Context, new: NewRegistration, *, pending: bool, promoted: list[str]) -> RegistrationAnswer:
+def _write(
+    ctx: Context, new: NewRegistration, *, pending: bool, unconfirmed: bool, promoted: list[str]
+) -> RegistrationAnswer:
+    if unconfirmed:
+        ctx.store.hold(new, RegistrationStatus.UNCONFIRMED, new_token())
+        until = dt.datetime.fromtimestamp(new.expires_at, dt.UTC).isoformat()
+        return RegistrationAnswer(
+            id=new.id, status=RegistrationStatus.UNCONFIRMED, meeting=new.meeting, confirm_before=until
+        )
     if pending or ctx.edition.allocation is Allocation.DRAW:
         held = RegistrationStatus.PENDING_GUARDIAN if pending else RegistrationStatus.APPLIED
         ctx.store.hold(new, held, new_token())
@@ -424,23 +446,6 @@ def promote_waitlist(store: Store, edition: Edition, meeting_id: str) -> list[st
         except StateChanged:
             failures += 1
     return promoted
-
-
-def expire_pending(
-    store: Store, edition: Edition, registration: Mapping[str, object], now: dt.datetime
-) -> bool:
-    """Delete a pupil's sign-up, and its data, when the guardian did not answer within the consent period
-    (or its meeting left the edition); True when it was deleted. Raises `StateChanged` when the guardian
-    answered meanwhile."""
-    if registration.get("status") != RegistrationStatus.PENDING_GUARDIAN.value:
-        return False
-    if edition.meeting(str(registration.get("meeting"))) is not None:
-        created = dt.datetime.fromisoformat(str(registration["created_at"]))
-        if now < created + dt.timedelta(days=edition.guardian_consent_days):
-            return False
-    registration_id, email_hash = str(registration["registration_id"]), str(registration["email_hash"])
-    store.delete_pending(registration_id, email_hash, None, new_token())
-    return True
 
 
 def meetings_overview(ctx: Context) -> MeetingsAnswer:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
+from praatmee.confirmstore import marker_put
 from praatmee.dynamo import CHECK_FAILED, NO_REASON, ConditionFailed, Item, TransactionCancelled, n, s
 from praatmee.errors import Duplicate, MeetingFull, SeatFreed, StateChanged, TryAgain
 from praatmee.marks import MailMarks
@@ -70,7 +71,7 @@ class Store(MailMarks, WaitingList):
         """The seat transaction of DESIGN.md: counter, uniqueness marker, registration. Order matters."""
         return [
             self._seat_counter(new.meeting),
-            self._put_new(new.marker(), report_old=True),
+            marker_put(self, new),
             self._put_new(new.item(RegistrationStatus.PLACED)),
         ]
 
@@ -108,7 +109,7 @@ class Store(MailMarks, WaitingList):
     def waitlist_items(self, new: NewRegistration, ticket: int) -> list[TransactWriteItemTypeDef]:
         return [
             self._waitlist_counter(new.meeting),
-            self._put_new(new.marker(), report_old=True),
+            marker_put(self, new),
             self._put_new(new.item(RegistrationStatus.WAITLISTED, ticket)),
             self._put_new(wait_entry(new.meeting, ticket, new.id, new.expires_at)),
         ]
@@ -126,8 +127,8 @@ class Store(MailMarks, WaitingList):
             raise TryAgain(f"waitlist transaction cancelled: {cancelled.reasons}") from cancelled
 
     def hold(self, new: NewRegistration, status: RegistrationStatus, token: str) -> None:
-        """Keep a sign-up without a seat: until a guardian confirms (`pending_guardian`), or until the draw
-        (`applied`, counted on the meeting)."""
+        """Keep a sign-up without a seat: until its address (`unconfirmed`) or a guardian (`pending_guardian`)
+        confirms, or until the draw (`applied`, counted on the meeting)."""
         meeting: TransactWriteItemTypeDef = {
             "ConditionCheck": {
                 "TableName": self.table_name,
@@ -139,7 +140,7 @@ class Store(MailMarks, WaitingList):
             meeting = self._meeting_update(new.meeting, APPLY, "")
         items: list[TransactWriteItemTypeDef] = [
             meeting,
-            self._put_new(new.marker(), report_old=True),
+            marker_put(self, new),
             self._put_new(new.item(status)),
         ]
         try:

@@ -414,8 +414,8 @@ class Table:
         """Every meeting and registration as a record, a page (up to 1 MB) at a time: a consistent,
         paginated scan.
 
-        Waiting-list entries and uniqueness markers stay behind, and so do the hashes of a registration:
-        an export needs neither.
+        Waiting-list entries, markers and unconfirmed sign-ups (they count for nothing) stay behind, and so
+        do the hashes of a registration.
         """
         pages = self.dynamo.pages(
             "scan",
@@ -433,4 +433,4 @@ class Table:
             ExpressionAttributeValues={":meeting": s(MEETING_SK), ":reg": s(REGISTRATION_SK)},
         )
         for page in pages:
-            yield [exported(item) for item in page["Items"]]
+            yield [exported(item) for item in page["Items"] if _text(item, "status") != "unconfirmed"]

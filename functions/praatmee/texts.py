@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from praatmee import confirm_texts
 from praatmee.edition import Allocation, Edition, Meeting, Role, RoleGroup, SchoolType, Sector, Theme
 from praatmee.models import RegistrationStatus
 
@@ -76,10 +77,8 @@ def long_date(day: dt.date) -> str:
 
 
 DATE_UNCONFIRMED = "datum onder voorbehoud"
-DATES_UNCONFIRMED_NOTE = (
-    "De datums zijn nog niet definitief. Je hoort het van ons als een datum verandert. In de bevestiging "
-    "staat de definitieve datum."
-)
+DATES_UNCONFIRMED_NOTE = "De datums zijn nog niet definitief. Je hoort het van ons als een datum verandert. "
+DATES_UNCONFIRMED_NOTE += "In de bevestiging staat de definitieve datum."
 
 
 def meeting_date(edition: Edition, meeting: Meeting) -> str:
@@ -204,15 +203,15 @@ ERROR_MESSAGES: dict[str, str] = {
     ),
     "try_again": "Het is nu erg druk. Probeer het over een paar minuten nog een keer.",
     "not_found_route": "Deze pagina bestaat niet.",
+    **confirm_texts.ERROR_MESSAGES,
 }
 
 # The small page a form post gets when something is wrong (the browser has no JavaScript).
 FORM_ERROR_TITLE = "Je aanmelding is nog niet gelukt"
 FORM_ERROR_INTRO = "Dit moet je nog aanpassen:"
 # Without JavaScript only the browser's own Back keeps what was typed; the link starts over.
-FORM_BACK_HINT = (
-    "Ga terug naar het formulier met de terugknop van je browser. Dan staan je antwoorden er nog."
-)
+FORM_BACK_HINT = "Ga terug naar het formulier met de terugknop van je browser. "
+FORM_BACK_HINT += "Dan staan je antwoorden er nog."
 FORM_BACK = "Opnieuw beginnen met een leeg formulier"
 
 
@@ -248,6 +247,7 @@ STATUS_LABELS: dict[RegistrationStatus, str] = {
     RegistrationStatus.WAITLISTED: "reservelijst",
     RegistrationStatus.PENDING_GUARDIAN: "wacht op toestemming ouder",
     RegistrationStatus.CANCELLED: "afgemeld",
+    **confirm_texts.STATUS_LABEL,
 }
 
 # One sheet (and one CSV file) per meeting; the order of these headers is the order of the columns.
