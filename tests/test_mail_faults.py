@@ -11,9 +11,9 @@ import pytest
 
 from praatmee import daily, mail, service, texts
 from praatmee.mail import MailContext
-from praatmee.models import RegistrationRequest, RegistrationStatus
+from praatmee.models import RegistrationStatus
 from praatmee.ses import Mail, MailNotSent
-from tests.fixtures import Api, Clock, mails_to, registration_data, status_of, valid_body
+from tests.fixtures import Api, Clock, receipts_to, registration_data, sign_up, status_of
 from tests.test_mail import link_in
 
 
@@ -48,7 +48,7 @@ def test_a_failed_mail_never_takes_the_link_of_a_newer_mail(
     assert mail.deliver(failing, mail.CONFIRMATION, registration_id) is False
 
     # Then the link of the newest mail (the move) still works
-    _, moved = mails_to("twee@example.org")
+    _, moved = receipts_to("twee@example.org")
     newest_id, newest_token = link_in(moved, "/api/cancellations")
     cancelled = app.cancel(newest_id, newest_token)
     assert (cancelled.status, cancelled.json["status"]) == (200, "cancelled")
@@ -70,13 +70,11 @@ def test_a_mail_marked_but_never_confirmed_sent_is_sent_by_the_daily_job(
     app: Api, mail_ctx: MailContext, ctx: service.Context, clock: Clock
 ) -> None:
     # Given a sign-up whose receipt was marked, but the function ended before SES answered
-    registered = service.register(
-        ctx, RegistrationRequest.model_validate(valid_body(email="weg@example.org"))
-    )
+    registered = sign_up(ctx, email="weg@example.org")
     ended = dataclasses.replace(mail_ctx, sender=EndsMidSend())  # type: ignore[arg-type]
     with pytest.raises(Ended):
         mail.deliver(ended, mail.RECEIPT, registered.answer.id, registered.cancel_token)
-    assert mails_to("weg@example.org") == []
+    assert receipts_to("weg@example.org") == []
 
     # When the daily job runs within minutes, and again later
     soon = daily.run_daily(mail_ctx)
@@ -88,7 +86,7 @@ def test_a_mail_marked_but_never_confirmed_sent_is_sent_by_the_daily_job(
     assert "receipt" not in soon.sent
     assert later.sent.get("receipt") == 1
     assert "receipt" not in again.sent
-    [receipt] = mails_to("weg@example.org")
+    [receipt] = receipts_to("weg@example.org")
     registration_id, token = link_in(receipt, "/api/cancellations")
     assert app.cancel(registration_id, token).json["status"] == "cancelled"
 
@@ -102,7 +100,7 @@ def test_a_mail_sent_in_full_is_not_sent_again(app: Api, mail_ctx: MailContext, 
 
     # Then it sends no second receipt
     assert "receipt" not in daily.run_daily(mail_ctx).sent
-    assert len(mails_to("een@example.org")) == 1
+    assert len(receipts_to("een@example.org")) == 1
 
 
 def test_a_seat_a_sign_up_finds_free_is_mailed_to_the_person_waiting_in_the_same_request(
@@ -120,6 +118,6 @@ def test_a_seat_a_sign_up_finds_free_is_mailed_to_the_person_waiting_in_the_same
     # Then the person waiting has the seat and its mail at once, not a day later; the newcomer waits
     assert newcomer.json["status"] == "waitlisted"
     assert status_of(mail_ctx.store, waiting.json["id"]) is RegistrationStatus.PLACED
-    _, promoted = mails_to("wacht@example.org")
+    _, promoted = receipts_to("wacht@example.org")
     assert promoted["Subject"] == texts.PROMOTED_SUBJECT
     assert "promoted" not in daily.run_daily(mail_ctx).sent

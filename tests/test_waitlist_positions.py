@@ -8,10 +8,9 @@ at least the person's final rank.
 
 from __future__ import annotations
 
-from praatmee import service
-from praatmee.models import RegistrationRequest, RegistrationStatus
+from praatmee.models import RegistrationStatus
 from praatmee.store import Store
-from tests.fixtures import assert_seat_invariants, make_context, valid_body
+from tests.fixtures import assert_seat_invariants, make_context, sign_up
 from tests.test_store_concurrency import Injector, busy_store, run_threads, tickets_in_order
 
 __all__ = ["busy_store", "tickets_in_order"]  # fixtures shared with the seat tests
@@ -22,11 +21,8 @@ PEOPLE = 50
 def told_and_final(store: Store, count: int) -> list[tuple[int, int]]:
     """Sign-ups at once for a meeting without seats: each (number told, final rank on the list)."""
     ctx = make_context(store)
-    requests = [
-        RegistrationRequest.model_validate(valid_body(meeting="noord-wolvega", email=f"w{i}@example.org"))
-        for i in range(count)
-    ]
-    results = run_threads(count, lambda i: service.register(ctx, requests[i]))
+    # Each confirms its address at once: the confirmation is where a waiting-list place is taken.
+    results = run_threads(count, lambda i: sign_up(ctx, meeting="noord-wolvega", email=f"w{i}@example.org"))
     assert [r for _, r in results if isinstance(r, Exception)] == []
     answers = [result.answer for _, result in results]
     assert {answer.status for answer in answers} == {RegistrationStatus.WAITLISTED}
@@ -61,10 +57,7 @@ def test_a_ticket_given_back_leaves_later_numbers_exact(busy_store: tuple[Store,
     store.return_ticket("online")
 
     # When two people join one after the other
-    first, second = (
-        service.register(ctx, RegistrationRequest.model_validate(valid_body(email=f"{n}@example.org")))
-        for n in ("een", "twee")
-    )
+    first, second = (sign_up(ctx, email=f"{n}@example.org") for n in ("een", "twee"))
 
     # Then they hear their exact places
     assert (first.answer.waitlist_position, second.answer.waitlist_position) == (1, 2)
