@@ -22,10 +22,13 @@ def test_a_sign_up_costs_one_transaction_one_mail_mark_and_one_mail(
     answer = app.register_unconfirmed()
     assert (answer.status, answer.json["status"]) == (201, "unconfirmed")
 
-    # Then DynamoDB saw the sign-up's transaction and the confirm mail's mark, and nothing else: no read
-    assert dynamodb.operations == ["TransactWriteItems", "UpdateItem"]
+    # Then DynamoDB saw the sign-up's transaction and the confirm mail's mark (set before sending, its
+    # "under way" stamp removed once SES took it), and nothing else: no read
+    assert dynamodb.operations == ["TransactWriteItems", "UpdateItem", "UpdateItem"]
     _, mark = dynamodb.calls[1]
     assert mark["ExpressionAttributeNames"]["#mail"] == "mail_confirm_request"
+    _, sent_mark = dynamodb.calls[2]
+    assert sent_mark["ExpressionAttributeNames"]["#sending"] == "sending_confirm_request"
     # And SES sent one mail, the confirm link
     assert mail.operations == ["SendEmail"]
     [asked] = sent()
@@ -45,6 +48,13 @@ def test_confirming_costs_a_read_two_transactions_one_mail_mark_and_one_mail(
     confirmed = app.confirm(answer.json["id"], token)
     assert confirmed.json["status"] == "placed"
 
-    # Then: the read of the link, the window's transaction, the seat's transaction, the receipt's mark
-    assert dynamodb.operations == ["GetItem", "TransactWriteItems", "TransactWriteItems", "UpdateItem"]
+    # Then: the read of the link, the window's transaction, the seat's transaction, the receipt's mark and
+    # its "sent"
+    assert dynamodb.operations == [
+        "GetItem",
+        "TransactWriteItems",
+        "TransactWriteItems",
+        "UpdateItem",
+        "UpdateItem",
+    ]
     assert mail.operations == ["SendEmail"]
