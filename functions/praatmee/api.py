@@ -19,7 +19,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import Metrics, MetricUnit
 
-from praatmee import METRICS_NAMESPACE, origin, pages, service, texts
+from praatmee import METRICS_NAMESPACE, guardian_consent, origin, pages, service, texts
 from praatmee.edition import load_edition
 from praatmee.errors import (
     HTTP_STATUS,
@@ -269,7 +269,7 @@ def confirm_registration(confirmation: Annotated[ConfirmationRequest, Body()]) -
     },
 )
 def answer_consent(consent: Annotated[ConsentRequest, Body()]) -> Response[Any]:
-    answer = service.answer_consent(_ctx(), consent.registration_id, consent.token, consent.decision)
+    answer = guardian_consent.answer_consent(_ctx(), consent.registration_id, consent.token, consent.decision)
     logger.info("consent answered", extra={"outcome": answer.status})
     _count(f"consent_{answer.status}")
     if answer.status != "declined":

@@ -12,7 +12,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from praatmee import confirm_texts, mail_texts, service, texts
+from praatmee import confirm_texts, guardian_consent, mail_texts, service, texts
 from praatmee.errors import RegistrationNotFound
 from praatmee.models import CancellationRequest, ErrorItem, RegistrationStatus
 from praatmee.table import StoredRegistration
@@ -142,7 +142,7 @@ def _decision_button(decision: str, label: str) -> str:
 @router.get("/api/consents", summary="The page a guardian's link opens: it asks; nothing changes on GET")
 def consent_page() -> Response[Any]:
     words = texts.LINK_PAGES
-    linked = _linked(service.guardian_registration)
+    linked = _linked(guardian_consent.guardian_registration)
     if linked is None:
         return _not_found_page()
     registration_id, token, stored = linked
