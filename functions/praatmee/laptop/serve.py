@@ -277,7 +277,7 @@ def local_aws(site_origin: str, port: int = 0) -> Iterator[str]:
 
     from praatmee.bucket import ExportBucket
     from praatmee.edition import load_edition
-    from praatmee.laptop.localaws import serialised_dynamodb
+    from praatmee.laptop.localaws import local_moto
     from praatmee.store import Store
 
     if port:
@@ -307,7 +307,7 @@ def local_aws(site_origin: str, port: int = 0) -> Iterator[str]:
         }
     )
     try:
-        with serialised_dynamodb():
+        with local_moto():
             store = Store(TABLE)
             store.create_table()
             store.seed(load_edition())
