@@ -1,8 +1,8 @@
 """A demo rush on the local stack: 1,000 sign-ups from 30 clients at once against `praatmee serve`.
 
-Starts the stack as `make serve` does (`praatmee serve`, on two free ports of loopback, places first come, the
-deadline moved a year on if it has passed), then posts the sign-ups over HTTP, 30 at a time. Prints the total
-time, p50/p95 of the first and the last hundred answers, how many got no answer within 30 s, the server
+Starts the stack as `make serve` does (`praatmee serve` with the shipped edition, on two free ports of
+loopback, the deadline moved a year on if it has passed), then posts the sign-ups over HTTP, 30 at a time.
+Prints the total time, p50/p95 of the first and the last hundred answers, how many got no answer within 30 s, the server
 process's CPU time per sign-up in the first and the last hundred (latency depends on what else the machine
 runs; CPU time much less), and its resident memory at start, after 100 and after all sign-ups, each beside its
 goal. Never fails on them. `python benchmarks/bench_local_rush.py 300` runs a shorter rush.
@@ -48,9 +48,8 @@ def free_port() -> int:
 
 
 def open_edition(folder: Path) -> Path:
-    """The shipped edition with places given first come, a year later when its deadline has passed."""
+    """The shipped edition (as `make serve` runs it), a year later when its deadline has passed."""
     text = (ROOT / "functions" / "praatmee" / "meetings.yaml").read_text(encoding="utf-8")
-    text = text.replace("\nallocation: draw\n", "\nallocation: first_come\n")
     edition = int(text.split("\nedition: ", 1)[1].split()[0])
     if dt.date.today().year >= edition:
         year = dt.date.today().year + 1
