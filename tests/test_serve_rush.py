@@ -154,3 +154,23 @@ def test_a_half_sent_body_gets_408_and_holds_no_one_else_up(local_server: LocalS
         assert json.loads(body)["errors"][0]["code"] == "request_timeout"
     while threading.active_count() > threads_before:  # their threads end (pytest's timeout guards this)
         time.sleep(0.05)
+
+
+def test_a_burst_of_connections_waits_in_the_queue_instead_of_being_refused(tmp_path: Path) -> None:
+    # Given a local server that has not yet come round to accepting (as when every thread is busy)
+    (tmp_path / "index.html").write_text("<!doctype html><title>Praat mee</title>", encoding="utf-8")
+    server = make_server("127.0.0.1", 0, tmp_path)
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    try:
+        # When a hundred clients connect at once (the standard library's queue of 5 left most hanging)
+        burst = [socket.create_connection(("127.0.0.1", server.server_port), timeout=5) for _ in range(100)]
+        for connection in burst:
+            connection.sendall(b"GET / HTTP/1.1\r\n\r\n")
+        serving.start()
+
+        # Then each was queued, and each gets its page once the server takes it
+        assert [answer(connection)[0] for connection in burst] == [200] * 100
+    finally:
+        if serving.is_alive():  # shutdown() waits for a serve_forever that never started
+            server.shutdown()
+        server.server_close()
