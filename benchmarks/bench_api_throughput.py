@@ -112,14 +112,14 @@ def main() -> None:
     from moto.server import ThreadedMotoServer
 
     from praatmee.edition import load_edition
-    from praatmee.laptop.localaws import cheap_transaction_snapshots, serialised_dynamodb
+    from praatmee.laptop.localaws import local_moto
     from praatmee.store import Store
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
     os.environ.update(environment(endpoint))
-    with serialised_dynamodb(), cheap_transaction_snapshots():
+    with local_moto():
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         server.start()
         try:

@@ -78,6 +78,12 @@ def edition_still_open(folder: Path, *, first_come: bool = True) -> Path:
 
 def serve(folder: Path, edition_file: Path) -> Iterator[str]:
     """`praatmee serve` on a free port of loopback with `edition_file`; yields its origin."""
+    for origin, _ in serve_process(folder, edition_file):
+        yield origin
+
+
+def serve_process(folder: Path, edition_file: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """The same, yielding the origin and the server's process (to read its memory)."""
     port = free_port()
     log = folder / "serve.log"
     env = {**os.environ, EDITION_FILE_VARIABLE: str(edition_file)}
@@ -106,7 +112,7 @@ def serve(folder: Path, edition_file: Path) -> Iterator[str]:
             process.kill()
             pytest.fail(f"praatmee serve did not start:\n{log.read_text(encoding='utf-8')}")
         time.sleep(0.1)
-    yield origin
+    yield origin, process
     process.send_signal(signal.SIGINT)
     try:
         process.wait(timeout=10)

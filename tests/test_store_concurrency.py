@@ -22,7 +22,7 @@ import pytest
 from moto import mock_aws
 
 from praatmee import service
-from praatmee.laptop.localaws import cheap_transaction_snapshots, serialised_dynamodb
+from praatmee.laptop.localaws import local_moto
 from praatmee.models import RegistrationRequest, RegistrationStatus
 from praatmee.store import Store
 from tests.fixtures import FakeHttp, assert_seat_invariants, make_context, make_store, valid_body
@@ -80,7 +80,7 @@ def tickets_in_order(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 @pytest.fixture
 def busy_store(api_settings: None, tickets_in_order: list[int]) -> Iterator[tuple[Store, Injector]]:
     injector = Injector(share=0.2)
-    with mock_aws(), serialised_dynamodb(), cheap_transaction_snapshots():
+    with mock_aws(), local_moto():
         store = make_store(max_attempts=12, sleep=time.sleep)  # real, jittered pauses between retries
         events: Any = store.client.meta.events  # botocore types handlers as returning None
         events.register("before-call.dynamodb.TransactWriteItems", injector.transaction)
@@ -169,7 +169,7 @@ def test_twenty_identical_submissions_at_once_give_one_registration(
 
 def test_ticket_writes_at_once_each_get_their_own_number(api_settings: None) -> None:
     # Given a full meeting on the local DynamoDB (moto under its lock, as the local stack runs it)
-    with mock_aws(), serialised_dynamodb():
+    with mock_aws(), local_moto():
         store = make_store()
         store.set_capacity("online", 0)
 

@@ -1,16 +1,20 @@
-"""Local AWS for tests and the local stack: moto, made honest about concurrency.
+"""Local AWS for tests and the local stack: moto, made honest about concurrency and lean in memory.
 
 moto is not safe under concurrent requests (its transactions copy and restore whole tables), so it
 overbooks under threads. One re-entrant lock around every public method of its DynamoDB backend gives
 the serialisable transactions real DynamoDB has, minus conflicts (which tests inject through botocore).
+`local_moto` is what `praatmee serve` and the tests run: that lock, transactions that copy only what they
+touch, and model instances that die when moto lets go of them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
+import weakref
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 
@@ -109,3 +113,55 @@ def cheap_transaction_snapshots() -> Iterator[None]:
     finally:
         models.copy = stdlib_copy  # type: ignore[attr-defined]
         models.DynamoDBBackend.transact_write_items = original  # type: ignore[method-assign]
+
+
+class _WeaklyTracked(weakref.WeakSet[Any]):
+    """moto's list of a model class's instances (for its dashboard), without keeping them alive."""
+
+    def append(self, instance: Any) -> None:
+        # A model without weak references stays out of the dashboard.
+        with contextlib.suppress(TypeError):
+            self.add(instance)
+
+
+@contextmanager
+def weakly_tracked_models() -> Iterator[None]:
+    """Let moto's models go when moto lets go of them.
+
+    moto appends every model object it creates (each DynamoDB item, each copy of one, each table copy a
+    transaction snapshots) to a list on its class, for its dashboard, and never empties it: the local
+    stack grew by megabytes per sign-up. The list becomes a weak set; the dashboard still lists every
+    object alive.
+    """
+    from moto.core.common_models import BaseModel
+
+    original = vars(BaseModel)["__new__"]
+
+    def tracked_weakly(cls: type, *args: Any, **kwargs: Any) -> Any:
+        instance = super(BaseModel, cls).__new__(cls)  # type: ignore[misc]
+        tracked = cls.instances_tracked  # type: ignore[attr-defined]
+        if not isinstance(tracked, _WeaklyTracked):
+            # Each class gets its list when moto defines it (and back when moto resets): swap it once.
+            tracked = _WeaklyTracked()
+            for earlier in cls.instances_tracked:  # type: ignore[attr-defined]
+                tracked.append(earlier)
+            cls.instances_tracked = tracked  # type: ignore[attr-defined]
+        tracked.append(instance)
+        return instance
+
+    BaseModel.__new__ = staticmethod(tracked_weakly)  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        BaseModel.__new__ = original  # type: ignore[method-assign]
+
+
+@contextmanager
+def local_moto(lock: threading.RLock | None = None) -> Iterator[threading.RLock]:
+    """moto as the local stack and the tests run it: DynamoDB serialised under `lock`, transactions that
+    snapshot only what they touch, and no model object kept after moto drops it."""
+    with ExitStack() as stack:
+        serialised = stack.enter_context(serialised_dynamodb(lock))
+        stack.enter_context(cheap_transaction_snapshots())
+        stack.enter_context(weakly_tracked_models())
+        yield serialised

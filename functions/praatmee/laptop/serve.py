@@ -30,6 +30,7 @@ from types import FrameType
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from praatmee.laptop import guard
 from praatmee.laptop.compress import GzipFiles
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -40,8 +41,6 @@ EXPORT_BUCKET = "praatmee-local-exports"
 # The local sender, verified in moto's SES; every mail sent can be read at OUTBOX (not part of the site).
 SENDER = "aanmelden@praatmee.example.nl"
 OUTBOX = "/lokaal/postvak/"
-# API Gateway refuses larger payloads itself; the handler has its own, smaller limit.
-MAX_PAYLOAD = 10 * 1024 * 1024
 # The local stack plays CloudFront: its origin header, with a value of this run only (praatmee.origin).
 ORIGIN_HEADER, ORIGIN_SECRET = "x-praatmee-origin", secrets.token_urlsafe(32)
 
@@ -171,6 +170,20 @@ class LocalHandler(GzipFiles):
     to the Lambda handler."""
 
     server: LocalServer
+    path = ""  # until a request line is read: a malformed one leaves none
+
+    def setup(self) -> None:
+        super().setup()
+        # A client that stops sending is let go after the time limit (see `guard`), not held for ever.
+        self.connection.settimeout(self.server.read_limit)
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        if guard.unusable_target(self.path):
+            self.send_error(400)
+            return False
+        return True
 
     def _is_api(self) -> bool:
         # The organisers' room (`/organisatie/…`) is a function behind the same API on AWS; the site's own
@@ -183,11 +196,11 @@ class LocalHandler(GzipFiles):
         if api is None:
             self.send_error(404)
             return
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_PAYLOAD:
-            self.send_error(413)
+        try:
+            body = guard.read_body(self.rfile, guard.body_length(self.headers.get("Content-Length")))
+        except guard.Refused as refused:
+            self.send_error(refused.status)
             return
-        body = self.rfile.read(length) if length > 0 else b""
         headers = [(k, v) for k, v in self.headers.items() if k.lower() != ORIGIN_HEADER]
         headers.append((ORIGIN_HEADER, ORIGIN_SECRET))  # as CloudFront replaces a viewer's header of its name
         event = to_event(self.command, self.path, headers, body, self.client_address[0])
@@ -235,7 +248,11 @@ class LocalHandler(GzipFiles):
     do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _api_only
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """An unknown page of the site gets the site's Dutch 404 page (the API answers its own)."""
+        """An unknown page of the site gets the site's Dutch 404 page (the API answers its own); what the
+        server refuses itself gets a Dutch answer (see `guard`)."""
+        if code in guard.REFUSALS:  # 400, 408, 413
+            self._refuse(code)
+            return
         page = Path(self.directory) / "404.html"
         if code != 404 or self._is_api() or not page.is_file():
             super().send_error(code, message, explain)
@@ -245,6 +262,19 @@ class LocalHandler(GzipFiles):
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _refuse(self, status: int) -> None:
+        content_type, body = guard.refusal(status, api=self._is_api())
+        self.close_connection = True  # the rest of what the client sent can not be trusted
+        # An unreadable request line leaves HTTP/0.9, which has no status line: answer as HTTP/1.0.
+        self.request_version = "HTTP/1.0" if self.request_version == "HTTP/0.9" else self.request_version
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Connection", "close")
+        self.send_header("Content-Length", str(len(body)))
+        super().end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
 
@@ -267,14 +297,21 @@ class LocalServer(ThreadingHTTPServer):
     # The standard library's backlog of 5 resets connections when a burst of sign-ups arrives at once.
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], site: Path, api: Handler | None) -> None:
+    def __init__(self, address: tuple[str, int], site: Path, api: Handler | None, read_limit: float) -> None:
         self.api = api
+        self.read_limit = read_limit
         self.api_lock = threading.Lock()
         super().__init__(address, functools.partial(LocalHandler, directory=str(site)))
 
 
-def make_server(host: str, port: int, site: Path = SITE, api: Handler | None = None) -> LocalServer:
-    return LocalServer((host, port), site, api)
+def make_server(
+    host: str,
+    port: int,
+    site: Path = SITE,
+    api: Handler | None = None,
+    read_limit: float = guard.READ_TIMEOUT,
+) -> LocalServer:
+    return LocalServer((host, port), site, api, read_limit)
 
 
 # -- the local AWS -----------------------------------------------------------------------------------------
@@ -297,7 +334,7 @@ def local_aws(site_origin: str, port: int = 0) -> Iterator[str]:
 
     from praatmee.bucket import ExportBucket
     from praatmee.edition import load_edition
-    from praatmee.laptop.localaws import serialised_dynamodb
+    from praatmee.laptop.localaws import local_moto
     from praatmee.store import Store
 
     if port:
@@ -328,7 +365,7 @@ def local_aws(site_origin: str, port: int = 0) -> Iterator[str]:
         }
     )
     try:
-        with serialised_dynamodb():
+        with local_moto():
             store = Store(TABLE)
             store.create_table()
             store.seed(load_edition())

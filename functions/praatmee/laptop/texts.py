@@ -119,3 +119,13 @@ CLI_TEXTS |= {
     "no_bundles": "Er zijn nog geen bundels: de loting is nog niet geweest.",
     "bundles_next": "Controleer een bundel met: praatmee draw verify {example}",
 }
+
+# The local server's own refusals (`praatmee serve`), before a request reaches the site or the API.
+SERVER_REFUSALS: dict[int, tuple[str, str]] = {
+    400: (
+        "bad_request",
+        "De server kon dit verzoek niet lezen. Controleer het adres en probeer het opnieuw.",
+    ),
+    408: ("request_timeout", "Het verzoek kwam niet op tijd helemaal binnen. Probeer het opnieuw."),
+    413: ("too_large", "Het verzoek is te groot."),
+}
