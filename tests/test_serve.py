@@ -74,7 +74,7 @@ def test_simultaneous_requests_to_the_local_stack_each_get_their_own_answer(site
 
 
 def test_query_parameters_reach_the_handler_percent_decoded_as_api_gateway_hands_them_over() -> None:
-    from praatmee.laptop.serve import to_event
+    from praatmee.laptop.gateway import to_event
 
     event = to_event(
         "GET", "/organisatie/deelnemers/?email=noor%40example.nl&naam=de%20Vries", [], b"", "::1"
