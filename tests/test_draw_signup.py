@@ -9,7 +9,7 @@ from email.message import EmailMessage
 import openpyxl
 import pytest
 
-from praatmee import exports, service, texts
+from praatmee import export_texts, exports, service, texts
 from praatmee.edition import Allocation, Edition, load_edition
 from praatmee.models import RegistrationStatus
 from tests.fixtures import Api, mails_to, pupil, receipts_to, registration_data, sign_up, status_of
@@ -146,11 +146,11 @@ def test_before_the_deadline_the_export_shows_the_pool_against_the_draws_targets
 
     # When the organisers open the export's overview
     export = exports.build_export(edition, ctx.store.export_records(), dt.datetime(2027, 2, 1, tzinfo=dt.UTC))
-    sheet = openpyxl.load_workbook(io.BytesIO(export.files[exports.WORKBOOK][0]))[texts.OVERVIEW_SHEET]
+    sheet = openpyxl.load_workbook(io.BytesIO(export.files[exports.WORKBOOK][0]))[export_texts.OVERVIEW_SHEET]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
 
     # Then the mix block shows, per group, how many applied beside the range the draw aims for
-    start = next(i for i, row in enumerate(rows) if row[0] == texts.OVERVIEW_TARGETS)
+    start = next(i for i, row in enumerate(rows) if row[0] == export_texts.OVERVIEW_TARGETS)
     online = rows[start].index("Online")
     mix = {row[0]: row[online] for row in rows[start + 1 :] if row[0]}
     assert mix["ouders"] == "3 (10-20)"

@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from openpyxl.utils.escape import unescape
 
-from praatmee import exports, service, texts, workbook
+from praatmee import export_texts, exports, service, texts, workbook
 from praatmee.bucket import ExportBucket
 from praatmee.edition import Edition, Sector
 from praatmee.models import RegistrationStatus
@@ -137,10 +137,10 @@ def test_each_meeting_sheet_lists_placed_then_the_waiting_list_in_order_then_pen
     opened: Opened, known: dict[str, list[str]], edition: Edition
 ) -> None:
     # When the workbook is opened, then every meeting has a sheet with Dutch headers and the known order
-    assert opened.workbook.sheetnames == [texts.OVERVIEW_SHEET, *(m.title for m in edition.meetings)]
+    assert opened.workbook.sheetnames == [export_texts.OVERVIEW_SHEET, *(m.title for m in edition.meetings)]
     for meeting in edition.meetings:
         header, *body = opened.sheet_rows(meeting.title)
-        assert tuple(header) == texts.EXPORT_COLUMNS
+        assert tuple(header) == export_texts.EXPORT_COLUMNS
         assert [row[2] for row in body] == known[meeting.id]
         assert [row[0] for row in body] == ["geplaatst", "geplaatst", "reservelijst", "reservelijst",
                                             "wacht op toestemming ouder"]  # fmt: skip
@@ -160,7 +160,7 @@ def test_each_meeting_sheet_lists_placed_then_the_waiting_list_in_order_then_pen
 
 def test_sign_up_times_are_real_dates_in_dutch_time(opened: Opened, edition: Edition) -> None:
     sheet = opened.workbook[edition.meetings[0].title]
-    cell = sheet.cell(row=2, column=len(texts.EXPORT_COLUMNS))
+    cell = sheet.cell(row=2, column=len(export_texts.EXPORT_COLUMNS))
     # B signed up two minutes after 12:00 UTC on 15 January: 13:02 in Amsterdam (winter time)
     assert cell.value == dt.datetime(2027, 1, 15, 13, 2)
     assert cell.is_date
@@ -190,15 +190,15 @@ def test_sheets_print_landscape_one_page_wide_with_the_header_on_every_page(open
 def test_the_overview_counts_each_status_and_each_role_sector_and_theme(
     opened: Opened, edition: Edition
 ) -> None:
-    rows = opened.sheet_rows(texts.OVERVIEW_SHEET)
-    assert tuple(rows[0][: len(texts.OVERVIEW_COLUMNS)]) == texts.OVERVIEW_COLUMNS
+    rows = opened.sheet_rows(export_texts.OVERVIEW_SHEET)
+    assert tuple(rows[0][: len(export_texts.OVERVIEW_COLUMNS)]) == export_texts.OVERVIEW_COLUMNS
     for number, meeting in enumerate(edition.meetings, start=1):
         title, day, capacity, applied, placed, waiting, pending, cancelled = rows[number][:8]
         assert (title, day) == (meeting.title, dt.datetime.combine(meeting.date, dt.time()))
         assert (capacity, applied, placed, waiting, pending, cancelled) == (CAPACITY, 0, 2, 2, 1, 1)
     total = rows[len(edition.meetings) + 1]
     n = len(edition.meetings)
-    assert total[0] == texts.OVERVIEW_TOTAL
+    assert total[0] == export_texts.OVERVIEW_TOTAL
     assert total[2:8] == [CAPACITY * n, 0, 2 * n, 2 * n, n, n]
     by_label = {row[0]: row[1:] for row in rows if row[0]}
     # Not cancelled: B (leraar), C, D, E (ouder), P (leerling); A (leraar) cancelled and not counted
@@ -225,7 +225,7 @@ def test_each_csv_opens_in_dutch_excel_with_the_same_rows(
     for meeting in edition.meetings:
         text = opened.csv_text[meeting.id]
         lines = text.split("\r\n")
-        assert lines[0] == ";".join(texts.EXPORT_COLUMNS)
+        assert lines[0] == ";".join(export_texts.EXPORT_COLUMNS)
         assert lines[-1] == "", "every line ends with CRLF"
         assert "\n" not in text.replace("\r\n", "")
         _, *body = opened.csv_rows(meeting.id)
@@ -243,8 +243,8 @@ def test_an_empty_table_still_gives_every_sheet_and_file(bucket: ExportBucket, c
     export = exports.run_export(ctx.store, bucket, ctx.edition, NOW)
     opened = open_export(bucket, export.folder)
     for meeting in ctx.edition.meetings:
-        assert opened.sheet_rows(meeting.title) == [list(texts.EXPORT_COLUMNS)]
-        assert opened.csv_rows(meeting.id) == [list(texts.EXPORT_COLUMNS)]
+        assert opened.sheet_rows(meeting.title) == [list(export_texts.EXPORT_COLUMNS)]
+        assert opened.csv_rows(meeting.id) == [list(export_texts.EXPORT_COLUMNS)]
 
 
 def test_the_lambda_handler_exports_with_only_table_and_bucket_settings(
@@ -426,7 +426,7 @@ def test_mails_that_could_not_be_sent_show_in_the_export(
     opened = open_export(bucket, export.folder)
 
     # Then the sheet and the CSV say how many mails did not go out, so someone can follow up by hand
-    column = texts.EXPORT_COLUMNS.index("E-mails niet verstuurd")
+    column = export_texts.EXPORT_COLUMNS.index("E-mails niet verstuurd")
     online = next(m for m in ctx.edition.meetings if m.id == "online")
     assert opened.sheet_rows(online.title)[1][column] == 2
     assert opened.csv_rows("online")[1][column] == "2"
@@ -435,4 +435,4 @@ def test_mails_that_could_not_be_sent_show_in_the_export(
 def test_a_row_has_exactly_one_field_per_column_header() -> None:
     # Given the columns an organiser sees, and the fields the export fills in
     # Then they pair up one to one, so no value lands under another column's header
-    assert len(exports.Row._fields) == len(texts.EXPORT_COLUMNS)
+    assert len(exports.Row._fields) == len(export_texts.EXPORT_COLUMNS)

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from praatmee import texts
+from praatmee import export_texts, texts
 from praatmee.edition import Edition, load_edition
 from praatmee.models import RegistrationStatus
 from praatmee.table import ExportedRegistration, ExportRecord, MeetingCapacity
@@ -148,7 +148,7 @@ THEME_LABELS = {theme.value: label for theme, label in texts.THEME_LABELS.items(
 
 
 class Row(NamedTuple):
-    """A row of a meeting's sheet and CSV file: the columns of `texts.EXPORT_COLUMNS`, in order."""
+    """A row of a meeting's sheet and CSV file: the columns of `export_texts.EXPORT_COLUMNS`, in order."""
 
     status: str
     waitlist_position: int | None
@@ -168,11 +168,11 @@ class Row(NamedTuple):
 
 
 def rows(edition: Edition, meeting: MeetingExport) -> list[Row]:
-    """The rows of a meeting's sheet, in the order and with the columns of `texts.EXPORT_COLUMNS`."""
+    """The rows of a meeting's sheet, in the order and with the columns of `export_texts.EXPORT_COLUMNS`."""
     tz = edition.tz
     result: list[Row] = []
     position = 0
-    make_row, status_labels = Row._make, texts.STATUS_LABELS
+    make_row, status_labels = Row._make, export_texts.STATUS_LABELS
     titles = {m.id: m.title for m in edition.meetings}
     role_labels, sector_labels, theme_labels = ROLE_LABELS, SECTOR_LABELS, THEME_LABELS
     for one in meeting.in_order():
@@ -197,7 +197,7 @@ def rows(edition: Edition, meeting: MeetingExport) -> list[Row]:
                     titles.get(one.second_meeting, one.second_meeting),
                     one.organisation,
                     one.needs,
-                    None if one.under_16 is None else (texts.YES if one.under_16 else texts.NO),
+                    None if one.under_16 is None else (export_texts.YES if one.under_16 else export_texts.NO),
                     one.guardian_name,
                     one.guardian_email,
                     one.mail_failures or None,
@@ -217,7 +217,7 @@ def write_csv(table: Iterable[Row]) -> bytes:
     quotes and line breaks inside a value."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(texts.EXPORT_COLUMNS)
+    writer.writerow(export_texts.EXPORT_COLUMNS)
     write = writer.writerow
 
     def text(value: str) -> str:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from praatmee import export_texts, texts
 from praatmee import persontexts as words
-from praatmee import texts
 from praatmee.actions import Person
 from praatmee.edition import Edition, Role, Sector, Theme
 from praatmee.messages import Message
@@ -107,7 +107,7 @@ def find_page(edition: Edition, found: Sequence[Person] | None, query: dict[str,
         titles = {m.id: m.title for m in edition.meetings}
         items = "".join(
             f'<li><a href="{person_path(p.id)}">{e(p.name)}</a>: {e(titles.get(p.meeting, p.meeting))}, '
-            f"{e(texts.STATUS_LABELS[p.status])}</li>"
+            f"{e(export_texts.STATUS_LABELS[p.status])}</li>"
             for p in found
         )
         results = f"<h2>{e(words.FIND_RESULTS)}</h2>" + (
@@ -130,7 +130,7 @@ def person_page(
     titles = {m.id: m.title for m in edition.meetings}
     rows = [
         ("meeting", titles.get(person.meeting, person.meeting)),
-        ("status", texts.STATUS_LABELS[person.status]),
+        ("status", export_texts.STATUS_LABELS[person.status]),
         ("position", "" if person.position is None else str(person.position)),
         ("email", person.email),
         ("role", texts.ROLE_LABELS.get(Role(person.role), person.role) if person.role else ""),

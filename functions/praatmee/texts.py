@@ -238,57 +238,6 @@ FORM_TEXTS: dict[str, str] = {
 
 
 # ---------------------------------------------------------------------------------------------------
-# Organiser exports. Column headers are what Excel shows (the command line's words: laptop/texts.py).
-# ---------------------------------------------------------------------------------------------------
-
-STATUS_LABELS: dict[RegistrationStatus, str] = {
-    RegistrationStatus.APPLIED: "aangemeld voor de loting",
-    RegistrationStatus.PLACED: "geplaatst",
-    RegistrationStatus.WAITLISTED: "reservelijst",
-    RegistrationStatus.PENDING_GUARDIAN: "wacht op toestemming ouder",
-    RegistrationStatus.CANCELLED: "afgemeld",
-    **confirm_texts.STATUS_LABEL,
-}
-
-# One sheet (and one CSV file) per meeting; the order of these headers is the order of the columns.
-EXPORT_COLUMNS: tuple[str, ...] = (
-    "Status",
-    "Plek op reservelijst",
-    "Naam",
-    "E-mailadres",
-    "Rol",
-    "Soort onderwijs",
-    "Onderwerpen",
-    "Tweede keus",
-    "School of organisatie",
-    "Wensen (eten, toegankelijkheid)",
-    "Jonger dan 16",
-    "Naam ouder of verzorger",
-    "E-mailadres ouder of verzorger",
-    "E-mails niet verstuurd",
-    "Aangemeld op",
-)
-YES = "ja"
-NO = "nee"
-
-OVERVIEW_SHEET = "Overzicht"
-OVERVIEW_COLUMNS: tuple[str, ...] = (
-    "Bijeenkomst",
-    "Datum",
-    "Plaatsen",
-    "Aangemeld voor de loting",
-    "Geplaatst",
-    "Reservelijst",
-    "Wacht op toestemming ouder",
-    "Afgemeld",
-)
-OVERVIEW_TOTAL = "Totaal"
-OVERVIEW_BY_ROLE = "Rol (zonder afmeldingen)"
-OVERVIEW_BY_SECTOR = "Soort onderwijs (zonder afmeldingen)"
-OVERVIEW_BY_THEME = "Onderwerp (zonder afmeldingen)"
-OVERVIEW_TARGETS = "Mix voor de loting: nu aangemeld of geplaatst (gewenst: minimaal-maximaal)"
-
-# ---------------------------------------------------------------------------------------------------
 # E-mails to participants and guardians, and the small pages their links open. Level B1.
 # A mail is a subject and a list of paragraphs; a paragraph may end in a link (label, address).
 # ---------------------------------------------------------------------------------------------------

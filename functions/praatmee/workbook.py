@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from praatmee import texts
+from praatmee import export_texts, texts
 from praatmee.edition import Edition, Role, Sector, Theme
 from praatmee.exports import (
     MAYBE_FORMULA,
@@ -77,9 +77,9 @@ def write_xlsx(
     quoted = workbook.add_format({"quote_prefix": True})
     day = workbook.add_format({"num_format": DATE_FORMAT})
     moment = workbook.add_format({"num_format": DATE_TIME_FORMAT})
-    taken = {texts.OVERVIEW_SHEET.lower()}
+    taken = {export_texts.OVERVIEW_SHEET.lower()}
     _write_overview(workbook, bold, day, edition, meetings)
-    header = texts.EXPORT_COLUMNS
+    header = export_texts.EXPORT_COLUMNS
     for meeting, table in zip(meetings, tables, strict=True):
         sheet = workbook.add_worksheet(sheet_name(meeting.title, taken))
         _print_setup(sheet)
@@ -123,11 +123,11 @@ def _print_setup(sheet: Any) -> None:
 def _write_overview(
     workbook: Any, bold: Any, day: Any, edition: Edition, meetings: Sequence[MeetingExport]
 ) -> None:
-    sheet = workbook.add_worksheet(texts.OVERVIEW_SHEET)
+    sheet = workbook.add_worksheet(export_texts.OVERVIEW_SHEET)
     _print_setup(sheet)
     sheet.set_column(0, 0, 45)
     sheet.set_column(1, len(meetings) + 1, 16)
-    sheet.write_row(0, 0, texts.OVERVIEW_COLUMNS, bold)
+    sheet.write_row(0, 0, export_texts.OVERVIEW_COLUMNS, bold)
     statuses = (
         RegistrationStatus.APPLIED,
         RegistrationStatus.PLACED,
@@ -144,7 +144,7 @@ def _write_overview(
         for column, status in enumerate(statuses, start=3):
             sheet.write_number(row, column, meeting.count(status))
         row += 1
-    sheet.write_string(row, 0, texts.OVERVIEW_TOTAL, bold)
+    sheet.write_string(row, 0, export_texts.OVERVIEW_TOTAL, bold)
     sheet.write_number(row, 2, sum(m.capacity for m in meetings), bold)
     for column, status in enumerate(statuses, start=3):
         sheet.write_number(row, column, sum(m.count(status) for m in meetings), bold)
@@ -155,13 +155,18 @@ def _write_overview(
         tuple[str, dict[str, str], list[str], Callable[[ExportedRegistration], Iterable[str]]], ...
     ]
     breakdowns = (
-        (texts.OVERVIEW_BY_ROLE, ROLE_LABELS, [r.value for r in Role], lambda one: (one.role,)),
-        (texts.OVERVIEW_BY_SECTOR, SECTOR_LABELS, [s.value for s in Sector], lambda one: (one.sector,)),
-        (texts.OVERVIEW_BY_THEME, THEME_LABELS, [t.value for t in Theme], lambda one: one.themes),
+        (export_texts.OVERVIEW_BY_ROLE, ROLE_LABELS, [r.value for r in Role], lambda one: (one.role,)),
+        (
+            export_texts.OVERVIEW_BY_SECTOR,
+            SECTOR_LABELS,
+            [s.value for s in Sector],
+            lambda one: (one.sector,),
+        ),
+        (export_texts.OVERVIEW_BY_THEME, THEME_LABELS, [t.value for t in Theme], lambda one: one.themes),
     )
     for title, labels, codes, of in breakdowns:
         counts = [Counter(code for one in meeting.people for code in of(one)) for meeting in meetings]
-        sheet.write_row(row, 0, [title, *(m.title for m in meetings), texts.OVERVIEW_TOTAL], bold)
+        sheet.write_row(row, 0, [title, *(m.title for m in meetings), export_texts.OVERVIEW_TOTAL], bold)
         row += 1
         for code in codes:
             sheet.write_string(row, 0, labels[code])
@@ -182,7 +187,7 @@ def _write_targets(
         return
     labels = list(dict.fromkeys(label for targets in quotas.values() for label in targets))
     counts = [mix_counts(meeting) for meeting in meetings]
-    sheet.write_row(row, 0, [texts.OVERVIEW_TARGETS, *(m.title for m in meetings)], bold)
+    sheet.write_row(row, 0, [export_texts.OVERVIEW_TARGETS, *(m.title for m in meetings)], bold)
     for label in labels:
         row += 1
         sheet.write_string(row, 0, texts.FEATURE_LABELS.get(label, label))
