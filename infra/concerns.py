@@ -5,34 +5,24 @@ Every function gets its own role with only the actions it uses: no managed polic
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_integrations as integrations
-from aws_cdk import aws_cloudfront as cloudfront
-from aws_cdk import aws_cloudfront_origins as origins
-from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_s3_deployment as s3deploy
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ses as ses
-from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import custom_resources as cr
 from constructs import Construct, IConstruct
 
 from infra import names
-from infra.edge import DIRECTORY_INDEX_JS
-from praatmee import caching
 from praatmee.edition import Edition
 from praatmee.table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE, seed_updates
 
@@ -50,18 +40,6 @@ API_TABLE_ACTIONS = [
 # whose guardian never answered (DeleteItem, in a transaction). The tests pin the sets; change both together.
 EXPORT_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan"]
 CONFIRMATION_TABLE_ACTIONS = [*EXPORT_TABLE_ACTIONS, "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
-
-# The operations the functions call (an alarm's math expression takes at most ten metrics).
-TABLE_OPERATIONS = [
-    dynamodb.Operation.GET_ITEM,
-    dynamodb.Operation.BATCH_GET_ITEM,
-    dynamodb.Operation.QUERY,
-    dynamodb.Operation.SCAN,
-    dynamodb.Operation.PUT_ITEM,
-    dynamodb.Operation.UPDATE_ITEM,
-    dynamodb.Operation.DELETE_ITEM,
-    dynamodb.Operation.TRANSACT_WRITE_ITEMS,
-]
 
 
 def python_function(
@@ -315,136 +293,6 @@ class Api(Construct):
         return f"{self.http_api.api_id}.execute-api.{cdk.Aws.REGION}.{cdk.Aws.URL_SUFFIX}"
 
 
-class Site(Construct):
-    """The private site bucket behind CloudFront (OAC), strict headers, and `/api/*` on the same domain."""
-
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        site_dir: Path,
-        api_origin: cloudfront.IOrigin,
-        not_found: cloudfront.EdgeLambda,
-        web_acl_arn: str,
-        access_logs: s3.IBucket,
-    ) -> None:
-        super().__init__(scope, id)
-        self.api_origin = api_origin
-        self.bucket = private_bucket(
-            self,
-            access_logs,
-            "site/",
-            # Rebuilt from the repository by every deploy: nothing in it to keep.
-            removal_policy=cdk.RemovalPolicy.DESTROY,
-            auto_delete_objects=True,
-        )
-        self.headers = cloudfront.ResponseHeadersPolicy(
-            self,
-            "Headers",
-            comment="Praat mee: strict security headers",
-            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
-                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=names.CONTENT_SECURITY_POLICY, override=True
-                ),
-                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
-                    access_control_max_age=cdk.Duration.seconds(names.HSTS_SECONDS),
-                    include_subdomains=True,
-                    override=True,
-                ),
-                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
-                frame_options=cloudfront.ResponseHeadersFrameOptions(
-                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True
-                ),
-                # Not no-referrer: browsers then send `Origin: null` on form posts, which the API refuses.
-                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
-                    referrer_policy=cloudfront.HeadersReferrerPolicy.SAME_ORIGIN, override=True
-                ),
-            ),
-        )
-        directory_index = cloudfront.Function(
-            self,
-            "DirectoryIndex",
-            comment="Praat mee: /page/ -> /page/index.html",
-            runtime=cloudfront.FunctionRuntime.JS_2_0,
-            code=cloudfront.FunctionCode.from_inline(DIRECTORY_INDEX_JS),
-        )
-        self.distribution = cloudfront.Distribution(
-            self,
-            "Distribution",
-            comment="Praat mee",
-            default_root_object="index.html",
-            http_version=cloudfront.HttpVersion.HTTP2_AND_3,
-            price_class=cloudfront.PriceClass.PRICE_CLASS_100,
-            web_acl_id=web_acl_arn,
-            default_behavior=cloudfront.BehaviorOptions(
-                origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
-                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
-                response_headers_policy=self.headers,
-                function_associations=[
-                    cloudfront.FunctionAssociation(
-                        function=directory_index, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
-                    )
-                ],
-                edge_lambdas=[not_found],  # the site's Dutch 404 page (infra/edge.py)
-            ),
-            additional_behaviors={
-                names.API_PATH_PATTERN: cloudfront.BehaviorOptions(
-                    origin=api_origin,  # sends the secret origin header (infra/origin.py)
-                    # A redirect would drop the body of a POST: plain HTTP gets a 403 instead.
-                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-                    allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
-                    cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
-                    origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-                    response_headers_policy=self.headers,
-                )
-            },
-        )
-        self.origin = f"https://{self.distribution.distribution_domain_name}"
-        acknowledge(
-            self.distribution,
-            "AwsSolutions-CFR1",
-            "A national consultation: Dutch participants may be abroad; geo blocking is no security control",
-        )
-        acknowledge(
-            self.distribution,
-            "AwsSolutions-CFR3",
-            "No CloudFront access logs on purpose: they hold every visitor's IP address (personal data). "
-            "WAF metrics and the API's access logs without IPs cover operations",
-        )
-        acknowledge(
-            self.distribution,
-            "AwsSolutions-CFR4",
-            "The default *.cloudfront.net certificate fixes the minimum TLS policy; a custom domain with an "
-            "ACM certificate would set TLSv1.2_2021 (README, Deploy to AWS)",
-        )
-        # One upload per Cache-Control of `praatmee.caching` (an upload sets one value for all its files).
-        # Each takes only its own files, and pruning leaves the others' files alone; the pages' upload
-        # invalidates the distribution.
-        source = s3deploy.Source.asset(str(site_dir))
-        uploads = {
-            "DeployFingerprinted": ((["*"], list(caching.FINGERPRINTED_FILES)), caching.FINGERPRINTED),
-            "DeployAssets": (([*caching.FINGERPRINTED_FILES, *caching.PAGE_FILES], []), caching.ASSET),
-            "Deploy": ((["*"], list(caching.PAGE_FILES)), caching.PAGE),
-        }
-        for name, ((exclude, include), value) in uploads.items():
-            pages = name == "Deploy"
-            s3deploy.BucketDeployment(
-                self,
-                name,
-                sources=[source],
-                destination_bucket=self.bucket,
-                exclude=exclude,
-                include=include,
-                cache_control=[s3deploy.CacheControl.from_string(value)],
-                distribution=self.distribution if pages else None,
-                distribution_paths=["/*"] if pages else None,
-                prune=name != "DeployFingerprinted",  # a page kept 5 min may still name last deploy's CSS
-                memory_limit=256,
-            )
-
-
 class Exports(Construct):
     """The daily export into a private bucket that forgets, and a role for organisers that only reads it."""
 
@@ -580,43 +428,3 @@ class Mail(Construct):
             [identity_arn],
             StringEquals={"ses:FromAddress": self.sender_address},
         )
-
-
-class Alarms(Construct):
-    """Errors and throttles of every function, DynamoDB system errors: dimensions are resource names only."""
-
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        functions: dict[str, lambda_.Function],
-        table: dynamodb.Table,
-        email: str | None,
-    ) -> None:
-        super().__init__(scope, id)
-        self.topic = sns.Topic(self, "Topic", display_name="Praat mee alarms", enforce_ssl=True)
-        if email:
-            self.topic.add_subscription(subscriptions.EmailSubscription(email))
-        action = cloudwatch_actions.SnsAction(self.topic)
-        period = cdk.Duration.minutes(5)
-        metrics: dict[str, cloudwatch.IMetric] = {
-            "TableSystemErrors": table.metric_system_errors_for_operations(
-                operations=TABLE_OPERATIONS, period=period
-            ),
-        }
-        for name, function in functions.items():
-            metrics[f"{name}Errors"] = function.metric_errors(period=period)
-            metrics[f"{name}Throttles"] = function.metric_throttles(period=period)
-        for name, metric in metrics.items():
-            alarm = cloudwatch.Alarm(
-                self,
-                name,
-                metric=metric,
-                threshold=1,
-                evaluation_periods=1,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-                alarm_description=f"Praat mee: {name}",
-            )
-            alarm.add_alarm_action(action)

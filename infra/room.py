@@ -17,7 +17,8 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra import names
-from infra.concerns import Api, Data, Exports, Site, acknowledge, allow, logical_id, python_function
+from infra.concerns import Api, Data, Exports, acknowledge, allow, logical_id, python_function
+from infra.site import Site
 from praatmee.organisers import GROUP
 
 # The room reads the registrations for its counts and exports (Scan, as the export does), the venue details

@@ -10,7 +10,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from infra import bundling, concerns, names
+from infra import alarms, bundling, concerns, names, site
 from infra.bundling import function_code
 from infra.draw import Draw
 from infra.edge import NotFoundPage
@@ -107,7 +107,7 @@ class PraatMeeStack(cdk.Stack):
             self, "OriginSecret", api_domain=self.api.origin_domain, version_id=origin_secret_version
         )
         self.origin_secret.grant(self.api.function)
-        self.site = concerns.Site(
+        self.site = site.Site(
             self,
             "Site",
             site_dir=site_dir,
@@ -172,7 +172,7 @@ class PraatMeeStack(cdk.Stack):
             )
             self.draw.function.add_environment(names.ENV_SITE_ORIGIN, self.site.origin)
             watched["Draw"] = self.draw.function
-        self.alarms = concerns.Alarms(
+        self.alarms = alarms.Alarms(
             self,
             "Alarms",
             functions=watched,

@@ -1,0 +1,148 @@
+"""The site's concern: the bucket with the built site, CloudFront in front of it (and of the API), and the
+upload of the site with its cache lifetimes. A module of its own beside `concerns.py`, in the same style."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aws_cdk as cdk
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_deployment as s3deploy
+from constructs import Construct
+
+from infra import names
+from infra.concerns import acknowledge, private_bucket
+from infra.edge import DIRECTORY_INDEX_JS
+from praatmee import caching
+
+
+class Site(Construct):
+    """The private site bucket behind CloudFront (OAC), strict headers, and `/api/*` on the same domain."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        site_dir: Path,
+        api_origin: cloudfront.IOrigin,
+        not_found: cloudfront.EdgeLambda,
+        web_acl_arn: str,
+        access_logs: s3.IBucket,
+    ) -> None:
+        super().__init__(scope, id)
+        self.api_origin = api_origin
+        self.bucket = private_bucket(
+            self,
+            access_logs,
+            "site/",
+            # Rebuilt from the repository by every deploy: nothing in it to keep.
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+            auto_delete_objects=True,
+        )
+        self.headers = cloudfront.ResponseHeadersPolicy(
+            self,
+            "Headers",
+            comment="Praat mee: strict security headers",
+            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                    content_security_policy=names.CONTENT_SECURITY_POLICY, override=True
+                ),
+                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                    access_control_max_age=cdk.Duration.seconds(names.HSTS_SECONDS),
+                    include_subdomains=True,
+                    override=True,
+                ),
+                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+                frame_options=cloudfront.ResponseHeadersFrameOptions(
+                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True
+                ),
+                # Not no-referrer: browsers then send `Origin: null` on form posts, which the API refuses.
+                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                    referrer_policy=cloudfront.HeadersReferrerPolicy.SAME_ORIGIN, override=True
+                ),
+            ),
+        )
+        directory_index = cloudfront.Function(
+            self,
+            "DirectoryIndex",
+            comment="Praat mee: /page/ -> /page/index.html",
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+            code=cloudfront.FunctionCode.from_inline(DIRECTORY_INDEX_JS),
+        )
+        self.distribution = cloudfront.Distribution(
+            self,
+            "Distribution",
+            comment="Praat mee",
+            default_root_object="index.html",
+            http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+            price_class=cloudfront.PriceClass.PRICE_CLASS_100,
+            web_acl_id=web_acl_arn,
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                response_headers_policy=self.headers,
+                function_associations=[
+                    cloudfront.FunctionAssociation(
+                        function=directory_index, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
+                    )
+                ],
+                edge_lambdas=[not_found],  # the site's Dutch 404 page (infra/edge.py)
+            ),
+            additional_behaviors={
+                names.API_PATH_PATTERN: cloudfront.BehaviorOptions(
+                    origin=api_origin,  # sends the secret origin header (infra/origin.py)
+                    # A redirect would drop the body of a POST: plain HTTP gets a 403 instead.
+                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+                    allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+                    cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+                    origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+                    response_headers_policy=self.headers,
+                )
+            },
+        )
+        self.origin = f"https://{self.distribution.distribution_domain_name}"
+        acknowledge(
+            self.distribution,
+            "AwsSolutions-CFR1",
+            "A national consultation: Dutch participants may be abroad; geo blocking is no security control",
+        )
+        acknowledge(
+            self.distribution,
+            "AwsSolutions-CFR3",
+            "No CloudFront access logs on purpose: they hold every visitor's IP address (personal data). "
+            "WAF metrics and the API's access logs without IPs cover operations",
+        )
+        acknowledge(
+            self.distribution,
+            "AwsSolutions-CFR4",
+            "The default *.cloudfront.net certificate fixes the minimum TLS policy; a custom domain with an "
+            "ACM certificate would set TLSv1.2_2021 (README, Deploy to AWS)",
+        )
+        # One upload per Cache-Control of `praatmee.caching` (an upload sets one value for all its files).
+        # Each takes only its own files, and pruning leaves the others' files alone; the pages' upload
+        # invalidates the distribution.
+        source = s3deploy.Source.asset(str(site_dir))
+        uploads = {
+            "DeployFingerprinted": ((["*"], list(caching.FINGERPRINTED_FILES)), caching.FINGERPRINTED),
+            "DeployAssets": (([*caching.FINGERPRINTED_FILES, *caching.PAGE_FILES], []), caching.ASSET),
+            "Deploy": ((["*"], list(caching.PAGE_FILES)), caching.PAGE),
+        }
+        for name, ((exclude, include), value) in uploads.items():
+            pages = name == "Deploy"
+            s3deploy.BucketDeployment(
+                self,
+                name,
+                sources=[source],
+                destination_bucket=self.bucket,
+                exclude=exclude,
+                include=include,
+                cache_control=[s3deploy.CacheControl.from_string(value)],
+                distribution=self.distribution if pages else None,
+                distribution_paths=["/*"] if pages else None,
+                prune=name != "DeployFingerprinted",  # a page kept 5 min may still name last deploy's CSS
+                memory_limit=256,
+            )
