@@ -178,6 +178,7 @@ def test_a_full_meeting_puts_a_new_sign_up_on_the_waiting_list(
 
     address = fill_in(page, meeting="Regio Zuid", sector="Speciaal basisonderwijs")
     page.get_by_role("button", name="Aanmelden").click()
+    expect(page).to_have_url(re.compile(r"/aanmelden/resultaat/unconfirmed/#bijeenkomst-[a-z-]+$"))
     follow_confirm_link(page, site_url, address)
 
     expect(page).to_have_url(re.compile(r"/aanmelden/resultaat/waitlisted/\?positie=1#bijeenkomst-[a-z-]+$"))
