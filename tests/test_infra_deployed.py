@@ -164,7 +164,11 @@ def register(meeting_id: str) -> str:
     return result
 
 
-def test_concurrent_sign_ups_never_overbook_real_dynamodb() -> None:
+def test_concurrent_sign_ups_on_real_dynamodb_hold_no_seat_until_confirmed() -> None:
+    """Sign-ups at once all get their answer, and none takes a seat or a waiting-list place before its
+    address is confirmed. The confirm step (where seats are taken) cannot run here: its link goes to the
+    invented addresses. The seat race itself is proven on moto under real threads (test_confirmation.py,
+    test_store_concurrency.py)."""
     count = int(os.environ.get("PRAATMEE_DEPLOYED_CONCURRENCY", "0"))
     if not count:
         pytest.skip("writes registrations: set PRAATMEE_DEPLOYED_CONCURRENCY to a count to run it")
@@ -177,9 +181,6 @@ def test_concurrent_sign_ups_never_overbook_real_dynamodb() -> None:
         statuses = list(pool.map(lambda _: register(meeting_id), range(count)))
 
     after = seats(meeting_id)
-    placed = statuses.count("placed")
-    assert placed == min(count, before["seats_left"])
-    assert statuses.count("waitlisted") == count - placed
-    assert after["seats_left"] == before["seats_left"] - placed
-    assert after["seats_left"] >= 0
-    assert after["waitlist_length"] == before["waitlist_length"] + count - placed
+    assert statuses == ["unconfirmed"] * count
+    assert after["seats_left"] == before["seats_left"]
+    assert after["waitlist_length"] == before["waitlist_length"]
