@@ -16,6 +16,7 @@ from tests.fixtures import (
     FillMeeting,
     http_event,
     pupil,
+    registration_data,
     registration_items,
     table_items,
     valid_body,
@@ -171,11 +172,17 @@ def test_a_pupil_under_16_waits_for_a_guardian_and_takes_no_seat(client: Api, st
 
 
 def test_a_filled_honeypot_looks_like_success_but_stores_nothing(client: Api, store: Store) -> None:
+    real = client.register_unconfirmed(email="echt@example.org")
     answer = client.register(website="http://spam.example")
 
+    # The answer has the same fields as a real sign-up's, so a bot cannot tell them apart
     assert answer.status == 201
     assert answer.json["status"] == "unconfirmed"
-    assert registration_items(store) == []
+    assert answer.json.keys() == real.json.keys()
+    assert answer.json["confirm_before"] is not None
+    # And only the real sign-up is stored
+    assert len(registration_items(store)) == 1
+    assert registration_data(store, answer.json["id"]) is None
     assert meeting(client, "online")["seats_left"] == 50
 
 

@@ -138,9 +138,13 @@ def register(ctx: Context, request: RegistrationRequest, *, added_by_organiser: 
     """Sign up for a meeting: a seat or a place on the waiting list (first come), an application for the draw
     (`allocation: draw`), or (pupils under 16) a hold until a guardian agrees."""
     if request.website:
-        # A bot filled the hidden field: answer like a success, store nothing.
+        # A bot filled the hidden field: answer field for field as a real sign-up, store nothing.
+        until = dt.datetime.fromtimestamp(epoch(ctx.now() + ctx.edition.confirm_window), dt.UTC).isoformat()
         fake = RegistrationAnswer(
-            id=uuid.uuid4().hex, status=RegistrationStatus.UNCONFIRMED, meeting=request.meeting
+            id=uuid.uuid4().hex,
+            status=RegistrationStatus.UNCONFIRMED,
+            meeting=request.meeting,
+            confirm_before=until,
         )
         return Registered(answer=fake, cancel_token=None, outcome=Outcome.HONEYPOT)
     meeting = ctx.edition.meeting(request.meeting)
