@@ -1,8 +1,10 @@
 """Warm handler time per request, DynamoDB stubbed at the botocore layer (no network, no moto).
 
-3,000 calls each of `POST /api/registrations` (one TransactWriteItems) and `GET /api/meetings` (one
-BatchGetItem), after 200 warm-up calls. Logs and metrics are written as in Lambda (to stdout, here sent to
-/dev/null). Goal: median at most 0.5 ms for a sign-up. Prints figures; never fails on them.
+3,000 calls each of `POST /api/registrations` (one TransactWriteItems: the `unconfirmed` hold, i.e. the
+meeting's condition check, the address marker and the registration; no mail in the headline figure) and
+`GET /api/meetings` (one BatchGetItem), after 200 warm-up calls. Logs and metrics are written as in
+Lambda (to stdout, here sent to /dev/null). Goal: median at most 0.5 ms for a sign-up. Prints figures;
+never fails on them.
 """
 
 from __future__ import annotations

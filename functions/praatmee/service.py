@@ -129,8 +129,9 @@ def _stored_fields(request: RegistrationRequest) -> dict[str, object]:
     return data
 
 
-def _fingerprint(ctx: Context, request: RegistrationRequest) -> str:
-    canonical = json.dumps({"meeting": request.meeting, **_stored_fields(request)}, sort_keys=True)
+def _fingerprint(ctx: Context, meeting: str, stored: dict[str, object]) -> str:
+    """`stored` is `_stored_fields` of the request, before any hash or mark joins it."""
+    canonical = json.dumps({"meeting": meeting, **stored}, sort_keys=True)
     return keyed_hash(ctx.hash_key, "fingerprint", canonical)
 
 
@@ -163,6 +164,7 @@ def register(ctx: Context, request: RegistrationRequest, *, added_by_organiser: 
     confirm_token = None if added_by_organiser or request.under_16 else secrets.token_urlsafe(32)
     now = ctx.now().astimezone(dt.UTC)
     data = _stored_fields(request)
+    fingerprint = _fingerprint(ctx, request.meeting, data)  # the same fields, dumped once per sign-up
     if added_by_organiser:
         data["added_by_organiser"] = True  # by phone or on paper: the export and the room show it
     if guardian_token is not None:
@@ -173,7 +175,7 @@ def register(ctx: Context, request: RegistrationRequest, *, added_by_organiser: 
         id=uuid.uuid4().hex,
         meeting=meeting.id,
         email_hash=email_hash(ctx.hash_key, request),
-        fingerprint=_fingerprint(ctx, request),
+        fingerprint=fingerprint,
         token_hash=token_hash(cancel_token),
         created_at=now.isoformat(timespec="milliseconds"),
         # Unconfirmed, the sign-up and its marker live only for the confirm window.
