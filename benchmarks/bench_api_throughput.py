@@ -1,9 +1,13 @@
-"""Sign-ups per second through the Lambda handler against the local emulator (moto server, serialised).
+"""Sign-ups, then confirmations, per second through the Lambda handler against the local emulator (moto
+server, serialised). Places are given first come here, so the confirmations race for the seats and the
+waiting list: that is where a seat is taken, since a sign-up only holds its marker until it is confirmed.
 
 moto's DynamoDB backend runs under one lock (`praatmee.laptop.localaws`), as the local stack runs it. Worker
 processes stand for concurrent Lambda instances; each calls `praatmee.api.lambda_handler` with its own
 boto3 client pointed at the server. Every tenth sign-up is sent twice (a double click; its replay counts
-under the first answer's status). Prints the rate, the outcome counts and the counters; never fails on them.
+under the first answer's status). Between the two phases, untimed, each worker writes a confirm token for its
+sign-ups, as a resent confirm mail does (the real token is only in the mail). Prints the rates, the outcome
+counts and the counters; never fails on them.
 """
 
 from __future__ import annotations
@@ -46,23 +50,48 @@ def environment(endpoint: str) -> dict[str, str]:
     }
 
 
-def worker(args: tuple[int, str, str]) -> tuple[float, collections.Counter[str]]:
+def event(path: str, body: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "version": "2.0",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {"content-type": "application/json"},
+        "body": json.dumps(body),
+        "isBase64Encoded": False,
+        "requestContext": {"http": {"method": "POST", "path": path}, "stage": "$default"},
+    }
+
+
+Phase = tuple[float, collections.Counter[str]]
+
+
+def worker(args: tuple[int, str, str]) -> tuple[Phase, Phase]:
     index, endpoint, table = args
     os.environ.update(environment(endpoint), PRAATMEE_TABLE_NAME=table)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)  # logs and metrics go to stdout in Lambda; here nowhere
     import datetime as dt
+    import secrets
 
     from praatmee import api, service
+    from praatmee.edition import Allocation
+    from praatmee.table import registration_key
 
     ctx = api.default_context()
-    ctx = service.Context(
-        ctx.store, ctx.edition, ctx.hash_key, lambda: dt.datetime(2027, 1, 15, tzinfo=dt.UTC)
-    )
-    outcomes: collections.Counter[str] = collections.Counter()
+    edition = ctx.edition.model_copy(update={"allocation": Allocation.FIRST_COME})
+    ctx = service.Context(ctx.store, edition, ctx.hash_key, lambda: dt.datetime(2027, 1, 15, tzinfo=dt.UTC))
+
+    def call(path: str, body: dict[str, Any], outcomes: collections.Counter[str]) -> dict[str, Any]:
+        answer = api.lambda_handler(event(path, body), LAMBDA_CONTEXT, ctx)  # type: ignore[arg-type]
+        data: dict[str, Any] = json.loads(answer["body"])
+        outcomes[f"{answer['statusCode']} {data.get('status', '')}".strip()] += 1
+        outcomes["requests"] += 1
+        return data
+
+    signed_up: collections.Counter[str] = collections.Counter()
     meetings = list(SECTOR)
+    ids: list[str] = []
     start = time.perf_counter()
-    sent = 0
     for n in range(SIGN_UPS_PER_WORKER):
         meeting = meetings[(index + n) % len(meetings)]
         body = {
@@ -74,38 +103,41 @@ def worker(args: tuple[int, str, str]) -> tuple[float, collections.Counter[str]]
             "themes": ["leergedrag"],
             "privacy_consent": True,
         }
-        event: dict[str, Any] = {
-            "version": "2.0",
-            "rawPath": "/api/registrations",
-            "rawQueryString": "",
-            "headers": {"content-type": "application/json"},
-            "body": json.dumps(body),
-            "isBase64Encoded": False,
-            "requestContext": {"http": {"method": "POST", "path": "/api/registrations"}, "stage": "$default"},
-        }
         for _ in range(2 if n % 10 == 0 else 1):
-            answer = api.lambda_handler(event, LAMBDA_CONTEXT, ctx)  # type: ignore[arg-type]
-            sent += 1
-            status = answer["statusCode"]
-            outcomes[f"{status} {json.loads(answer['body']).get('status', '')}".strip()] += 1
-    return time.perf_counter() - start, outcomes | collections.Counter({"requests": sent})
+            answer = call("/api/registrations", body, signed_up)
+        ids.append(answer["id"])
+    sign_up_time = time.perf_counter() - start
+
+    tokens = {registration_id: secrets.token_urlsafe(32) for registration_id in ids}
+    for registration_id, token in tokens.items():
+        ctx.store.client.update_item(
+            TableName=table,
+            Key=registration_key(registration_id),
+            UpdateExpression="SET confirm_token_hash = :hash",
+            ExpressionAttributeValues={":hash": {"S": service.token_hash(token)}},
+        )
+
+    confirmed: collections.Counter[str] = collections.Counter()
+    start = time.perf_counter()
+    for registration_id, token in tokens.items():
+        call("/api/confirmations", {"registration_id": registration_id, "token": token}, confirmed)
+    return (sign_up_time, signed_up), (time.perf_counter() - start, confirmed)
 
 
 def run(workers: int, endpoint: str, table: str) -> None:
-    start = time.perf_counter()
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
         results = pool.map(worker, [(i + workers * 1000, endpoint, table) for i in range(workers)])
-    elapsed = time.perf_counter() - start
-    total: collections.Counter[str] = collections.Counter()
-    for _, outcome in results:
-        total += outcome
-    requests = total.pop("requests")
-    busiest = max(seconds for seconds, _ in results)
-    print(
-        f"{workers} worker(s): {requests} requests in {busiest:5.2f} s of handler time "
-        f"({elapsed:5.2f} s with process start) = {requests / busiest:6.1f} requests/s"
-    )
-    print("   outcomes: " + ", ".join(f"{name}: {count}" for name, count in sorted(total.items())))
+    for step, phases in (("sign-ups", [r[0] for r in results]), ("confirmations", [r[1] for r in results])):
+        total: collections.Counter[str] = collections.Counter()
+        for _, outcome in phases:
+            total += outcome
+        requests = total.pop("requests")
+        busiest = max(seconds for seconds, _ in phases)
+        print(
+            f"{workers} worker(s), {step:>13}: {requests} requests in {busiest:5.2f} s of handler time "
+            f"= {requests / busiest:6.1f} requests/s"
+        )
+        print("   outcomes: " + ", ".join(f"{name}: {count}" for name, count in sorted(total.items())))
 
 
 def main() -> None:
