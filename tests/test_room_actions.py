@@ -210,6 +210,36 @@ def test_an_organiser_adds_someone_who_phoned_with_the_same_rules(signed_in: Roo
     assert "niet voor jouw soort onderwijs" in wrong.text
 
 
+def test_a_seat_someone_an_organiser_adds_finds_free_is_mailed_to_the_person_waiting_in_the_same_request(
+    signed_in: RoomClient,
+) -> None:
+    # Given a full online meeting of one seat with Gijs waiting, and organisers who add a seat there
+    store = signed_in.context.store
+    store.set_capacity(ONLINE, 1)
+    sign_up(signed_in, "hanna", meeting=ONLINE, sector="vo")
+    gijs = sign_up(signed_in, "gijs", meeting=ONLINE, sector="vo")
+    store.set_capacity(ONLINE, 2)
+    fields = {
+        "meeting": ONLINE,
+        "name": "Ilse de Wit",
+        "email": "ilse@example.org",
+        "role": "ouder",
+        "sector": "po",
+        "themes": "dyslexie",
+        "under_16": "nee",
+        "privacy_consent": "ja",
+    }
+
+    # When an organiser adds someone who phoned (the added seat goes to Gijs, who waited first)
+    answer = signed_in.post("/api/organisatie/aanmelden", fields)
+
+    # Then Gijs has the seat and its mail at once, not a day later
+    assert answer.status == 303
+    assert gijs in assert_seat_invariants(store, ONLINE).ids(RegistrationStatus.PLACED)
+    [promoted] = mails_to("gijs@example.org")
+    assert promoted["Subject"] == texts.PROMOTED_SUBJECT
+
+
 def test_a_message_to_a_meeting_reaches_each_placed_person_once(
     signed_in: RoomClient, wolvega: dict[str, str]
 ) -> None:

@@ -256,6 +256,8 @@ def add() -> Response[Any]:
         mail.after_registration(
             mailing, answer.id, registered.cancel_token, registered.guardian_token, answer.waitlist_position
         )
+    for promoted in registered.promoted:  # seats added while people waited, found free by this sign-up
+        _deliver("promoted", promoted)
     return _done(registered.answer.id, "aangemeld")
 
 
