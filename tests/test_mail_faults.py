@@ -144,3 +144,42 @@ def test_a_seat_a_guardians_consent_finds_free_is_mailed_to_the_person_waiting_i
     _, promoted = receipts_to("wacht@example.org")
     assert promoted["Subject"] == texts.PROMOTED_SUBJECT
     assert "promoted" not in daily.run_daily(mail_ctx).sent
+
+
+@dataclasses.dataclass
+class RefusesTo:
+    """A sender SES refuses for one address; it keeps who it was asked to mail."""
+
+    real: Any
+    address: str
+    asked: list[str] = dataclasses.field(default_factory=list)
+
+    def send(self, message: Mail) -> str:
+        self.asked.append(message.to)
+        if message.to == self.address:
+            raise MailNotSent("Throttling")
+        return str(self.real.send(message))
+
+
+def test_a_promoted_mail_that_fails_during_a_consent_leaves_the_consent_done_and_goes_out_daily(
+    ctx: service.Context, app: Api, mail_ctx: MailContext
+) -> None:
+    # Given a full meeting with one person waiting, a pupil whose guardian has not yet answered, an added seat
+    mail_ctx.store.set_capacity("noord-wolvega", 1)
+    app.register(meeting="noord-wolvega", email="zit@example.org")
+    app.register(meeting="noord-wolvega", email="wacht@example.org")
+    app.register(meeting="noord-wolvega", email="kind@example.org", **pupil())
+    registration_id, token = link_in(receipts_to("petra.jansen@example.org")[0], "/api/consents")
+    mail_ctx.store.set_capacity("noord-wolvega", 2)
+
+    # When the guardian consents and SES refuses the mail to the person who moved up
+    refusing = RefusesTo(mail_ctx.sender, "wacht@example.org")
+    failing = Api(ctx, dataclasses.replace(mail_ctx, sender=refusing))  # type: ignore[arg-type]
+    consented = failing.consent(registration_id, token, "confirm")
+
+    # Then the consent is done all the same (the mail was tried at once), and the daily run sends it
+    assert (consented.status, consented.json["status"]) == (200, "waitlisted")
+    assert "wacht@example.org" in refusing.asked
+    assert receipts_to("wacht@example.org")[-1]["Subject"] != texts.PROMOTED_SUBJECT
+    assert daily.run_daily(mail_ctx).sent.get("promoted") == 1
+    assert receipts_to("wacht@example.org")[-1]["Subject"] == texts.PROMOTED_SUBJECT
