@@ -68,7 +68,7 @@ def test_moving_a_seated_person_frees_their_seat_for_the_first_waiting_in_one_go
     moved, promoted = actions.move(desk, anna, ONLINE)
 
     assert (moved.meeting, moved.status) == (ONLINE, PLACED)
-    assert promoted == full_wolvega["cees"].answer.id
+    assert promoted == (full_wolvega["cees"].answer.id,)
     assert status_of(desk.store, full_wolvega["cees"].answer.id) is PLACED
     wolvega = assert_seat_invariants(desk.store, WOLVEGA)
     assert (wolvega.placed, wolvega.waiting) == (2, [full_wolvega["dirk"].answer.id])

@@ -13,7 +13,7 @@ from praatmee import daily, mail, service, texts
 from praatmee.mail import MailContext
 from praatmee.models import RegistrationStatus
 from praatmee.ses import Mail, MailNotSent
-from tests.fixtures import Api, Clock, receipts_to, registration_data, sign_up, status_of
+from tests.fixtures import Api, Clock, pupil, receipts_to, registration_data, sign_up, status_of
 from tests.test_mail import link_in
 
 
@@ -121,3 +121,65 @@ def test_a_seat_a_sign_up_finds_free_is_mailed_to_the_person_waiting_in_the_same
     _, promoted = receipts_to("wacht@example.org")
     assert promoted["Subject"] == texts.PROMOTED_SUBJECT
     assert "promoted" not in daily.run_daily(mail_ctx).sent
+
+
+def test_a_seat_a_guardians_consent_finds_free_is_mailed_to_the_person_waiting_in_the_same_request(
+    app: Api, mail_ctx: MailContext
+) -> None:
+    # Given a full meeting of one seat with one person waiting, a pupil whose guardian has not yet answered,
+    # and organisers who add a seat
+    mail_ctx.store.set_capacity("noord-wolvega", 1)
+    app.register(meeting="noord-wolvega", email="zit@example.org")
+    waiting = app.register(meeting="noord-wolvega", email="wacht@example.org")
+    app.register(meeting="noord-wolvega", email="kind@example.org", **pupil())
+    registration_id, token = link_in(receipts_to("petra.jansen@example.org")[0], "/api/consents")
+    mail_ctx.store.set_capacity("noord-wolvega", 2)
+
+    # When the guardian consents (and the pupil finds the added seat, which goes to the person waiting first)
+    consented = app.consent(registration_id, token, "confirm")
+
+    # Then the person waiting has the seat and its mail at once, not a day later; the pupil waits
+    assert consented.json["status"] == "waitlisted"
+    assert status_of(mail_ctx.store, waiting.json["id"]) is RegistrationStatus.PLACED
+    _, promoted = receipts_to("wacht@example.org")
+    assert promoted["Subject"] == texts.PROMOTED_SUBJECT
+    assert "promoted" not in daily.run_daily(mail_ctx).sent
+
+
+@dataclasses.dataclass
+class RefusesTo:
+    """A sender SES refuses for one address; it keeps who it was asked to mail."""
+
+    real: Any
+    address: str
+    asked: list[str] = dataclasses.field(default_factory=list)
+
+    def send(self, message: Mail) -> str:
+        self.asked.append(message.to)
+        if message.to == self.address:
+            raise MailNotSent("Throttling")
+        return str(self.real.send(message))
+
+
+def test_a_promoted_mail_that_fails_during_a_consent_leaves_the_consent_done_and_goes_out_daily(
+    ctx: service.Context, app: Api, mail_ctx: MailContext
+) -> None:
+    # Given a full meeting with one person waiting, a pupil whose guardian has not yet answered, an added seat
+    mail_ctx.store.set_capacity("noord-wolvega", 1)
+    app.register(meeting="noord-wolvega", email="zit@example.org")
+    app.register(meeting="noord-wolvega", email="wacht@example.org")
+    app.register(meeting="noord-wolvega", email="kind@example.org", **pupil())
+    registration_id, token = link_in(receipts_to("petra.jansen@example.org")[0], "/api/consents")
+    mail_ctx.store.set_capacity("noord-wolvega", 2)
+
+    # When the guardian consents and SES refuses the mail to the person who moved up
+    refusing = RefusesTo(mail_ctx.sender, "wacht@example.org")
+    failing = Api(ctx, dataclasses.replace(mail_ctx, sender=refusing))  # type: ignore[arg-type]
+    consented = failing.consent(registration_id, token, "confirm")
+
+    # Then the consent is done all the same (the mail was tried at once), and the daily run sends it
+    assert (consented.status, consented.json["status"]) == (200, "waitlisted")
+    assert "wacht@example.org" in refusing.asked
+    assert receipts_to("wacht@example.org")[-1]["Subject"] != texts.PROMOTED_SUBJECT
+    assert daily.run_daily(mail_ctx).sent.get("promoted") == 1
+    assert receipts_to("wacht@example.org")[-1]["Subject"] == texts.PROMOTED_SUBJECT

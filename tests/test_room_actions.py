@@ -13,7 +13,7 @@ from typing import Any
 import boto3
 import pytest
 
-from praatmee import actions, room, service
+from praatmee import actions, room, service, texts
 from praatmee.action_store import ActionStore
 from praatmee.models import RegistrationStatus
 from praatmee.ses import SesSender
@@ -112,6 +112,32 @@ def test_a_move_needs_the_box_ticked_then_frees_the_seat_and_mails_the_person(
     ]
 
 
+def test_a_seat_a_move_finds_free_is_mailed_to_the_person_waiting_there_in_the_same_request(
+    signed_in: RoomClient, wolvega: dict[str, str]
+) -> None:
+    # Given a full online meeting of one seat with Frank waiting, and organisers who add a seat there
+    store = signed_in.context.store
+    store.set_capacity(ONLINE, 1)
+    sign_up(signed_in, "eva", meeting=ONLINE, sector="vo")
+    frank = sign_up(signed_in, "frank", meeting=ONLINE, sector="vo")
+    store.set_capacity(ONLINE, 2)
+    before = {name: len(mails_to(f"{name}@example.org")) for name in ("frank", "cees")}
+
+    # When an organiser moves Anna there (the added seat goes to Frank, who waited first)
+    answer = signed_in.post(
+        f"/api/organisatie/deelnemers/{wolvega['anna']}/verplaatsen", {"naar": ONLINE, "zeker": "ja"}
+    )
+
+    # Then Frank has the seat and its mail at once, as Cees has Anna's old seat; Anna waits
+    assert answer.status == 303
+    online = assert_seat_invariants(store, ONLINE)
+    assert frank in online.ids(RegistrationStatus.PLACED)
+    assert online.waiting == [wolvega["anna"]]
+    after = {name: len(mails_to(f"{name}@example.org")) for name in ("frank", "cees")}
+    assert after == {"frank": before["frank"] + 1, "cees": before["cees"] + 1}
+    assert mails_to("frank@example.org")[-1]["Subject"] == texts.PROMOTED_SUBJECT
+
+
 def test_erasing_on_request_leaves_nothing_of_the_person_and_names_earlier_exports(
     signed_in: RoomClient, wolvega: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -182,6 +208,36 @@ def test_an_organiser_adds_someone_who_phoned_with_the_same_rules(signed_in: Roo
     )
     assert wrong.status == 409
     assert "niet voor jouw soort onderwijs" in wrong.text
+
+
+def test_a_seat_someone_an_organiser_adds_finds_free_is_mailed_to_the_person_waiting_in_the_same_request(
+    signed_in: RoomClient,
+) -> None:
+    # Given a full online meeting of one seat with Gijs waiting, and organisers who add a seat there
+    store = signed_in.context.store
+    store.set_capacity(ONLINE, 1)
+    sign_up(signed_in, "hanna", meeting=ONLINE, sector="vo")
+    gijs = sign_up(signed_in, "gijs", meeting=ONLINE, sector="vo")
+    store.set_capacity(ONLINE, 2)
+    fields = {
+        "meeting": ONLINE,
+        "name": "Ilse de Wit",
+        "email": "ilse@example.org",
+        "role": "ouder",
+        "sector": "po",
+        "themes": "dyslexie",
+        "under_16": "nee",
+        "privacy_consent": "ja",
+    }
+
+    # When an organiser adds someone who phoned (the added seat goes to Gijs, who waited first)
+    answer = signed_in.post("/api/organisatie/aanmelden", fields)
+
+    # Then Gijs has the seat and its mail at once, not a day later
+    assert answer.status == 303
+    assert gijs in assert_seat_invariants(store, ONLINE).ids(RegistrationStatus.PLACED)
+    [promoted] = mails_to("gijs@example.org")
+    assert promoted["Subject"] == texts.PROMOTED_SUBJECT
 
 
 def test_a_message_to_a_meeting_reaches_each_placed_person_once(

@@ -138,10 +138,11 @@ def cancel_for(ctx: service.Context, registration_id: str) -> service.Cancelled:
     return service.cancel(ctx, registration_id)
 
 
-def move(ctx: service.Context, registration_id: str, to: str) -> tuple[Person, str | None]:
+def move(ctx: service.Context, registration_id: str, to: str) -> tuple[Person, tuple[str, ...]]:
     """Move a person to another meeting for their school type: a seat there if one is free (nobody waits),
     else a reserve place; in one transaction with leaving the old meeting, so they never hold two. Also
-    tells who got the seat they left (to mail them)."""
+    tells who moved up meanwhile (to mail them): who got the seat they left, and who got seats organisers
+    added to the new meeting, which the move found free."""
     meeting = ctx.edition.meeting(to)
     if meeting is None:
         raise UnknownMeeting(to)
@@ -149,20 +150,21 @@ def move(ctx: service.Context, registration_id: str, to: str) -> tuple[Person, s
     if seen.status not in LIVE:
         raise RegistrationNotFound()
     if seen.meeting == to:
-        return person(ctx, registration_id), None
+        return person(ctx, registration_id), ()
     data = _store(ctx).registration_data(registration_id) or {}
     if data.get("sector") not in meeting.audience:
         raise NotEligible(f"{data.get('sector')} for {to}")
+    promoted: list[str] = []  # across the rounds: a promotion in a round that failed still happened
     for _ in range(MAX_ROUNDS):
         try:
-            promoted = _move_once(ctx, _read(ctx, registration_id, seen), to)
+            freed_for = _move_once(ctx, _read(ctx, registration_id, seen), to, promoted)
         except (StateChanged, SeatFreed, MeetingFull):
             continue  # the old meeting's waiting list moved on: read again
-        return person(ctx, registration_id), promoted
+        return person(ctx, registration_id), (*promoted, *([freed_for] if freed_for else []))
     raise TryAgain("registration kept changing")
 
 
-def _move_once(ctx: service.Context, stored: StoredRegistration, to: str) -> str | None:
+def _move_once(ctx: service.Context, stored: StoredRegistration, to: str, promoted: list[str]) -> str | None:
     store, edition = _store(ctx), ctx.edition
     if stored.status not in (RegistrationStatus.PLACED, RegistrationStatus.WAITLISTED):
         store.move(stored, to, None, new_token())  # applied for the draw, or waiting for a guardian
@@ -172,7 +174,7 @@ def _move_once(ctx: service.Context, stored: StoredRegistration, to: str) -> str
         head = service.next_in_line(store, edition, stored.meeting, stored.id)
     service.seat_or_wait(
         to,
-        promote=lambda: service.promote_waitlist(store, edition, to),
+        promote=lambda: promoted.extend(service.promote_waitlist(store, edition, to)),
         place=lambda token: store.move(stored, to, head, token),
         wait=lambda ticket: store.move(stored, to, head, new_token(), wait=(ticket, edition.expires_at)),
         queue=store,

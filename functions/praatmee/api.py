@@ -269,13 +269,18 @@ def confirm_registration(confirmation: Annotated[ConfirmationRequest, Body()]) -
     },
 )
 def answer_consent(consent: Annotated[ConsentRequest, Body()]) -> Response[Any]:
-    answer = guardian_consent.answer_consent(_ctx(), consent.registration_id, consent.token, consent.decision)
+    consented = guardian_consent.answer_consent(
+        _ctx(), consent.registration_id, consent.token, consent.decision
+    )
+    answer = consented.answer
     logger.info("consent answered", extra={"outcome": answer.status})
     _count(f"consent_{answer.status}")
     if answer.status != "declined":
         from praatmee import mail
 
         mail.after_consent(_mailing(), answer.id, answer.waitlist_position)
+        for promoted in consented.promoted:  # seats this consent found free went to people waiting
+            mail.after_promotion(_mailing(), promoted)
     if _is_form_post():
         return _see_result("consented" if answer.status != "declined" else "declined")
     return _json(200, answer.model_dump(mode="json"))

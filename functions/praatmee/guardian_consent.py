@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+from dataclasses import dataclass
 from typing import Literal
 
 from praatmee.dynamo import new_token
@@ -24,12 +25,31 @@ def guardian_registration(ctx: Context, registration_id: str, token: str) -> Sto
     return stored
 
 
+@dataclass(frozen=True)
+class Consented:
+    answer: ConsentAnswer
+    # Who got seats organisers added, found free by this answer (the route mails them at once).
+    promoted: tuple[str, ...] = ()
+
+
 def answer_consent(
     ctx: Context, registration_id: str, token: str, decision: Literal["confirm", "decline"]
-) -> ConsentAnswer:
+) -> Consented:
     """A guardian's answer. Confirming takes a seat (or a waiting-list place) through the same seat
     transaction as a sign-up, or, before the draw (`allocation: draw`), an application; declining deletes the
     sign-up and its data. Answering again changes nothing."""
+    promoted: list[str] = []
+    answer = _answer(ctx, registration_id, token, decision, promoted)
+    return Consented(answer, tuple(promoted))
+
+
+def _answer(
+    ctx: Context,
+    registration_id: str,
+    token: str,
+    decision: Literal["confirm", "decline"],
+    promoted: list[str],
+) -> ConsentAnswer:
     stored = guardian_registration(ctx, registration_id, token)
     status = stored.status
     if status in (RegistrationStatus.APPLIED, RegistrationStatus.PLACED, RegistrationStatus.WAITLISTED):
@@ -51,12 +71,12 @@ def answer_consent(
         try:
             ctx.store.apply_consented(registration_id, meeting_id, guardian_hash, at, new_token())
         except StateChanged:
-            return answer_consent(ctx, registration_id, token, decision)
+            return _answer(ctx, registration_id, token, decision, promoted)
         return ConsentAnswer(id=registration_id, status=RegistrationStatus.APPLIED.value)
     try:
         placed, position = seat_or_wait(
             meeting_id,
-            promote=lambda: promote_waitlist(ctx.store, ctx.edition, meeting_id),
+            promote=lambda: promoted.extend(promote_waitlist(ctx.store, ctx.edition, meeting_id)),
             place=lambda seat_token: ctx.store.seat_held(
                 registration_id, meeting_id, pending, seat_token, consent=(guardian_hash, at)
             ),
@@ -72,5 +92,5 @@ def answer_consent(
         )
     except StateChanged:
         # Another answer came first: report what it did.
-        return answer_consent(ctx, registration_id, token, decision)
+        return _answer(ctx, registration_id, token, decision, promoted)
     return ConsentAnswer(id=registration_id, status=placed.value, waitlist_position=position)

@@ -144,8 +144,8 @@ def move(registration_id: str) -> Response[Any]:
     moved, promoted = actions.move(ctx, registration_id[:40], _one(fields, "naar")[:40])
     audit(organiser, "moved", meeting=moved.meeting, registration_id=moved.id)
     _deliver("moved", moved.id)
-    if promoted is not None:
-        _deliver("promoted", promoted)
+    for registration in promoted:  # who got the seat they left, or seats added where they went
+        _deliver("promoted", registration)
     return _done(moved.id, "verplaatst")
 
 
@@ -256,6 +256,8 @@ def add() -> Response[Any]:
         mail.after_registration(
             mailing, answer.id, registered.cancel_token, registered.guardian_token, answer.waitlist_position
         )
+    for promoted in registered.promoted:  # seats added while people waited, found free by this sign-up
+        _deliver("promoted", promoted)
     return _done(registered.answer.id, "aangemeld")
 
 
