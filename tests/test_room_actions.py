@@ -285,6 +285,7 @@ def test_the_link_sent_again_is_new_and_the_old_one_stops_working(
     assert "De link om te bevestigen is opnieuw verstuurd." in signed_in.get(answer.headers["location"]).text
     [mail] = mails_to(address)
     assert "Bevestig je aanmelding" in mail["Subject"]
+    assert "Je hebt ons gevraagd om een nieuwe link." in text_of(mail)  # not "you sent the form again"
     second_token = link_token(mail)
     assert second_token != first_token
     assert ("confirm_link_resent", dirk) in audited(signed_in)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -82,8 +83,8 @@ def test_an_organiser_confirms_a_sign_up_whose_mail_did_not_come(
 ) -> None:
     # Given a parent who signed up on the site but never got (or followed) the confirm link
     email = unique_email()
-    body = {"meeting": "noord-wolvega", "name": "Noor Bakker", "email": email, "role": "ouder"}
-    body |= {"sector": "vo", "themes": ["dyslexie"], "privacy_consent": True}
+    body: dict[str, Any] = {"meeting": "noord-wolvega", "name": "Noor Bakker", "email": email}
+    body |= {"role": "ouder", "sector": "vo", "themes": ["dyslexie"], "privacy_consent": True}
     status, answer = post_json(site_url, "/api/registrations", body)
     assert (status, answer["status"]) == (201, "unconfirmed")
     sign_in(page, site_url, screenshots, "desktop")

@@ -51,6 +51,7 @@ MAIL_NAMES: dict[str, str] = {
     "moved": "verplaatst",
     "confirm_request": "link om de aanmelding te bevestigen",
     "confirm_again": "nieuwe link om de aanmelding te bevestigen",
+    "confirm_asked": "nieuwe link op verzoek, via de organisatie",
 }
 
 CONFIRM = "Ja, ik weet het zeker. De deelnemer heeft hierom gevraagd."

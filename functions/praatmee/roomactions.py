@@ -217,8 +217,8 @@ def resend_confirm_link(registration_id: str) -> Response[Any]:
     if mailing is not None:
         from praatmee import mail
 
-        send = partial(mail.deliver, mailing, mail.CONFIRM_AGAIN, person.id, again_after=EVERY_TIME)
-        mail.safely(send, mail.CONFIRM_AGAIN.name)
+        send = partial(mail.deliver, mailing, mail.CONFIRM_ASKED, person.id, again_after=EVERY_TIME)
+        mail.safely(send, mail.CONFIRM_ASKED.name)
     return _done(person.id, "bevestigingslink")
 
 
