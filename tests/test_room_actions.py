@@ -266,6 +266,9 @@ def test_an_unconfirmed_sign_up_is_found_with_its_status_and_its_window(
     assert f'href="{PEOPLE}{dirk}/"' in found.text
     assert "nog niet bevestigd" in found.text
     assert "bevestigen kan tot" in found.text
+    by_name = signed_in.get(f"{PEOPLE}?naam=dirk&bijeenkomst={WOLVEGA}")
+    assert f'href="{PEOPLE}{dirk}/"' in by_name.text
+    assert "nog niet bevestigd (bevestigen kan tot" in by_name.text
     page = signed_in.get(f"{PEOPLE}{dirk}/")
     assert "nog niet bevestigd" in page.text
     assert "Bevestigen kan tot" in page.text
