@@ -286,6 +286,30 @@ def test_confirms_at_once_never_take_more_seats_than_there_are(api_settings: Non
         assert (ledger.placed, ledger.waitlist_length) == (30, 30)
 
 
+def test_an_organiser_confirming_while_the_person_clicks_confirms_once(api_settings: None) -> None:
+    # Given 40 unconfirmed sign-ups for a meeting of 30 seats, on DynamoDB's serialised local model
+    with mock_aws(), serialised_dynamodb(), cheap_transaction_snapshots():
+        store = make_store(sleep=time.sleep)
+        ctx = make_context(store)
+        signed = [sign_up_unconfirmed(ctx, meeting=WOLVEGA, email=f"p{i}@example.org") for i in range(40)]
+
+        # When each follows their link while an organiser confirms for them (they phoned), at the same moment
+        def confirm(index: int) -> object:
+            one = signed[index % 40]
+            if index < 40:
+                return confirming.confirm_for(ctx, one.answer.id)
+            assert one.confirm_token is not None
+            return confirming.confirm(ctx, one.answer.id, one.confirm_token)
+
+        results = run_threads(80, confirm)
+
+        # Then nobody got an error, each was confirmed once (one receipt), and no seat was taken twice
+        assert [r for _, r in results if isinstance(r, Exception)] == []
+        assert sum(r.newly for _, r in results) == 40
+        ledger = assert_seat_invariants(store, WOLVEGA)
+        assert (ledger.placed, ledger.waitlist_length) == (30, 10)
+
+
 @pytest.mark.parametrize("hours", [0, 73])
 def test_the_window_is_a_validated_edition_setting(hours: int) -> None:
     from pydantic import ValidationError

@@ -4,20 +4,32 @@ someone, and write to a meeting. Through the room's handler on moto in server mo
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
+import uuid
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default
 from typing import Any
+from urllib.parse import parse_qsl, quote
 
 import boto3
 import pytest
 
-from praatmee import actions, room, service, texts
+from praatmee import actions, confirming, room, service, texts
 from praatmee.action_store import ActionStore
+from praatmee.errors import RegistrationNotFound
 from praatmee.models import RegistrationStatus
 from praatmee.ses import SesSender
-from tests.fixtures import HASH_KEY, SENDER, Clock, assert_seat_invariants, table_items, valid_body
+from tests.fixtures import (
+    HASH_KEY,
+    SENDER,
+    Clock,
+    assert_seat_invariants,
+    sign_up_unconfirmed,
+    table_items,
+    valid_body,
+)
 from tests.fixtures import sign_up as confirmed_sign_up
 from tests.room_fixtures import REGION, Pool, RoomClient
 
@@ -262,3 +274,174 @@ def test_a_message_to_a_meeting_reaches_each_placed_person_once(
     assert not [m for m in mails_to("cees@example.org") if "Bericht" in m["Subject"]]
     history = signed_in.get("/organisatie/bijeenkomsten/noord-wolvega/bericht/")
     assert "2 verstuurd, 0 niet verstuurd." in history.text
+
+
+# -- someone phones: "I signed up but the mail did not come" (a sign-up not confirmed yet) -------------------
+
+STILL_UNCONFIRMED = "Deze aanmelding is nog niet bevestigd. Bevestig haar eerst, of stuur de link opnieuw."
+ACTIONS = "/api/organisatie/deelnemers"
+
+
+def the_clock(client: RoomClient) -> Clock:
+    clock = client.context.now
+    assert isinstance(clock, Clock)
+    return clock
+
+
+def unconfirmed(client: RoomClient, address: str, meeting: str = WOLVEGA) -> tuple[str, str]:
+    """A sign-up from the site whose first mail did not come: its id and the token of that first link."""
+    registered = sign_up_unconfirmed(public_ctx(client), name="Dirk", email=address, meeting=meeting)
+    assert registered.answer.status is RegistrationStatus.UNCONFIRMED
+    assert registered.confirm_token is not None
+    return registered.answer.id, registered.confirm_token
+
+
+@pytest.fixture
+def address() -> str:
+    """An address of its own per test (moto's outbox lives as long as its server)."""
+    return f"dirk-{uuid.uuid4().hex[:8]}@example.org"
+
+
+def public_ctx(client: RoomClient) -> service.Context:
+    the_room = client.context
+    return service.Context(the_room.store, the_room.edition, HASH_KEY.encode(), the_clock(client))
+
+
+def audited(client: RoomClient) -> list[tuple[str, str]]:
+    return [(entry.action, entry.registration_id) for entry in client.context.notes.recent()]
+
+
+def test_an_unconfirmed_sign_up_is_found_with_its_status_and_its_window(
+    signed_in: RoomClient, address: str
+) -> None:
+    dirk, _ = unconfirmed(signed_in, address)
+
+    found = signed_in.get(f"{PEOPLE}?email={quote(address)}")
+
+    assert found.status == 200
+    assert f'href="{PEOPLE}{dirk}/"' in found.text
+    assert "nog niet bevestigd" in found.text
+    assert "bevestigen kan tot" in found.text
+    by_name = signed_in.get(f"{PEOPLE}?naam=dirk&bijeenkomst={WOLVEGA}")
+    assert f'href="{PEOPLE}{dirk}/"' in by_name.text
+    assert "nog niet bevestigd (bevestigen kan tot" in by_name.text
+    page = signed_in.get(f"{PEOPLE}{dirk}/")
+    assert "nog niet bevestigd" in page.text
+    assert "Bevestigen kan tot" in page.text
+    assert f'action="{ACTIONS}/{dirk}/bevestigingslink"' in page.text
+    assert f'action="{ACTIONS}/{dirk}/bevestigen"' in page.text
+    assert f'action="{ACTIONS}/{dirk}/verplaatsen"' not in page.text  # only for a sign-up that counts
+
+
+def test_the_link_sent_again_is_new_and_the_old_one_stops_working(
+    signed_in: RoomClient, address: str
+) -> None:
+    dirk, first_token = unconfirmed(signed_in, address)
+
+    answer = signed_in.post(f"{ACTIONS}/{dirk}/bevestigingslink")
+
+    assert answer.status == 303
+    assert "De link om te bevestigen is opnieuw verstuurd." in signed_in.get(answer.headers["location"]).text
+    [mail] = mails_to(address)
+    assert "Bevestig je aanmelding" in mail["Subject"]
+    assert "Je hebt ons gevraagd om een nieuwe link." in text_of(mail)  # not "you sent the form again"
+    second_token = link_token(mail)
+    assert second_token != first_token
+    assert ("confirm_link_resent", dirk) in audited(signed_in)
+    # Asked again at once (the person phones back): not held back an hour, as a repeated form post is
+    assert signed_in.post(f"{ACTIONS}/{dirk}/bevestigingslink").status == 303
+    newest = link_token(mails_to(address)[-1])
+    for old in (first_token, second_token):
+        with pytest.raises(RegistrationNotFound):
+            confirming.confirm(public_ctx(signed_in), dirk, old)
+    assert confirming.confirm(public_ctx(signed_in), dirk, newest).answer.status == "placed"
+    assert signed_in.post(f"{ACTIONS}/{dirk}/bevestigingslink").status == 409  # it counts now
+
+
+def link_token(mail: EmailMessage) -> str:
+    link = re.search(r"/api/confirmations\?\S+", text_of(mail))
+    assert link is not None
+    return dict(parse_qsl(link.group().partition("?")[2]))["token"]
+
+
+def test_an_organiser_confirms_on_behalf_a_seat_the_receipt_and_the_audit_trail(
+    signed_in: RoomClient, address: str
+) -> None:
+    signed_in.context.store.set_capacity(WOLVEGA, 1)
+    dirk, _ = unconfirmed(signed_in, address)
+    path = f"{ACTIONS}/{dirk}/bevestigen"
+    assert signed_in.post(path).status == 422  # the box must be ticked
+
+    answer = signed_in.post(path, {"zeker": "ja"})
+
+    assert answer.status == 303
+    store = signed_in.context.store
+    assert assert_seat_invariants(store, WOLVEGA).ids(RegistrationStatus.PLACED) == {dirk}
+    [receipt] = mails_to(address)
+    assert re.search(r"/api/cancellations\?|afmelden", text_of(receipt))
+    assert ("confirmed_for", dirk) in audited(signed_in)
+    assert "De aanmelding is bevestigd." in signed_in.get(f"{PEOPLE}{dirk}/?klaar=bevestigd").text
+
+
+def test_confirming_on_behalf_in_a_full_meeting_gives_a_reserve_place(
+    signed_in: RoomClient, address: str
+) -> None:
+    signed_in.context.store.set_capacity(WOLVEGA, 1)
+    anna = sign_up(signed_in, "anna", meeting=WOLVEGA, sector="vo")
+    dirk, _ = unconfirmed(signed_in, address)
+
+    assert signed_in.post(f"{ACTIONS}/{dirk}/bevestigen", {"zeker": "ja"}).status == 303
+
+    counted = assert_seat_invariants(signed_in.context.store, WOLVEGA)
+    assert counted.ids(RegistrationStatus.PLACED) == {anna}
+    assert counted.ids(RegistrationStatus.WAITLISTED) == {dirk}
+    [receipt] = mails_to(address)
+    assert "reservelijst" in text_of(receipt)
+
+
+@pytest.mark.parametrize("action", ["verplaatsen", "verbeteren", "bevestiging"])
+def test_move_correct_and_receipt_are_refused_until_confirmed(
+    signed_in: RoomClient, address: str, action: str
+) -> None:
+    dirk, _ = unconfirmed(signed_in, address)
+    fields = {"naar": "online", "zeker": "ja", "name": "Dirk Dam", "email": address}
+    fields |= {"role": "ouder", "sector": "vo", "themes": "dyslexie"}
+
+    answer = signed_in.post(f"{ACTIONS}/{dirk}/{action}", fields)
+
+    assert answer.status == 409
+    assert STILL_UNCONFIRMED in answer.text
+    assert signed_in.context.store.registration(dirk).status is RegistrationStatus.UNCONFIRMED  # type: ignore[union-attr]
+    assert mails_to(address) == []
+
+
+@pytest.mark.parametrize("action", ["afmelden", "wissen"])
+def test_an_unconfirmed_sign_up_can_be_cancelled_or_erased(
+    signed_in: RoomClient, address: str, action: str
+) -> None:
+    dirk, _ = unconfirmed(signed_in, address)
+
+    answer = signed_in.post(f"{ACTIONS}/{dirk}/{action}", {"zeker": "ja"})
+
+    assert answer.status in (200, 303)
+    stored = signed_in.context.store.registration(dirk)
+    assert stored is None or stored.status is RegistrationStatus.CANCELLED  # its data is gone
+    assert signed_in.get(f"{PEOPLE}?email={quote(address)}").text.count(f"{PEOPLE}{dirk}/") == 0
+
+
+def test_an_expired_sign_up_shows_it_expired_and_offers_nothing(signed_in: RoomClient, address: str) -> None:
+    dirk, _ = unconfirmed(signed_in, address)
+    hours = signed_in.context.edition.confirm_within_hours
+    the_clock(signed_in).now += dt.timedelta(hours=hours, minutes=1)
+
+    page = signed_in.get(f"{PEOPLE}{dirk}/")
+
+    assert page.status == 200
+    assert "Verlopen op" in page.text
+    assert "niet op tijd bevestigd" in page.text
+    assert f'action="{ACTIONS}/{dirk}/' not in page.text
+    for action in ("bevestigingslink", "bevestigen"):
+        refused = signed_in.post(f"{ACTIONS}/{dirk}/{action}", {"zeker": "ja"})
+        assert refused.status == 410
+        assert "niet op tijd bevestigd" in refused.text
+    assert mails_to(address) == []

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.test_form_browser import post_json, unique_email
 from tests.test_mail_browser import open_newest_mail_to
 from tests.test_room_browser import apply, sign_in
 from tests.test_site_browser import VIEWPORTS, violations
@@ -74,3 +76,34 @@ def test_an_organiser_finds_moves_erases_and_writes_to_a_meeting(
     # Then the participant who stays reads it in the local outbox
     open_newest_mail_to(page, site_url, stays)
     expect(page.get_by_text("Vanaf het station is het tien minuten lopen.")).to_be_visible()
+
+
+def test_an_organiser_confirms_a_sign_up_whose_mail_did_not_come(
+    page: Page, site_url: str, screenshots: Path
+) -> None:
+    # Given a parent who signed up on the site but never got (or followed) the confirm link
+    email = unique_email()
+    body: dict[str, Any] = {"meeting": "noord-wolvega", "name": "Noor Bakker", "email": email}
+    body |= {"role": "ouder", "sector": "vo", "themes": ["dyslexie"], "privacy_consent": True}
+    status, answer = post_json(site_url, "/api/registrations", body)
+    assert (status, answer["status"]) == (201, "unconfirmed")
+    sign_in(page, site_url, screenshots, "desktop")
+
+    # When the organiser finds her: the room says she has not confirmed yet, and until when she can
+    page.goto(f"{site_url}/organisatie/deelnemers/?email={email}")
+    expect(page.locator("main li")).to_contain_text("nog niet bevestigd")
+    page.get_by_role("link", name="Noor Bakker").click()
+    expect(page.locator("dl")).to_contain_text("Bevestigen kan tot")
+    assert page.locator("#verplaatsen").count() == 0
+    assert violations(page) == []
+    page.screenshot(path=screenshots / "room-person-unconfirmed.png", full_page=True)
+
+    # And confirms for her after she said on the phone that her address is right
+    confirming = page.locator("#bevestigen")
+    confirming.get_by_label(re.compile("dit e-mailadres klopt")).check()
+    confirming.get_by_role("button").click()
+
+    # Then her sign-up counts: she has a seat, and the moving and correcting forms are there now
+    expect(page.get_by_role("status")).to_have_text(re.compile("De aanmelding is bevestigd."))
+    expect(page.locator("dl")).to_contain_text("geplaatst")
+    expect(page.locator("#verplaatsen")).to_be_visible()

@@ -6,17 +6,20 @@ answers with what the room shows, never more.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from praatmee import service
 from praatmee.action_store import ActionStore
+from praatmee.confirming import expired
 from praatmee.dynamo import new_token
 from praatmee.edition import Role
 from praatmee.errors import (
     AlreadyRegistered,
     ChangedMeanwhile,
+    ConfirmationExpired,
     Duplicate,
     MeetingFull,
     NotEligible,
@@ -24,6 +27,7 @@ from praatmee.errors import (
     RegistrationNotFound,
     SeatFreed,
     StateChanged,
+    StillUnconfirmed,
     TryAgain,
     UnknownMeeting,
 )
@@ -31,6 +35,7 @@ from praatmee.models import RegistrationStatus, normalise_email
 from praatmee.table import StoredRegistration
 
 MAX_ROUNDS = service.MAX_ROUNDS
+UNCONFIRMED = RegistrationStatus.UNCONFIRMED
 LIVE = (
     RegistrationStatus.APPLIED,
     RegistrationStatus.PLACED,
@@ -57,9 +62,13 @@ class Person:
     added_by_organiser: bool
     position: int | None  # on the reserve list (or waiting list)
     mails: dict[str, str] = field(default_factory=dict)  # kind: when it was sent (UTC, ISO 8601)
+    # Only while unconfirmed: when its confirm link stops working (epoch seconds), and whether it has.
+    confirm_until: int | None = None
+    expired: bool = False
 
     @classmethod
-    def of(cls, data: Mapping[str, Any], position: int | None) -> Person:
+    def of(cls, data: Mapping[str, Any], position: int | None, now: dt.datetime | None = None) -> Person:
+        unconfirmed = data.get("status") == UNCONFIRMED.value
         return cls(
             id=str(data["registration_id"]),
             meeting=str(data["meeting"]),
@@ -75,6 +84,8 @@ class Person:
             added_by_organiser=bool(data.get("added_by_organiser")),
             position=position,
             mails={k.removeprefix("mail_"): str(v) for k, v in sorted(data.items()) if _is_mark(k)},
+            confirm_until=int(data["expires_at"]) if unconfirmed else None,
+            expired=now is not None and expired(data, now),
         )
 
 
@@ -96,7 +107,7 @@ def person(ctx: service.Context, registration_id: str) -> Person:
     position = None
     if data.get("status") == RegistrationStatus.WAITLISTED.value and "ticket" in data:
         position = ctx.store.waitlist_position(str(data["meeting"]), int(data["ticket"]))
-    return Person.of(data, position)
+    return Person.of(data, position, ctx.now())
 
 
 def find_by_email(ctx: service.Context, email: str) -> list[Person]:
@@ -133,6 +144,26 @@ def _read(ctx: service.Context, registration_id: str, seen: StoredRegistration |
     return stored
 
 
+def confirmed_first(registration_id: str, status: RegistrationStatus) -> None:
+    """Moving, correcting or a new receipt only for a sign-up that counts; an unconfirmed one is confirmed
+    (or its link sent again) first."""
+    if status is UNCONFIRMED:
+        raise StillUnconfirmed(registration_id)
+    if status not in LIVE:
+        raise RegistrationNotFound()
+
+
+def unconfirmed(ctx: service.Context, registration_id: str) -> Person:
+    """A sign-up that waits for its address to be confirmed, within its window: `StillUnconfirmed`'s opposite
+    (`ChangedMeanwhile` when it counts already, `ConfirmationExpired` past its window)."""
+    found = person(ctx, registration_id)
+    if found.status is not UNCONFIRMED:
+        raise ChangedMeanwhile(registration_id)
+    if found.expired:
+        raise ConfirmationExpired()
+    return found
+
+
 def cancel_for(ctx: service.Context, registration_id: str) -> service.Cancelled:
     """Cancel on the person's behalf: their seat goes on as after any cancellation."""
     return service.cancel(ctx, registration_id)
@@ -147,8 +178,7 @@ def move(ctx: service.Context, registration_id: str, to: str) -> tuple[Person, t
     if meeting is None:
         raise UnknownMeeting(to)
     seen = _read(ctx, registration_id, None)
-    if seen.status not in LIVE:
-        raise RegistrationNotFound()
+    confirmed_first(seen.id, seen.status)
     if seen.meeting == to:
         return person(ctx, registration_id), ()
     data = _store(ctx).registration_data(registration_id) or {}
@@ -219,8 +249,7 @@ def correct(
         raise ValueError(f"not correctable: {sorted(unknown)}")
     store = _store(ctx)
     stored = _read(ctx, registration_id, None)
-    if stored.status not in LIVE:
-        raise RegistrationNotFound()
+    confirmed_first(stored.id, stored.status)
     data = store.registration_data(registration_id) or {}
     if "role" in changes and (changes["role"] == Role.LEERLING) != (data.get("role") == Role.LEERLING):
         raise PupilRoleFixed(registration_id)  # a pupil's age question and guardian would not follow
@@ -246,8 +275,7 @@ def correct(
 def owe_receipt_again(ctx: service.Context, registration_id: str) -> None:
     """Unmark the receipt so that sending it again gives a fresh cancel link (the old one stops working)."""
     stored = _read(ctx, registration_id, None)
-    if stored.status not in LIVE:
-        raise RegistrationNotFound()
+    confirmed_first(stored.id, stored.status)
     try:
         _store(ctx).owe_receipt_again(stored)
     except StateChanged as exc:

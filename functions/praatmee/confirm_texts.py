@@ -28,6 +28,11 @@ INTRO_AGAIN = (
     "Je hebt het formulier nog een keer gestuurd. Je aanmelding is nog niet bevestigd. Hier is een nieuwe "
     "link. De link uit de vorige e-mail werkt niet meer."
 )
+# The same, sent by the organisers when someone phoned that the first mail did not come.
+INTRO_ASKED = (
+    "Je hebt ons gevraagd om een nieuwe link. Je aanmelding is nog niet bevestigd. Hier is de nieuwe link. "
+    "De link uit de vorige e-mail werkt niet meer."
+)
 ASK = (
     "Bevestig je aanmelding vóór {until}. Dat is binnen {hours} uur na je aanmelding. Pas dan tellen we je "
     "aanmelding mee. Daarna hoor je of er een plek voor je is."

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -72,7 +72,24 @@ def confirm(ctx: Context, registration_id: str, token: str) -> Confirmed:
     """Follow the confirm link: the sign-up now counts, in two steps that a retry may each redo (the window
     is checked and the TTL lifted; then the seat, reserve place or application). Confirming again changes
     nothing. Raises `ConfirmationExpired` after the window, `RegistrationNotFound` for a wrong link."""
-    data = confirmation_data(ctx, registration_id, token)
+    return _confirm(ctx, registration_id, lambda: confirmation_data(ctx, registration_id, token))
+
+
+def confirm_for(ctx: Context, registration_id: str) -> Confirmed:
+    """An organiser confirms on the person's behalf (they confirmed their address by phone): the same two
+    steps as the link, so seats are never exceeded. Raises as `confirm` does."""
+
+    def read() -> dict[str, Any]:
+        data = confirmstore.read(ctx.store, registration_id)
+        if data is None:
+            raise RegistrationNotFound()
+        return data
+
+    return _confirm(ctx, registration_id, read)
+
+
+def _confirm(ctx: Context, registration_id: str, read: Callable[[], dict[str, Any]]) -> Confirmed:
+    data = read()
     promoted: list[str] = []
     for _ in range(MAX_ROUNDS):
         if data["status"] != UNCONFIRMED.value:
@@ -93,14 +110,14 @@ def confirm(ctx: Context, registration_id: str, token: str) -> Confirmed:
                     new_token(),
                 )
             except StateChanged:
-                data = confirmation_data(ctx, registration_id, token)
+                data = read()
                 if data["status"] == UNCONFIRMED.value and "confirmed_at" not in data:
                     raise ConfirmationExpired() from None
                 continue
         try:
             status, position = _count_in(ctx, registration_id, str(data["meeting"]), promoted)
         except StateChanged:
-            data = confirmation_data(ctx, registration_id, token)  # another click came first
+            data = read()  # another click came first
             continue
         answer = ConfirmationAnswer(
             id=registration_id,

@@ -94,6 +94,12 @@ class ChangedMeanwhile(DomainError):
     code = "changed_meanwhile"
 
 
+class StillUnconfirmed(DomainError):
+    """An organiser tried to move or correct a sign-up whose address is not confirmed yet."""
+
+    code = "still_unconfirmed"
+
+
 class PupilRoleFixed(DomainError):
     """An organiser tried to turn a pupil's sign-up into an adult's, or back."""
 
@@ -154,6 +160,7 @@ HTTP_STATUS: dict[type[DomainError], int] = {
     RegistrationNotFound: 404,
     AlreadyRegistered: 409,
     ChangedMeanwhile: 409,
+    StillUnconfirmed: 409,
     GuardianAskedTooOften: 409,
     NotEligible: 409,
     RegistrationClosed: 409,

@@ -173,7 +173,7 @@ def receipt(letter: Letter) -> Mail:
     return render(str(letter.data["email"]), texts.RECEIPT_SUBJECTS[letter.status], blocks)
 
 
-def confirm_request(letter: Letter, *, again: bool = False) -> Mail:
+def confirm_request(letter: Letter, *, again: bool = False, intro: str = "") -> Mail:
     """The first mail of a sign-up from the site: it counts only once this link is followed in time."""
     edition = letter.edition
     assert letter.token is not None
@@ -183,7 +183,7 @@ def confirm_request(letter: Letter, *, again: bool = False) -> Mail:
     ask = confirm_texts.ASK_DRAW if edition.allocation is Allocation.DRAW else confirm_texts.ASK
     blocks: list[Block] = [
         texts.GREETING.format(name=letter.data["name"]),
-        confirm_texts.INTRO_AGAIN if again else confirm_texts.INTRO,
+        intro or (confirm_texts.INTRO_AGAIN if again else confirm_texts.INTRO),
         letter.meeting_line(),
         *letter.second_choice(),
         ask.format(until=moment, hours=hours),
@@ -199,6 +199,11 @@ def confirm_request(letter: Letter, *, again: bool = False) -> Mail:
 
 def confirm_again(letter: Letter) -> Mail:
     return confirm_request(letter, again=True)
+
+
+def confirm_asked(letter: Letter) -> Mail:
+    """The link again because the person asked the organisers for it (the first mail did not come)."""
+    return confirm_request(letter, again=True, intro=confirm_texts.INTRO_ASKED)
 
 
 def receipt_again(letter: Letter) -> Mail:

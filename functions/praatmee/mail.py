@@ -84,6 +84,8 @@ class Kind:
 CONFIRM_REQUEST = Kind("confirm_request", (UNCONFIRMED,), CONFIRM_TOKEN, letters.confirm_request)
 # The same form sent again while unconfirmed: the link once more, at most once per RESEND_AFTER.
 CONFIRM_AGAIN = Kind("confirm_again", (UNCONFIRMED,), CONFIRM_TOKEN, letters.confirm_again)
+# The link again because the person asked an organiser for it: each time it is asked (the room's action).
+CONFIRM_ASKED = Kind("confirm_asked", (UNCONFIRMED,), CONFIRM_TOKEN, letters.confirm_asked)
 # The receipt: right after a sign-up that counts at once, else right after it was confirmed.
 RECEIPT = Kind(
     "receipt", (APPLIED, PLACED, WAITLISTED, PENDING), CANCEL_TOKEN, letters.receipt, tells_position=True

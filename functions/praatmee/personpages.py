@@ -4,9 +4,10 @@ undone (no scripts: the site's Content-Security-Policy allows none in the room).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
-from praatmee import export_texts, texts
+from praatmee import confirm_texts, export_texts, texts
 from praatmee import persontexts as words
 from praatmee.actions import Person
 from praatmee.edition import Edition, Role, Sector, Theme
@@ -107,7 +108,7 @@ def find_page(edition: Edition, found: Sequence[Person] | None, query: dict[str,
         titles = {m.id: m.title for m in edition.meetings}
         items = "".join(
             f'<li><a href="{person_path(p.id)}">{e(p.name)}</a>: {e(titles.get(p.meeting, p.meeting))}, '
-            f"{e(export_texts.STATUS_LABELS[p.status])}</li>"
+            f"{e(_status(edition, p))}</li>"
             for p in found
         )
         results = f"<h2>{e(words.FIND_RESULTS)}</h2>" + (
@@ -115,6 +116,21 @@ def find_page(edition: Edition, found: Sequence[Person] | None, query: dict[str,
         )
     inner = f"<h1>{e(words.FIND_TITLE)}</h1><p>{e(words.FIND_INTRO)}</p>{by_email}{by_name}{results}{_back()}"
     return document(words.FIND_TITLE, inner)
+
+
+def _moment(edition: Edition, epoch: int) -> str:
+    at = dt.datetime.fromtimestamp(epoch, edition.tz)
+    return confirm_texts.AT_TIME.format(day=texts.long_date(at.date()), clock=at.strftime("%H:%M"))
+
+
+def _status(edition: Edition, person: Person) -> str:
+    """The status in words; for an unconfirmed sign-up also until when it can be confirmed."""
+    label = export_texts.STATUS_LABELS[person.status]
+    if person.confirm_until is None:
+        return label
+    if person.expired:
+        return f"{label} ({words.FIND_EXPIRED})"
+    return f"{label} ({words.FIND_CONFIRM_UNTIL.format(moment=_moment(edition, person.confirm_until))})"
 
 
 # -- one person ---------------------------------------------------------------------------------------------
@@ -131,6 +147,7 @@ def person_page(
     rows = [
         ("meeting", titles.get(person.meeting, person.meeting)),
         ("status", export_texts.STATUS_LABELS[person.status]),
+        *_window(edition, person),
         ("position", "" if person.position is None else str(person.position)),
         ("email", person.email),
         ("role", texts.ROLE_LABELS.get(Role(person.role), person.role) if person.role else ""),
@@ -150,10 +167,65 @@ def person_page(
         f"<h1>{e(words.PERSON_TITLE.format(name=person.name or words.PERSON_ERASED_NAME))}</h1>"
         f'{error_summary(errors)}{_notice(notice)}<dl class="pm-person">{facts}</dl>'
     )
-    if person.status.value != "cancelled":
+    if person.expired:
+        inner += f'<p class="pm-room-notice">{e(words.EXPIRED_NOTE)}</p>'
+    elif person.confirm_until is not None:
+        inner += _unconfirmed_actions(person)
+    elif person.status.value != "cancelled":
         inner += _actions(edition, person)
     inner += _back()
     return document(words.PERSON_TITLE.format(name=person.name), inner, error=bool(errors))
+
+
+def _window(edition: Edition, person: Person) -> list[tuple[str, str]]:
+    if person.confirm_until is None:
+        return []
+    return [("expired" if person.expired else "confirm_until", _moment(edition, person.confirm_until))]
+
+
+def _unconfirmed_actions(person: Person) -> str:
+    """Before the address is confirmed: the link again, or the organiser confirms it; or the usual end."""
+    base = f"{ACTIONS}/{person.id}"
+    sure = (
+        '<p class="pm-choice"><input id="bevestigen-zeker" name="zeker" type="checkbox" value="ja" required>'
+        f'<label for="bevestigen-zeker">{e(words.CONFIRM_FOR_SURE)}</label></p>'
+    )
+    return "".join(
+        (
+            _action(
+                "bevestigingslink",
+                f"{base}/bevestigingslink",
+                words.CONFIRM_LINK_TITLE,
+                words.CONFIRM_LINK_INTRO,
+                "",
+                words.CONFIRM_LINK_BUTTON,
+            ),
+            _action(
+                "bevestigen",
+                f"{base}/bevestigen",
+                words.CONFIRM_FOR_TITLE,
+                words.CONFIRM_FOR_INTRO,
+                sure,
+                words.CONFIRM_FOR_BUTTON,
+            ),
+            _action(
+                "afmelden",
+                f"{base}/afmelden",
+                words.CANCEL_TITLE,
+                words.CANCEL_INTRO,
+                _confirm("afmelden"),
+                words.CANCEL_BUTTON,
+            ),
+            _action(
+                "wissen",
+                f"{base}/wissen",
+                words.ERASE_TITLE,
+                words.ERASE_INTRO,
+                _confirm("wissen"),
+                words.ERASE_BUTTON,
+            ),
+        )
+    )
 
 
 def _actions(edition: Edition, person: Person) -> str:

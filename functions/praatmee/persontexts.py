@@ -34,6 +34,8 @@ LABELS: dict[str, str] = {
     "added": "Aangemeld door",
     "mails": "Verstuurde e-mails",
     "name": "Naam",
+    "confirm_until": "Bevestigen kan tot",
+    "expired": "Verlopen op",
 }
 ADDED_BY_ORGANISER = "de organisatie"
 ADDED_BY_PERSON = "de deelnemer zelf"
@@ -47,6 +49,9 @@ MAIL_NAMES: dict[str, str] = {
     "no_place": "geen plek",
     "reserve": "reservelijst na de loting",
     "moved": "verplaatst",
+    "confirm_request": "link om de aanmelding te bevestigen",
+    "confirm_again": "nieuwe link om de aanmelding te bevestigen",
+    "confirm_asked": "nieuwe link op verzoek, via de organisatie",
 }
 
 CONFIRM = "Ja, ik weet het zeker. De deelnemer heeft hierom gevraagd."
@@ -66,6 +71,26 @@ CORRECT_BUTTON = "Sla de verbeteringen op"
 RESEND_TITLE = "Bevestiging opnieuw sturen"
 RESEND_INTRO = "De deelnemer krijgt een nieuwe link om af te melden. De oude link werkt dan niet meer."
 RESEND_BUTTON = "Stuur de bevestiging opnieuw"
+# A sign-up from the site whose address is not confirmed yet (confirming.py).
+FIND_CONFIRM_UNTIL = "bevestigen kan tot {moment}"
+FIND_EXPIRED = "verlopen, niet op tijd bevestigd"
+EXPIRED_NOTE = (
+    "Deze aanmelding is niet op tijd bevestigd. De link werkt niet meer en de aanmelding telt niet mee. "
+    "De persoon kan zich opnieuw aanmelden. Of meld de persoon zelf aan via Iemand aanmelden."
+)
+CONFIRM_LINK_TITLE = "Bevestigingslink opnieuw sturen"
+CONFIRM_LINK_INTRO = (
+    "Is de e-mail niet gekomen? De deelnemer krijgt een nieuwe e-mail met een nieuwe link. De oude link "
+    "werkt dan niet meer. Vraag de deelnemer ook in de map met ongewenste e-mail te kijken."
+)
+CONFIRM_LINK_BUTTON = "Stuur de link opnieuw"
+CONFIRM_FOR_TITLE = "Bevestigen namens deze persoon"
+CONFIRM_FOR_INTRO = (
+    "Doe dit alleen als de persoon je zelf heeft gezegd dat het e-mailadres klopt. De aanmelding telt dan "
+    "mee, net als na een klik op de link. De deelnemer krijgt een e-mail met de bevestiging."
+)
+CONFIRM_FOR_SURE = "Ja, de persoon heeft mij gezegd dat dit e-mailadres klopt."
+CONFIRM_FOR_BUTTON = "Bevestig deze aanmelding"
 ERASE_TITLE = "Gegevens wissen (AVG artikel 17)"
 ERASE_INTRO = (
     "Alles van deze deelnemer wordt gewist. Een plek gaat naar de volgende op de reservelijst. "
@@ -82,11 +107,20 @@ DONE: dict[str, str] = {
     "verbeterd": "De gegevens zijn verbeterd.",
     "bevestiging": "De bevestiging is opnieuw verstuurd.",
     "aangemeld": "De deelnemer is aangemeld.",
+    "bevestigingslink": "De link om te bevestigen is opnieuw verstuurd. De oude link werkt niet meer.",
+    "bevestigd": "De aanmelding is bevestigd. De deelnemer krijgt daarover een e-mail.",
 }
 CONFIRM_MISSING = "Vink aan dat je het zeker weet."
 CORRECT_INVALID = "Dit is niet goed ingevuld. Kijk het na en probeer het opnieuw."
 ERROR_MESSAGES: dict[str, str] = {
     "not_confirmed": CONFIRM_MISSING,
+    "still_unconfirmed": (
+        "Deze aanmelding is nog niet bevestigd. Bevestig haar eerst, of stuur de link opnieuw."
+    ),
+    "confirmation_expired": (
+        "Deze aanmelding is niet op tijd bevestigd en is verlopen. De persoon kan zich opnieuw aanmelden. "
+        "Of meld de persoon zelf aan via Iemand aanmelden."
+    ),
     "pupil_role_fixed": (
         "Een leerling kan geen andere rol krijgen, en andersom: de vraag naar de leeftijd en de ouder horen "
         "erbij. Meld de persoon af en meld hem of haar opnieuw aan."

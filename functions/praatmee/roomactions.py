@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from functools import partial
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -26,6 +27,8 @@ from praatmee.roompages import SIGN_IN_PATH
 from praatmee.session import NoSession
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]
+# An organiser's resend goes out each time: even a mark from this very millisecond counts as before it.
+EVERY_TIME = -dt.timedelta(milliseconds=1)
 
 
 def desk() -> service.Context:
@@ -177,6 +180,7 @@ def correct(registration_id: str) -> Response[Any]:
     }
     ctx = desk()
     person = actions.person(ctx, registration_id[:40])
+    actions.confirmed_first(person.id, person.status)
     try:
         correction = Correction.model_validate(fields)
     except ValidationError as exc:
@@ -199,6 +203,46 @@ def resend(registration_id: str) -> Response[Any]:
     audit(organiser, "receipt_resent", registration_id=registration_id[:40])
     _deliver("receipt", registration_id[:40])
     return _done(registration_id[:40], "bevestiging")
+
+
+@router.post("/api/organisatie/deelnemers/<registration_id>/bevestigingslink")
+def resend_confirm_link(registration_id: str) -> Response[Any]:
+    """The confirm mail once more, with a new link (the old one stops working), as a repeated form post
+    sends it but at once: the person phoned because the first one did not come."""
+    organiser = _acting()
+    posted()
+    person = actions.unconfirmed(desk(), registration_id[:40])
+    audit(organiser, "confirm_link_resent", meeting=person.meeting, registration_id=person.id)
+    mailing = _mailing()
+    if mailing is not None:
+        from praatmee import mail
+
+        send = partial(mail.deliver, mailing, mail.CONFIRM_ASKED, person.id, again_after=EVERY_TIME)
+        mail.safely(send, mail.CONFIRM_ASKED.name)
+    return _done(person.id, "bevestigingslink")
+
+
+@router.post("/api/organisatie/deelnemers/<registration_id>/bevestigen")
+def confirm_for(registration_id: str) -> Response[Any]:
+    """The organiser vouches for the address (the person confirmed it by phone): the same confirmation as
+    the person's own click, so a seat, a reserve place or the draw, and the receipt with the cancel link."""
+    from praatmee import confirming
+
+    organiser = _acting()
+    _confirmed(posted())
+    ctx = desk()
+    person = actions.unconfirmed(ctx, registration_id[:40])
+    confirmed = confirming.confirm_for(ctx, person.id)
+    if confirmed.newly:
+        audit(organiser, "confirmed_for", meeting=person.meeting, registration_id=person.id)
+        mailing = _mailing()
+        if mailing is not None:
+            from praatmee import mail
+
+            mail.after_confirmation(mailing, person.id, confirmed.answer.waitlist_position)
+            for promoted in confirmed.promoted:
+                mail.after_promotion(mailing, promoted)
+    return _done(person.id, "bevestigd")
 
 
 @router.post("/api/organisatie/deelnemers/<registration_id>/wissen")
