@@ -208,23 +208,30 @@ def _unconfirmed_actions(person: Person) -> str:
                 sure,
                 words.CONFIRM_FOR_BUTTON,
             ),
-            _action(
-                "afmelden",
-                f"{base}/afmelden",
-                words.CANCEL_TITLE,
-                words.CANCEL_INTRO,
-                _confirm("afmelden"),
-                words.CANCEL_BUTTON,
-            ),
-            _action(
-                "wissen",
-                f"{base}/wissen",
-                words.ERASE_TITLE,
-                words.ERASE_INTRO,
-                _confirm("wissen"),
-                words.ERASE_BUTTON,
-            ),
+            *_ending(base),
         )
+    )
+
+
+def _ending(base: str) -> tuple[str, str]:
+    """The two ways every live sign-up can end, confirmed or not: cancel it, or erase it with its data."""
+    return (
+        _action(
+            "afmelden",
+            f"{base}/afmelden",
+            words.CANCEL_TITLE,
+            words.CANCEL_INTRO,
+            _confirm("afmelden"),
+            words.CANCEL_BUTTON,
+        ),
+        _action(
+            "wissen",
+            f"{base}/wissen",
+            words.ERASE_TITLE,
+            words.ERASE_INTRO,
+            _confirm("wissen"),
+            words.ERASE_BUTTON,
+        ),
     )
 
 
@@ -282,22 +289,7 @@ def _actions(edition: Edition, person: Person) -> str:
             "",
             words.RESEND_BUTTON,
         ),
-        _action(
-            "afmelden",
-            f"{base}/afmelden",
-            words.CANCEL_TITLE,
-            words.CANCEL_INTRO,
-            _confirm("afmelden"),
-            words.CANCEL_BUTTON,
-        ),
-        _action(
-            "wissen",
-            f"{base}/wissen",
-            words.ERASE_TITLE,
-            words.ERASE_INTRO,
-            _confirm("wissen"),
-            words.ERASE_BUTTON,
-        ),
+        *_ending(base),
     ]
     return "".join(forms)
 
