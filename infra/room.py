@@ -18,7 +18,7 @@ from constructs import Construct
 
 from infra import names
 from infra.concerns import Api, Data, Exports, acknowledge, allow, logical_id, python_function
-from infra.site import Site
+from infra.site import Site, security_headers
 from praatmee.organisers import GROUP
 
 # The room reads the registrations for its counts and exports (Scan, as the export does), the venue details
@@ -197,23 +197,7 @@ class Room(Construct):
             self,
             "Headers",
             comment="Praat mee: the room's security headers",
-            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
-                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=policy, override=True
-                ),
-                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
-                    access_control_max_age=cdk.Duration.seconds(names.HSTS_SECONDS),
-                    include_subdomains=True,
-                    override=True,
-                ),
-                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
-                frame_options=cloudfront.ResponseHeadersFrameOptions(
-                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True
-                ),
-                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
-                    referrer_policy=cloudfront.HeadersReferrerPolicy.SAME_ORIGIN, override=True
-                ),
-            ),
+            security_headers_behavior=security_headers(policy),
         )
         site.distribution.add_behavior(
             names.ROOM_PATH_PATTERN,

@@ -18,6 +18,29 @@ from infra.edge import DIRECTORY_INDEX_JS
 from praatmee import caching
 
 
+def security_headers(content_security_policy: str) -> cloudfront.ResponseSecurityHeadersBehavior:
+    """The security headers of every answer CloudFront gives; only the content security policy differs (the
+    room's pages have their own)."""
+    return cloudfront.ResponseSecurityHeadersBehavior(
+        content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+            content_security_policy=content_security_policy, override=True
+        ),
+        strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+            access_control_max_age=cdk.Duration.seconds(names.HSTS_SECONDS),
+            include_subdomains=True,
+            override=True,
+        ),
+        content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+        frame_options=cloudfront.ResponseHeadersFrameOptions(
+            frame_option=cloudfront.HeadersFrameOption.DENY, override=True
+        ),
+        # Not no-referrer: browsers then send `Origin: null` on form posts, which the API refuses.
+        referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+            referrer_policy=cloudfront.HeadersReferrerPolicy.SAME_ORIGIN, override=True
+        ),
+    )
+
+
 class Site(Construct):
     """The private site bucket behind CloudFront (OAC), strict headers, and `/api/*` on the same domain."""
 
@@ -46,24 +69,7 @@ class Site(Construct):
             self,
             "Headers",
             comment="Praat mee: strict security headers",
-            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
-                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=names.CONTENT_SECURITY_POLICY, override=True
-                ),
-                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
-                    access_control_max_age=cdk.Duration.seconds(names.HSTS_SECONDS),
-                    include_subdomains=True,
-                    override=True,
-                ),
-                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
-                frame_options=cloudfront.ResponseHeadersFrameOptions(
-                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True
-                ),
-                # Not no-referrer: browsers then send `Origin: null` on form posts, which the API refuses.
-                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
-                    referrer_policy=cloudfront.HeadersReferrerPolicy.SAME_ORIGIN, override=True
-                ),
-            ),
+            security_headers_behavior=security_headers(names.CONTENT_SECURITY_POLICY),
         )
         directory_index = cloudfront.Function(
             self,
