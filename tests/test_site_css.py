@@ -81,6 +81,16 @@ def open_menu(page: Page) -> None:
 def show_errors(page: Page) -> None:
     page.get_by_role("button", name="Aanmelden").click()
     page.locator("#pm-error-summary").wait_for(state="visible")
+    # The summary takes the focus, and the browser scrolls to it: a picture taken mid-scroll would put the
+    # sticky header elsewhere. Wait until two frames in a row have the same scroll position, then take both
+    # pictures from the top, so the header is where it is in both.
+    settled = (
+        "() => new Promise(done => { const y = scrollY;"
+        " requestAnimationFrame(() => requestAnimationFrame(() => done(scrollY === y))); })"
+    )
+    page.wait_for_function(settled)
+    page.evaluate("() => window.scrollTo({top: 0, behavior: 'instant'})")
+    page.wait_for_function(f"async () => scrollY === 0 && await ({settled})()")
 
 
 def nothing(page: Page) -> None:
