@@ -8,16 +8,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
 import statistics
-import sys
 import time
-from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
+
+from benchmarks.output import quiet_stdout
 
 LAMBDA_CONTEXT = SimpleNamespace(
     function_name="praatmee-api", memory_limit_in_mb=256, invoked_function_arn="arn", aws_request_id="bench"
@@ -151,20 +150,6 @@ def measure(label: str, body: str, ctx: Any) -> str:
         times.append((time.perf_counter() - started) * 1000)
     took = statistics.median(times)
     return f"{label:>20}: {outcome:<28} median {took:.1f} ms  (goal: 400 malformed_body, at most 5 ms)"
-
-
-@contextlib.contextmanager
-def quiet_stdout() -> Iterator[None]:
-    sys.stdout.flush()
-    saved = os.dup(1)
-    with open(os.devnull, "w") as devnull:
-        os.dup2(devnull.fileno(), 1)
-        try:
-            yield
-        finally:
-            sys.stdout.flush()
-            os.dup2(saved, 1)
-            os.close(saved)
 
 
 if __name__ == "__main__":

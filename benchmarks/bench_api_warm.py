@@ -9,19 +9,17 @@ never fails on them.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
 import statistics
-import sys
 import time
-from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
 from botocore.stub import Stubber
 
+from benchmarks.output import quiet_stdout
 from praatmee import api, service
 from praatmee.dynamo import default_client
 from praatmee.edition import load_edition
@@ -61,20 +59,6 @@ def event(method: str, path: str, body: Any = None) -> dict[str, Any]:
         "isBase64Encoded": False,
         "requestContext": {"http": {"method": method, "path": path}, "stage": "$default"},
     }
-
-
-@contextlib.contextmanager
-def quiet_stdout() -> Iterator[None]:
-    sys.stdout.flush()
-    saved = os.dup(1)
-    with open(os.devnull, "w") as devnull:
-        os.dup2(devnull.fileno(), 1)
-        try:
-            yield
-        finally:
-            sys.stdout.flush()
-            os.dup2(saved, 1)
-            os.close(saved)
 
 
 def measure(
