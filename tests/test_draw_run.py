@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import re
+import uuid
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -37,6 +40,14 @@ def edition() -> Edition:
         "themes": {"dyslexie": [1, 7]},
     }
     return Edition.model_validate(raw)
+
+
+@pytest.fixture(autouse=True)
+def fixed_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Registration ids from a fixed sequence. The draw hashes the ids, so random ids gave another panel and
+    reserve order each run, and about 1 run in 750 had no reserve that fits the scenario a test builds."""
+    numbers = itertools.count(1)
+    monkeypatch.setattr(service, "uuid", SimpleNamespace(uuid4=lambda: uuid.UUID(int=next(numbers))))
 
 
 @pytest.fixture
