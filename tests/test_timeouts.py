@@ -51,6 +51,13 @@ def test_every_client_the_functions_make_carries_the_short_timeouts(api_settings
         if path.name != "awsconfig.py" and re.search(r"boto3\.(client|resource)\(", path.read_text())
     ]
     assert made_elsewhere == []
+    # And no secret or parameter is read through Powertools' own client, which has botocore's long defaults
+    default_provider = [
+        path.name
+        for path in FUNCTIONS.glob("*.py")
+        if re.search(r"\bget_(secret|secrets_by_name|parameter|parameters)\(", path.read_text())
+    ]
+    assert default_provider == []
 
 
 def test_the_worst_case_of_a_call_fits_well_inside_the_shortest_function_timeout() -> None:

@@ -171,9 +171,9 @@ class OriginSettings(BaseModel):
             return [self.origin_secret.get_secret_value().encode()]
         if self.origin_secret_arn is None:
             return [] if self.lambda_function_name else None  # on Lambda without a secret: nothing passes
-        from aws_lambda_powertools.utilities.parameters import get_secret
-
-        values = get_secret(self.origin_secret_arn, transform="json", max_age=ORIGIN_SECRET_MAX_AGE_SECONDS)
+        # Through the one provider, whose client has the short timeouts (`get_secret` makes its own).
+        arn = self.origin_secret_arn
+        values = _secrets().get(arn, transform="json", max_age=ORIGIN_SECRET_MAX_AGE_SECONDS)
         return [str(values[key]).encode() for key in ("current", "previous") if values.get(key)]
 
 
