@@ -139,6 +139,9 @@ RENDERERS: dict[str, Callable[[Edition], str]] = {
     "guardian_consent_period": guardian_consent_period,
     "confirm_step": lambda e: confirm_texts.NEXT_STEP.format(hours=e.confirm_within_hours),
     "confirm_hours": lambda e: f"{e.confirm_within_hours} uur",
+    "after_confirming": lambda e: confirm_texts.AFTER_CONFIRMING[e.allocation.value].format(
+        period=texts.confirm_period(e)
+    ),
     "contact_email": lambda e: f"[{e.contact_email}](mailto:{e.contact_email})",
     "roles_list": roles_list,
     "themes_list": themes_list,

@@ -194,3 +194,16 @@ def test_the_sign_up_page_says_how_places_are_given_first_come_or_by_a_draw() ->
     assert "eerlijke loting" in drawn
     assert "Wie zich eerst aanmeldt" not in drawn
     assert "Je hoort uiterlijk twee weken voor je bijeenkomst of je mee kunt doen." in drawn
+
+
+def test_the_page_after_signing_up_says_what_confirming_leads_to_first_come_or_by_a_draw() -> None:
+    # Given the result page of a sign-up that waits for its confirmation, first come and with a draw
+    page = (ROOT / "docs" / "aanmelden" / "resultaat" / "unconfirmed.md").read_text(encoding="utf-8")
+    first_come = load_edition().model_copy(update={"allocation": Allocation.FIRST_COME})
+    by_draw = load_edition()
+
+    # Then a confirmation gives a place at once only when places go first come; with a draw, a ticket
+    assert "Dan hoor je meteen of er een plek voor je is." in render(page, first_come)
+    drawn = render(page, by_draw)
+    assert "meteen" not in drawn
+    assert "Dan doe je mee aan de loting. Je hoort uiterlijk twee weken voor je bijeenkomst" in drawn

@@ -19,6 +19,14 @@ NEXT_STEP = (
     "Kijk in je e-mail en bevestig je aanmelding binnen {hours} uur. Pas dan tellen we je aanmelding mee."
 )
 
+# What confirming leads to, on the result page after signing up: a place at once, or a ticket in the draw.
+AFTER_CONFIRMING = {
+    "first_come": "Dan hoor je meteen of er een plek voor je is.",
+    "draw": (
+        "Dan doe je mee aan de loting. Je hoort uiterlijk {period} voor je bijeenkomst of je mee kunt doen."
+    ),
+}
+
 # -- the first e-mail -----------------------------------------------------------------------------------
 
 SUBJECT = "Bevestig je aanmelding voor Praat mee"
