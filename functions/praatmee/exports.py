@@ -3,10 +3,11 @@
 The daily schedule calls `lambda_handler`; the command line (`praatmee export`) calls `run_export`. Both read
 every registration through the store and write under `exports/<UTC time>/` in the export bucket:
 
-- `aanmeldingen.xlsx`: an overview sheet (per meeting: seats, placed, waiting list, pending consent,
-  cancelled; counts per role, sector and theme) and one sheet per meeting: placed first (in order of sign-up),
-  then the waiting list in order, then pupils waiting for a guardian's consent. Cancelled registrations
-  hold no personal data any more; they are only counted.
+- `aanmeldingen.xlsx`: an overview sheet (per meeting: seats, placed, waiting list, not confirmed yet,
+  pending consent, cancelled; counts per role, sector and theme) and one sheet per meeting: placed first (in
+  order of sign-up), then the waiting list in order, then pupils waiting for a guardian's consent. Cancelled
+  registrations hold no personal data any more, and unconfirmed ones count for nothing yet: both are only
+  counted.
 - `<meeting id>.csv`: the same rows for Dutch Excel (UTF-8 with BOM, `;`, CRLF).
 - `samenvatting.json` (summary): the counts only, written last, so a folder with it is a complete export.
 
