@@ -20,7 +20,7 @@ from praatmee.bucket import ExportBucket
 from praatmee.edition import Edition, Sector
 from praatmee.models import RegistrationStatus
 from praatmee.table import ExportRecord, NewRegistration, exported
-from tests.fixtures import Clock, sign_up
+from tests.fixtures import Clock, sign_up, sign_up_unconfirmed
 
 BUCKET = "praatmee-test-exports"
 NOW = dt.datetime(2027, 2, 1, 5, 0, tzinfo=dt.UTC)
@@ -193,13 +193,15 @@ def test_the_overview_counts_each_status_and_each_role_sector_and_theme(
     rows = opened.sheet_rows(export_texts.OVERVIEW_SHEET)
     assert tuple(rows[0][: len(export_texts.OVERVIEW_COLUMNS)]) == export_texts.OVERVIEW_COLUMNS
     for number, meeting in enumerate(edition.meetings, start=1):
-        title, day, capacity, applied, placed, waiting, pending, cancelled = rows[number][:8]
+        title, day, capacity, applied, placed, waiting, unconfirmed, pending, cancelled = rows[number][:9]
         assert (title, day) == (meeting.title, dt.datetime.combine(meeting.date, dt.time()))
-        assert (capacity, applied, placed, waiting, pending, cancelled) == (CAPACITY, 0, 2, 2, 1, 1)
+        assert (capacity, applied, placed, waiting, unconfirmed, pending, cancelled) == (
+            (CAPACITY, 0, 2, 2, 0, 1, 1)
+        )
     total = rows[len(edition.meetings) + 1]
     n = len(edition.meetings)
     assert total[0] == export_texts.OVERVIEW_TOTAL
-    assert total[2:8] == [CAPACITY * n, 0, 2 * n, 2 * n, n, n]
+    assert total[2:9] == [CAPACITY * n, 0, 2 * n, 2 * n, 0, n, n]
     by_label = {row[0]: row[1:] for row in rows if row[0]}
     # Not cancelled: B (leraar), C, D, E (ouder), P (leerling); A (leraar) cancelled and not counted
     assert by_label["leraar"][: n + 1] == [1] * n + [n]
@@ -217,6 +219,35 @@ def test_the_summary_holds_counts_and_no_personal_data(opened: Opened, edition: 
         assert (meeting["placed"], meeting["waitlisted"], meeting["pending_guardian"]) == (2, 2, 1)
         assert meeting["cancelled"] == 1
     assert "@" not in json.dumps(opened.summary)
+
+
+def test_unconfirmed_sign_ups_are_only_counted_and_an_expired_one_not_at_all(
+    bucket: ExportBucket, ctx: service.Context, clock: Clock
+) -> None:
+    # Given one person online who confirmed, one who signed up 30 hours before the export and never
+    # confirmed (the window of 24 hours is over), and one who signed up an hour before it
+    sign_up(ctx, name="Bevestigd Persoon", email="bevestigd@example.org")
+    clock.now = NOW - dt.timedelta(hours=30)
+    sign_up_unconfirmed(ctx, name="Verlopen Persoon", email="verlopen@example.org")
+    clock.now = NOW - dt.timedelta(hours=1)
+    sign_up_unconfirmed(ctx, name="Wachtend Persoon", email="wachtend@example.org")
+
+    # When the export runs
+    opened = open_export(bucket, exports.run_export(ctx.store, bucket, ctx.edition, NOW).folder)
+
+    # Then the overview and the summary count the one still within the window
+    column = export_texts.OVERVIEW_COLUMNS.index("Nog niet bevestigd")
+    rows = opened.sheet_rows(export_texts.OVERVIEW_SHEET)
+    online = next(row for row in rows if row[0] == ctx.edition.meeting("online").title)  # type: ignore[union-attr]
+    assert online[column] == 1
+    summary = {m["id"]: m for m in opened.summary["meetings"]}
+    assert (summary["online"]["unconfirmed"], summary["online"]["placed"]) == (1, 1)
+    # And no sheet or CSV file names either unconfirmed person; the one who confirmed is listed
+    cells = [str(v) for sheet in opened.workbook for row in sheet.iter_rows(values_only=True) for v in row]
+    everything = " ".join(cells) + " ".join(opened.csv_text.values())
+    assert "Bevestigd Persoon" in everything
+    for name in ("Verlopen", "Wachtend", "verlopen@", "wachtend@"):
+        assert name not in everything
 
 
 def test_each_csv_opens_in_dutch_excel_with_the_same_rows(

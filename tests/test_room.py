@@ -3,6 +3,7 @@ details that the two-weeks confirmation uses. On moto in server mode, through th
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 import urllib.request
@@ -18,7 +19,7 @@ import pytest
 from praatmee import mail, room, service
 from praatmee.edition import load_edition
 from praatmee.ses import SesSender
-from tests.fixtures import HASH_KEY, SENDER, SITE, Clock, valid_body
+from tests.fixtures import HASH_KEY, SENDER, SITE, Clock, sign_up_unconfirmed, valid_body
 from tests.fixtures import sign_up as confirmed_sign_up
 from tests.room_fixtures import REGION, Pool, RoomClient, make_room
 
@@ -76,6 +77,42 @@ def test_the_room_counts_placed_waiting_and_consent_per_meeting(signed_in: RoomC
     page = signed_in.get("/organisatie/")
     assert "example.org" not in page.text
     assert "Geplaatst: deze mensen komen" in page.text
+
+
+def test_the_room_counts_sign_ups_that_wait_for_their_address_confirmation(signed_in: RoomClient) -> None:
+    # Given two parents online who confirmed, one who signed up 25 hours ago and never confirmed (the
+    # window of 24 hours is over), and two who signed up an hour ago and have not confirmed yet
+    the_room = signed_in.context
+    sign_up(the_room, 2)
+    now = the_room.now()
+    clock = Clock(now - dt.timedelta(hours=25))
+    ctx = service.Context(the_room.store, the_room.edition, HASH_KEY.encode(), clock)
+    sign_up_unconfirmed(ctx, email="te-laat@example.org")
+    clock.now = now - dt.timedelta(hours=1)
+    for i in range(2):
+        assert sign_up_unconfirmed(ctx, email=f"nog-niet{i}@example.org").confirm_token is not None
+
+    # When an organiser opens the overview and the room
+    answer = signed_in.get(OVERVIEW)
+    page = signed_in.get("/organisatie/").text
+
+    # Then the two within their window are counted as not confirmed yet; the expired one counts for nothing
+    online = meeting(answer, "online")
+    assert (online["unconfirmed"], online["placed"]) == (2, 2)
+    assert {m["id"]: m["unconfirmed"] for m in answer.json["meetings"] if m["id"] != "online"} == {
+        "noord-wolvega": 0,
+        "zuid-helmond": 0,
+        "midden-utrecht": 0,
+    }
+    section = page.split('id="m-online"', 1)[1].split("</section>", 1)[0]
+    assert "<dt>Nog niet bevestigd</dt><dd>2</dd>" in section
+    # And the mix counts only the people who confirmed
+    mix = {row["label"]: row["count"] for row in online["mix"]}
+    assert mix["rol:ouders"] == 2
+    # And nothing about any one person leaves the room
+    assert "example.org" not in answer.text
+    assert "example.org" not in page
+    assert "Saskia" not in page
 
 
 def test_before_the_draw_the_room_shows_the_pool_against_the_targets(local_aws: str, pool: Pool) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from praatmee import confirmstore
-from praatmee.confirmstore import epoch
+from praatmee.confirmstore import epoch, window_closed
 from praatmee.dynamo import new_token
 from praatmee.errors import ConfirmationExpired, RegistrationNotFound, StateChanged, TryAgain
 from praatmee.models import ConfirmationAnswer, RegistrationStatus
@@ -41,7 +41,7 @@ class Confirmed:
 
 def expired(data: Mapping[str, Any], now: dt.datetime) -> bool:
     """Whether an unconfirmed sign-up is past its window (its TTL may not have removed it yet)."""
-    return data.get("status") == UNCONFIRMED.value and int(data["expires_at"]) < epoch(now)
+    return data.get("status") == UNCONFIRMED.value and window_closed(int(data["expires_at"]), now)
 
 
 def confirmation_data(ctx: Context, registration_id: str, token: str) -> dict[str, Any]:

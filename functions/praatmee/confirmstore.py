@@ -32,6 +32,12 @@ def epoch(moment: str | dt.datetime) -> int:
     return int(at.timestamp())
 
 
+def window_closed(expires_at: int, now: dt.datetime) -> bool:
+    """Whether an unconfirmed sign-up's confirm window (ending at `expires_at`) is over at `now`: the one
+    rule of expiry in Python, as the conditions below write it (`expires_at < :now`)."""
+    return expires_at < epoch(now)
+
+
 def marker_put(store: Store, new: NewRegistration) -> TransactWriteItemTypeDef:
     """The uniqueness marker of a new sign-up: where none is, or where the one there has expired (an
     unconfirmed sign-up past its window, not yet removed by the TTL), so the address can sign up again."""

@@ -44,6 +44,7 @@ OVERVIEW_COLUMNS: tuple[str, ...] = (
     "Aangemeld voor de loting",
     "Geplaatst",
     "Reservelijst",
+    "Nog niet bevestigd",
     "Wacht op toestemming ouder",
     "Afgemeld",
 )

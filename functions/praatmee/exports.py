@@ -3,10 +3,11 @@
 The daily schedule calls `lambda_handler`; the command line (`praatmee export`) calls `run_export`. Both read
 every registration through the store and write under `exports/<UTC time>/` in the export bucket:
 
-- `aanmeldingen.xlsx`: an overview sheet (per meeting: seats, placed, waiting list, pending consent,
-  cancelled; counts per role, sector and theme) and one sheet per meeting: placed first (in order of sign-up),
-  then the waiting list in order, then pupils waiting for a guardian's consent. Cancelled registrations
-  hold no personal data any more; they are only counted.
+- `aanmeldingen.xlsx`: an overview sheet (per meeting: seats, placed, waiting list, not confirmed yet,
+  pending consent, cancelled; counts per role, sector and theme) and one sheet per meeting: placed first (in
+  order of sign-up), then the waiting list in order, then pupils waiting for a guardian's consent. Cancelled
+  registrations hold no personal data any more, and unconfirmed ones count for nothing yet: both are only
+  counted.
 - `<meeting id>.csv`: the same rows for Dutch Excel (UTF-8 with BOM, `;`, CRLF).
 - `samenvatting.json` (summary): the counts only, written last, so a folder with it is a complete export.
 
@@ -27,9 +28,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from praatmee import export_texts, texts
+from praatmee.confirmstore import window_closed
 from praatmee.edition import Edition, load_edition
 from praatmee.models import RegistrationStatus
-from praatmee.table import ExportedRegistration, ExportRecord, MeetingCapacity
+from praatmee.table import ExportedRegistration, ExportRecord, MeetingCapacity, UnconfirmedSignUp
 
 if TYPE_CHECKING:
     from praatmee.bucket import ExportBucket
@@ -76,6 +78,7 @@ class MeetingExport:
     capacity: int
     people: list[ExportedRegistration] = field(default_factory=list)
     cancelled: int = 0
+    unconfirmed: int = 0  # signed up, address not confirmed yet, window still open: counted, never listed
 
     def in_order(self) -> list[ExportedRegistration]:
         """Placed (in order of sign-up), the waiting list (in order of tickets), then pending consent."""
@@ -97,6 +100,8 @@ class MeetingExport:
     def count(self, status: RegistrationStatus) -> int:
         if status is RegistrationStatus.CANCELLED:
             return self.cancelled
+        if status is RegistrationStatus.UNCONFIRMED:
+            return self.unconfirmed
         return sum(1 for one in self.people if one.status is status)
 
     def summary(self) -> dict[str, Any]:
@@ -109,9 +114,16 @@ class MeetingExport:
 
 
 def collect(
-    edition: Edition, pages: Iterable[Sequence[ExportRecord]], progress: Progress = _ignore
+    edition: Edition,
+    pages: Iterable[Sequence[ExportRecord]],
+    progress: Progress = _ignore,
+    *,
+    now: dt.datetime | None = None,
 ) -> list[MeetingExport]:
-    """Sort the store's meeting and registration records into meetings, in the edition's order."""
+    """Sort the store's meeting and registration records into meetings, in the edition's order. Unconfirmed
+    sign-ups are counted while their window is open at `now` (default: the current time); after it they are
+    gone, though DynamoDB's TTL may not have removed them yet."""
+    at = now or dt.datetime.now(dt.UTC)
     meetings = {
         m.id: MeetingExport(id=m.id, title=m.title, date=m.date, capacity=m.capacity)
         for m in edition.meetings
@@ -128,6 +140,10 @@ def collect(
             if isinstance(one, MeetingCapacity):
                 if one.capacity is not None:
                     meeting(one.id).capacity = one.capacity
+                continue
+            if isinstance(one, UnconfirmedSignUp):
+                if not window_closed(one.expires_at, at):
+                    meeting(one.meeting).unconfirmed += 1
                 continue
             target = meeting(one.meeting)
             if one.status is RegistrationStatus.CANCELLED:
@@ -276,7 +292,7 @@ def build_export(
     now: dt.datetime,
     progress: Progress = _ignore,
 ) -> Export:
-    meetings = collect(edition, pages, progress)
+    meetings = collect(edition, pages, progress, now=now)
     tables = [rows(edition, meeting) for meeting in meetings]
     progress("write", len(meetings) + 1)
     files: dict[str, tuple[bytes, str]] = {

@@ -58,6 +58,7 @@ class MeetingView:
     applied: int
     placed: int
     waitlisted: int
+    unconfirmed: int  # signed up within the confirm window, not confirmed yet: holds nothing
     pending: int
     cancelled: int
     mix: tuple[tuple[str, tuple[MixRow, ...]], ...]  # (group heading, rows)
@@ -104,6 +105,7 @@ def room_view(edition: Edition, meetings: Sequence[MeetingExport]) -> list[Meeti
                 applied=meeting.count(RegistrationStatus.APPLIED),
                 placed=meeting.count(RegistrationStatus.PLACED),
                 waitlisted=meeting.count(RegistrationStatus.WAITLISTED),
+                unconfirmed=meeting.count(RegistrationStatus.UNCONFIRMED),
                 pending=meeting.count(RegistrationStatus.PENDING_GUARDIAN),
                 cancelled=meeting.count(RegistrationStatus.CANCELLED),
                 mix=mix,

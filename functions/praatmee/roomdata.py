@@ -21,7 +21,7 @@ DOWNLOAD_SECONDS = 60
 
 
 def meetings(room: Room) -> list[MeetingView]:
-    return room_view(room.edition, collect(room.edition, room.store.export_records()))
+    return room_view(room.edition, collect(room.edition, room.store.export_records(), now=room.now()))
 
 
 def _made_at(folder: str) -> dt.datetime | None:
@@ -108,6 +108,7 @@ def overview_answer(room: Room) -> dict[str, Any]:
                 "applied": view.applied,
                 "placed": view.placed,
                 "waitlisted": view.waitlisted,
+                "unconfirmed": view.unconfirmed,
                 "pending_guardian": view.pending,
                 "cancelled": view.cancelled,
                 "mix_of": "applied" if view.pool else "placed",

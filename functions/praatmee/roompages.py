@@ -191,6 +191,7 @@ def _counts(meeting: MeetingView, edition: Edition) -> str:
         meeting.applied,
         meeting.placed,
         meeting.waitlisted,
+        meeting.unconfirmed,
         meeting.pending,
         meeting.cancelled,
     )

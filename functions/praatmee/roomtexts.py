@@ -67,6 +67,7 @@ COUNT_COLUMNS = (
     "Aangemeld voor de loting",
     "Geplaatst",
     "Reservelijst of wachtlijst",
+    "Nog niet bevestigd",
     "Wacht op toestemming ouder",
     "Afgemeld",
 )

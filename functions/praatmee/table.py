@@ -234,7 +234,15 @@ class ExportedRegistration:
     mail_failures: int = 0
 
 
-ExportRecord = MeetingCapacity | ExportedRegistration
+@dataclass(frozen=True, slots=True)
+class UnconfirmedSignUp:
+    """A sign-up not confirmed yet: only counted, so no personal field; `expires_at` ends its window."""
+
+    meeting: str
+    expires_at: int
+
+
+ExportRecord = MeetingCapacity | ExportedRegistration | UnconfirmedSignUp
 
 
 def _text(item: Mapping[str, Any], name: str) -> str:
@@ -247,6 +255,8 @@ def exported(item: Item) -> ExportRecord:
     if _text(item, "sk") == MEETING_SK:
         capacity = item.get("capacity", {}).get("N")
         return MeetingCapacity(meeting_id_of(item), None if capacity is None else int(capacity))
+    if _text(item, "status") == RegistrationStatus.UNCONFIRMED:
+        return UnconfirmedSignUp(_text(item, "meeting"), int(item.get("expires_at", {}).get("N", 0)))
     guardian = item.get("guardian", {}).get("M", {})
     under_16 = item.get("under_16")
     ticket = item.get("ticket")
@@ -411,11 +421,8 @@ class Table:
     # -- the export ---------------------------------------------------------------------------------
 
     def export_records(self) -> Iterator[list[ExportRecord]]:
-        """Every meeting and registration as a record, a page (up to 1 MB) at a time: a consistent,
-        paginated scan.
-
-        Waiting-list entries, markers and unconfirmed sign-ups (they count for nothing) stay behind, and so
-        do the hashes of a registration.
+        """Every meeting and registration as a record, a page (up to 1 MB) at a time: a consistent, paginated
+        scan. Markers, waiting-list entries and hashes stay behind; an unconfirmed sign-up is only counted.
         """
         pages = self.dynamo.pages(
             "scan",
@@ -423,7 +430,8 @@ class Table:
             ConsistentRead=True,
             FilterExpression="sk IN (:meeting, :reg)",
             ProjectionExpression="pk, sk, meeting, second_meeting, #status, #name, email, #role, sector, "
-            "themes, organisation, needs, under_16, guardian, created_at, ticket, mail_failures, #capacity",
+            "themes, organisation, needs, under_16, guardian, created_at, ticket, mail_failures, #capacity, "
+            "expires_at",
             ExpressionAttributeNames={
                 "#status": "status",
                 "#name": "name",
@@ -433,4 +441,4 @@ class Table:
             ExpressionAttributeValues={":meeting": s(MEETING_SK), ":reg": s(REGISTRATION_SK)},
         )
         for page in pages:
-            yield [exported(item) for item in page["Items"] if _text(item, "status") != "unconfirmed"]
+            yield [exported(item) for item in page["Items"]]

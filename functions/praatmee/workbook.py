@@ -132,6 +132,7 @@ def _write_overview(
         RegistrationStatus.APPLIED,
         RegistrationStatus.PLACED,
         RegistrationStatus.WAITLISTED,
+        RegistrationStatus.UNCONFIRMED,
         RegistrationStatus.PENDING_GUARDIAN,
         RegistrationStatus.CANCELLED,
     )
