@@ -226,3 +226,23 @@ def test_with_aws_export_downloads_the_newest_complete_export(
     assert f"Nieuwste export: {newest.folder}" in out
     assert [p.name for p in tmp_path.iterdir()] == ["2027-02-02T050000Z"]
     assert "Online: 0 van 50 plaatsen bezet" in out
+
+
+def test_the_counts_at_the_end_name_the_draws_pool_and_the_sign_ups_not_confirmed_yet() -> None:
+    # Given the counts of an export before the draw: people in the pool, and sign-ups still to be confirmed
+    zuid = {"title": "Regio Zuid", "capacity": 30, "placed": 0, "applied": 41, "waitlisted": 0}
+    zuid |= {"unconfirmed": 7, "pending_guardian": 2, "cancelled": 1}
+    online = zuid | {"title": "Online", "placed": 50, "capacity": 50, "applied": 0, "waitlisted": 3}
+    said: list[str] = []
+
+    # When the command ends with them
+    organiser.print_summary({"meetings": [zuid, online]}, said.append)
+
+    # Then each line says who waits for the draw (only while anyone does) and who did not confirm yet
+    assert said == [
+        "Aanmeldingen per bijeenkomst:",
+        "  Regio Zuid: 0 van 30 plaatsen bezet, 41 in de loting, 0 op de reservelijst, 7 nog niet bevestigd, "
+        "2 wachten op toestemming, 1 afgemeld",
+        "  Online: 50 van 50 plaatsen bezet, 3 op de reservelijst, 7 nog niet bevestigd, "
+        "2 wachten op toestemming, 1 afgemeld",
+    ]

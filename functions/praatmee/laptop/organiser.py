@@ -123,7 +123,11 @@ def print_summary(summary: dict[str, Any], say: Say) -> None:
                 title=meeting["title"],
                 placed=number(meeting["placed"]),
                 capacity=number(meeting["capacity"]),
+                applied=CLI_TEXTS["summary_applied"].format(applied=number(meeting["applied"]))
+                if meeting["applied"]
+                else "",
                 waitlisted=number(meeting["waitlisted"]),
+                unconfirmed=number(meeting["unconfirmed"]),
                 pending=number(meeting["pending_guardian"]),
                 cancelled=number(meeting["cancelled"]),
             )

@@ -14,9 +14,11 @@ CLI_TEXTS: dict[str, str] = {
     "links_intro": "Links (geldig tot {until}, daarna vraag je nieuwe links op):",
     "summary_title": "Aanmeldingen per bijeenkomst:",
     "summary_line": (
-        "  {title}: {placed} van {capacity} plaatsen bezet, {waitlisted} op de reservelijst, "
-        "{pending} wachten op toestemming, {cancelled} afgemeld"
+        "  {title}: {placed} van {capacity} plaatsen bezet, {applied}{waitlisted} op de reservelijst, "
+        "{unconfirmed} nog niet bevestigd, {pending} wachten op toestemming, {cancelled} afgemeld"
     ),
+    # Only while people wait for the draw (an edition with a draw, before it ran).
+    "summary_applied": "{applied} in de loting, ",
     "no_local_stack_draw": (
         "De lokale omgeving is niet bereikbaar op {endpoint}. Start die eerst met `make serve` (met dezelfde "
         "PORT). Op AWS loot de omgeving zelf, op het tijdstip uit het editiebestand."
