@@ -6,7 +6,9 @@ Material ships one stylesheet of about 137 KiB for every feature it has; our pag
 rules whose selectors they never name. Material's JavaScript, which would add classes at run time, is not
 loaded (DECISIONS.md), so the pages and our scripts are all there is to read. One file instead of two saves
 the first paint a request; it is named by a hash of its content, as Material's file was, because it is
-cached for a year. `assets/praatmee.css` itself stays, for the API's own pages.
+cached for a year. `assets/praatmee.css` itself stays, for the API's own pages. Then the theme's other files
+that no page loads (its JavaScript, the search index's languages, the palette stylesheet, source maps) are
+left out of the site, so a deploy does not upload them.
 
 `mkdocs build`, `make serve`, `make test` and the deploy all build through mkdocs, so all of them get it.
 """
@@ -28,10 +30,15 @@ PURGECSS = ROOT / "node_modules" / ".bin" / "purgecss"
 THEME_SHEET = re.compile(r"assets/stylesheets/main\.[0-9a-f]{8}\.min\.css")
 # Our own scripts add classes at run time (`pm-group--error`); they are read as content too.
 CONTENT = ("**/*.html", "assets/*.js")
+# Where Material puts its own files; ours are in `assets/` itself (docs/assets), and stay.
+THEME_FOLDERS = ("assets/images", "assets/javascripts", "assets/stylesheets")
+LINKED = re.compile(r'(?:href|src)="(?:\.\./|/)*(assets/[^"?#]+)')
 
 
 def on_post_build(config: Any, **_: Any) -> None:
-    bundle_site(Path(config["site_dir"]), [str(css) for css in config["extra_css"]])
+    site = Path(config["site_dir"])
+    bundle_site(site, [str(css) for css in config["extra_css"]])
+    drop_unused_theme_files(site)
 
 
 def bundle_site(site: Path, extra_css: list[str], purgecss: Path = PURGECSS) -> str:
@@ -63,6 +70,22 @@ def bundle_site(site: Path, extra_css: list[str], purgecss: Path = PURGECSS) -> 
             text = link.sub("", text)
         page.write_text(text, encoding="utf-8")
     return target
+
+
+def drop_unused_theme_files(site: Path) -> list[str]:
+    """Remove the theme's files that no built page links; return their paths within the site."""
+    linked = {match.group(1) for page in site.rglob("*.html") for match in LINKED.finditer(_read(page))}
+    dropped = []
+    for folder in THEME_FOLDERS:
+        for path in sorted((site / folder).rglob("*")):
+            name = path.relative_to(site).as_posix()
+            if path.is_file() and name not in linked:
+                path.unlink()
+                dropped.append(name)
+        for empty in sorted((site / folder).rglob("*"), reverse=True):  # deepest first
+            if empty.is_dir() and not any(empty.iterdir()):
+                empty.rmdir()
+    return dropped
 
 
 def _read(page: Path) -> str:

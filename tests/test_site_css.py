@@ -9,6 +9,7 @@ import shutil
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import material  # type: ignore[import-untyped]
 import pytest
@@ -49,6 +50,30 @@ def test_every_page_loads_one_small_stylesheet_named_by_its_content(built_site: 
     assert list((built_site / "assets" / "stylesheets").glob("main.*.map")) == []
     # The API's own pages still link our stylesheet by its fixed name
     assert (built_site / "assets" / "praatmee.css").is_file()
+
+
+def test_the_site_holds_every_file_its_pages_load_and_of_the_themes_files_no_other(built_site: Path) -> None:
+    # Given every file below assets/ that a built page links (relative or from the root)
+    linked = set()
+    for page in built_site.rglob("*.html"):
+        url = "/" + page.relative_to(built_site).as_posix()
+        for ref in re.findall(r'(?:href|src)="([^"#?]+)', page.read_text(encoding="utf-8")):
+            path = urlsplit(urljoin(url, ref)).path
+            if not urlsplit(ref).scheme and path.startswith("/assets/"):
+                linked.add(path.removeprefix("/"))
+
+    # Then each is in the site, and nothing of the theme's own folders that no page loads is deployed
+    assert sorted(name for name in linked if not (built_site / name).is_file()) == []
+    theme_files = {
+        path.relative_to(built_site).as_posix()
+        for folder in ("images", "javascripts", "stylesheets")
+        for path in (built_site / "assets" / folder).rglob("*")
+        if path.is_file()
+    }
+    assert sorted(theme_files - linked) == []
+    # And our own files stay, also those only the API's pages and the room link
+    own = {path.relative_to(DOCS).as_posix() for path in (DOCS / "assets").iterdir()}
+    assert sorted(name for name in own if not (built_site / name).is_file()) == []
 
 
 def test_every_custom_property_the_small_stylesheet_uses_is_still_defined(built_site: Path) -> None:
