@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 from pathlib import Path
 
 import pytest
@@ -18,13 +19,18 @@ NEEDS = "rolstoeltoegankelijk en glutenvrij"
 OPENAPI = Path(__file__).parents[1] / "openapi.json"
 
 
+# Also with Powertools' debug logging on (POWERTOOLS_DEBUG, for an incident): it logs each route's arguments.
+@pytest.mark.parametrize("powertools_debug", [False, True], ids=["info", "powertools-debug"])
 def test_logs_and_metrics_never_hold_a_name_or_an_e_mail_address(
+    powertools_debug: bool,
     client: Api,
     ctx: service.Context,
     capfd: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
     api_log: io.StringIO,
 ) -> None:
+    if powertools_debug:
+        caplog.set_level(logging.DEBUG, logger="aws_lambda_powertools")
     # Given a person who signs up in every way that can go right or wrong
     person = {"name": NAME, "email": EMAIL, "needs": NEEDS}
     client.register(**person)  # placed
@@ -51,6 +57,7 @@ def test_logs_and_metrics_never_hold_a_name_or_an_e_mail_address(
     written = capfd.readouterr()
     records = " ".join(str(record.__dict__) for record in caplog.records)
     assert "registration answered" in written.out + records  # the logs were captured at all
+    assert ("Calling API Route Handler" in records) is powertools_debug
     for secret in (
         NAME,
         "Zwanenburg",

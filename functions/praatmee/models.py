@@ -84,8 +84,12 @@ def _text(max_length: int) -> object:
     return StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=max_length)
 
 
-Name = Annotated[str, _text(100), _no_control(_CONTROL), AfterValidator(_plain_name)]
-Email = Annotated[EmailStr, StringConstraints(max_length=254)]
+# Personal data stays out of a model's repr: Powertools' debug log (POWERTOOLS_DEBUG) writes every route's
+# arguments, and a repr in a traceback or a log line must not carry a name, an address or a token either.
+_PRIVATE = Field(repr=False)
+Name = Annotated[str, _text(100), _no_control(_CONTROL), AfterValidator(_plain_name), _PRIVATE]
+Email = Annotated[EmailStr, StringConstraints(max_length=254), _PRIVATE]
+Token = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Za-z0-9_-]{20,100}$"), _PRIVATE]
 OptionalText = Annotated[
     str,
     StringConstraints(strict=True, strip_whitespace=True, max_length=500),
@@ -125,19 +129,21 @@ class RegistrationRequest(_Strict):
     role: Role
     sector: Sector
     themes: Annotated[list[Theme], Field(min_length=1, max_length=len(Theme))]
-    organisation: Annotated[str, _text(150), _no_control(_CONTROL), AfterValidator(_plain_name)] | None = None
+    organisation: Annotated[str, _text(150), _no_control(_CONTROL), AfterValidator(_plain_name)] | None = (
+        Field(default=None, repr=False)
+    )
     # Shown in the guardian's request too, so no link there either.
     needs: (
         Annotated[
             OptionalText, AfterValidator(_no_web_address), Field(description="Diet or accessibility needs")
         ]
         | None
-    ) = None
+    ) = Field(default=None, repr=False)
     privacy_consent: StrictBool
     under_16: StrictBool = False
-    guardian: Guardian | None = None
+    guardian: Guardian | None = Field(default=None, repr=False)
     website: Annotated[str, StringConstraints(strict=True, max_length=200)] | None = Field(
-        default=None, description="Honeypot: a field people never see. Leave it empty."
+        default=None, description="Honeypot: a field people never see. Leave it empty.", repr=False
     )
 
     _consent = field_validator("privacy_consent")(lambda value: _must_consent(value))
@@ -174,14 +180,14 @@ class CancellationRequest(_Strict):
     """The body of `POST /api/cancellations`: the id and secret token from the confirmation e-mail."""
 
     registration_id: Annotated[str, StringConstraints(strict=True, pattern=r"^[0-9a-f]{32}$")]
-    token: Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Za-z0-9_-]{20,100}$")]
+    token: Token
 
 
 class ConsentRequest(_Strict):
     """The body of `POST /api/consents`: a guardian's answer, with the id and token from their e-mail."""
 
     registration_id: Annotated[str, StringConstraints(strict=True, pattern=r"^[0-9a-f]{32}$")]
-    token: Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Za-z0-9_-]{20,100}$")]
+    token: Token
     decision: Literal["confirm", "decline"]
 
 
