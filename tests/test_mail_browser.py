@@ -72,3 +72,28 @@ def test_a_guardian_confirms_from_the_link_in_their_mail(page: Page, site_url: s
     expect(page).to_have_url(re.compile(r"/aanmelden/resultaat/consented/$"))
     open_newest_mail_to(page, site_url, pupil)
     expect(page.get_by_text(texts.CONSENTED_INTRO)).to_be_visible()
+
+
+def test_a_mail_fits_a_phone_screen_also_with_a_long_address_or_link(page: Page) -> None:
+    # Given a mail with the edition's long contact address and a link as long as the cancel link
+    from praatmee import letters
+    from praatmee.edition import load_edition
+
+    contact = load_edition().contact_email
+    mail = letters.render(
+        "p@example.org",
+        "Bevestiging",
+        [
+            texts.CONTACT_PARAGRAPH.format(contact=contact),
+            "x" * 90,
+            ("Afmelden", "https://a.example/" + "t" * 80),
+        ],
+    )
+
+    # When a phone shows it, 390 px wide
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_content(mail.html or "")
+
+    # Then nothing sticks out to the right: no sideways scrolling to read an address
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.get_by_text(contact).is_visible()

@@ -40,9 +40,13 @@ def render(to: str, subject: str, blocks: list[Block], attachments: tuple[Attach
     body = "".join(html_parts)
     page = (
         '<!doctype html><html lang="nl"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(subject)}</title></head>"
+        # A long address or link breaks at the screen's edge instead of pushing the mail sideways on a phone
+        # (`word-wrap`: the same, for older mail programs).
         '<body style="font-family: Verdana, Arial, sans-serif; font-size: 18px; line-height: 1.6; '
-        'color: #1a1a1a; background: #ffffff; max-width: 40em; margin: 0; padding: 1em;">'
+        "color: #1a1a1a; background: #ffffff; max-width: 40em; margin: 0; padding: 1em; "
+        'overflow-wrap: break-word; word-wrap: break-word;">'
         f"{body}</body></html>"
     )
     return Mail(
