@@ -18,6 +18,7 @@ import pytest
 
 from praatmee import actions, confirming, room, service, texts
 from praatmee.action_store import ActionStore
+from praatmee.edition import Allocation, load_edition
 from praatmee.errors import RegistrationNotFound
 from praatmee.models import RegistrationStatus
 from praatmee.ses import SesSender
@@ -31,7 +32,7 @@ from tests.fixtures import (
     valid_body,
 )
 from tests.fixtures import sign_up as confirmed_sign_up
-from tests.room_fixtures import REGION, Pool, RoomClient
+from tests.room_fixtures import REGION, Pool, RoomClient, make_room
 
 WOLVEGA, ONLINE = "noord-wolvega", "online"
 PEOPLE = "/organisatie/deelnemers/"
@@ -55,6 +56,10 @@ def text_of(message: EmailMessage) -> str:
 
 @pytest.fixture
 def signed_in(the_room: room.Room, pool: Pool) -> RoomClient:
+    return sign_in_to(the_room, pool)
+
+
+def sign_in_to(the_room: room.Room, pool: Pool) -> RoomClient:
     """An organiser in a room that acts for people: the one-person key, and mail through moto's SES."""
     boto3.client("sesv2", region_name=REGION).create_email_identity(EmailIdentity=SENDER)
     sender = SesSender(sender=SENDER, reply_to="vragen@example.org")
@@ -397,6 +402,26 @@ def test_confirming_on_behalf_in_a_full_meeting_gives_a_reserve_place(
     assert counted.ids(RegistrationStatus.WAITLISTED) == {dirk}
     [receipt] = mails_to(address)
     assert "reservelijst" in text_of(receipt)
+
+
+def test_confirming_on_behalf_in_a_draw_edition_enters_the_draw_and_takes_no_seat(
+    local_aws: str, pool: Pool, address: str
+) -> None:
+    # Given a room of an edition whose places the draw gives, and a sign-up whose first mail did not come
+    drawing = sign_in_to(make_room(local_aws, pool, edition=load_edition()), pool)
+    assert drawing.context.edition.allocation is Allocation.DRAW
+    dirk, _ = unconfirmed(drawing, address)
+
+    # When the organiser confirms for the person
+    assert drawing.post(f"{ACTIONS}/{dirk}/bevestigen", {"zeker": "ja"}).status == 303
+
+    # Then the person is in the draw's pool, as after their own click: no seat before the draw
+    counted = assert_seat_invariants(drawing.context.store, WOLVEGA)
+    assert counted.ids(RegistrationStatus.APPLIED) == {dirk}
+    assert counted.placed == 0
+    [receipt] = mails_to(address)
+    assert "loting" in text_of(receipt)
+    assert ("confirmed_for", dirk) in audited(drawing)
 
 
 @pytest.mark.parametrize("action", ["verplaatsen", "verbeteren", "bevestiging"])
