@@ -63,7 +63,9 @@ CDK_CONTEXT = -c senderDomain=$(SENDER_DOMAIN) $(if $(SENDER_ADDRESS),-c senderA
 	$(if $(ALARM_EMAIL),-c alarmEmail=$(ALARM_EMAIL)) $(if $(REGION),-c region=$(REGION)) \
 	$(if $(RESERVED_CONCURRENCY),-c reservedConcurrency=$(RESERVED_CONCURRENCY)) \
 	$(if $(FIRST_ORGANISER),-c firstOrganiser=$(FIRST_ORGANISER)) \
-	$(if $(ORIGIN_SECRET_VERSION),-c originSecretVersion=$(ORIGIN_SECRET_VERSION))
+	$(if $(ORIGIN_SECRET_VERSION),-c originSecretVersion=$(ORIGIN_SECRET_VERSION)) \
+	$(if $(API_DOMAIN),-c apiDomain=$(API_DOMAIN)) \
+	$(if $(API_CERTIFICATE_ARN),-c apiCertificateArn=$(API_CERTIFICATE_ARN))
 
 .PHONY: synth deploy destroy cdk-context
 

@@ -23,6 +23,7 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct, IConstruct
 
 from infra import names
+from infra.api_domain import ApiDomain, ApiDomainName
 from praatmee.edition import Edition
 from praatmee.table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE, seed_updates
 
@@ -224,6 +225,7 @@ class Api(Construct):
         code: lambda_.Code,
         data: Data,
         reserved_concurrency: int,
+        domain: ApiDomainName | None = None,
     ) -> None:
         super().__init__(scope, id)
         self.function = python_function(
@@ -243,7 +245,11 @@ class Api(Construct):
         allow(self.function, ["secretsmanager:GetSecretValue"], [data.email_hash_key.secret_arn])
 
         self.http_api = apigw.HttpApi(
-            self, "Http", description="Praat mee: /api/* behind CloudFront", create_default_stage=False
+            self,
+            "Http",
+            description="Praat mee: /api/* behind CloudFront",
+            create_default_stage=False,
+            disable_execute_api_endpoint=True if domain else None,  # only CloudFront knows the domain
         )
         self.http_api.add_routes(
             path="/api/{proxy+}",
@@ -287,9 +293,15 @@ class Api(Construct):
         cfn_stage.access_log_settings = apigw.CfnStage.AccessLogSettingsProperty(
             destination_arn=access_logs.log_group_arn, format=cdk.Stack.of(self).to_json_string(access_format)
         )
+        self.domain = (
+            ApiDomain(self, "Domain", domain=domain, http_api=self.http_api, stage=stage) if domain else None
+        )
 
     @property
     def origin_domain(self) -> str:
+        """The name CloudFront reaches the API by: its own domain when it has one, else `execute-api`."""
+        if self.domain:
+            return self.domain.domain_name.name
         return f"{self.http_api.api_id}.execute-api.{cdk.Aws.REGION}.{cdk.Aws.URL_SUFFIX}"
 
 

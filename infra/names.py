@@ -22,6 +22,9 @@ CTX_SENDER_ADDRESS = "senderAddress"
 CTX_REGION = "region"
 CTX_ALARM_EMAIL = "alarmEmail"
 CTX_RESERVED_CONCURRENCY = "reservedConcurrency"
+# The API's own domain and its regional ACM certificate: both or neither (infra/api_domain.py).
+CTX_API_DOMAIN = "apiDomain"
+CTX_API_CERTIFICATE_ARN = "apiCertificateArn"
 
 # The Lambda platform: the bundler installs wheels for exactly this interpreter and architecture.
 PYTHON_VERSION = "3.14"

@@ -10,7 +10,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from infra import alarms, bundling, concerns, names, site
+from infra import alarms, api_domain, bundling, concerns, names, site
 from infra.bundling import function_code
 from infra.draw import Draw
 from infra.edge import NotFoundPage
@@ -85,6 +85,7 @@ class PraatMeeStack(cdk.Stack):
         alarm_email: str | None = None,
         first_organiser: str | None = None,
         origin_secret_version: str | None = None,
+        api_domain_name: api_domain.ApiDomainName | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, description="Praat mee: site, registration API and exports", **kwargs)
@@ -101,7 +102,12 @@ class PraatMeeStack(cdk.Stack):
         )
         self.data = concerns.Data(self, "Data", edition=edition)
         self.api = concerns.Api(
-            self, "Api", code=code, data=self.data, reserved_concurrency=reserved_concurrency
+            self,
+            "Api",
+            code=code,
+            data=self.data,
+            reserved_concurrency=reserved_concurrency,
+            domain=api_domain_name,
         )
         self.origin_secret = OriginSecret(
             self, "OriginSecret", api_domain=self.api.origin_domain, version_id=origin_secret_version
@@ -181,8 +187,10 @@ class PraatMeeStack(cdk.Stack):
         )
         self._acknowledge_cdk_providers()
         cdk.CfnOutput(self, "SiteUrl", value=self.site.origin)
-        # Public anyway; named so the deployed tests can check that it refuses direct calls.
-        cdk.CfnOutput(self, "ApiDirectUrl", value=self.api.http_api.api_endpoint)
+        if self.api.domain:  # the target of the CNAME the deployer makes for the API's own domain
+            cdk.CfnOutput(self, "ApiDomainTarget", value=self.api.domain.domain_name.regional_domain_name)
+        else:  # public anyway; named so the deployed tests can check that it refuses direct calls
+            cdk.CfnOutput(self, "ApiDirectUrl", value=self.api.http_api.api_endpoint)
         cdk.CfnOutput(self, "TableName", value=self.data.table.table_name)
         cdk.CfnOutput(self, "ExportBucket", value=self.exports.bucket.bucket_name)
         cdk.CfnOutput(self, "OrganiserRoleArn", value=self.exports.organiser_role.role_arn)
@@ -232,9 +240,13 @@ class PraatMeeStack(cdk.Stack):
 def build(
     app: cdk.App, *, edition: Edition, site_dir: Path, sender_domain: str, **options: Any
 ) -> PraatMeeStack:
-    """Both stacks in their regions; the main stack reads the web ACL's ARN across regions."""
+    """Both stacks in their regions; the main stack reads the web ACL's ARN across regions. Raises
+    `ApiDomainError` when the API's domain and certificate do not go together."""
     account = options.pop("account", None)
     region = options.pop("region", None) or names.DEFAULT_REGION
+    domain = api_domain.from_context(
+        options.pop("api_domain", None), options.pop("api_certificate_arn", None), region=region
+    )
     edge = EdgeStack(
         app,
         names.EDGE_STACK,
@@ -251,5 +263,6 @@ def build(
         web_acl_arn=edge.web_acl_arn,
         sender_domain=sender_domain,
         sender_address=options.pop("sender_address", None) or f"aanmelden@{sender_domain}",
+        api_domain_name=domain,
         **options,
     )

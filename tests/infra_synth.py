@@ -66,9 +66,10 @@ def draw_edition() -> Edition:
 
 
 @cache
-def synthesize(draw: bool = False) -> Synth:
+def synthesize(draw: bool = False, **context: str) -> Synth:
     """The app for the shipped edition given out first come (what most infra tests specify), or with `draw` as
-    shipped: given out by the draw."""
+    shipped: given out by the draw. `context` holds optional values as the app passes them to `build` (for
+    example `api_domain=…`); each combination is synthesised once."""
     import time
 
     started = time.perf_counter()
@@ -85,6 +86,7 @@ def synthesize(draw: bool = False) -> Synth:
         reserved_concurrency=RESERVED_CONCURRENCY,
         alarm_email="alarms@example.org",
         account=ACCOUNT,
+        **context,
     )
     error = None
     try:

@@ -1,7 +1,8 @@
 """Checks against a deployed stack: opt-in, skipped unless PRAATMEE_DEPLOYED_URL is set (README, Deploy).
 
     PRAATMEE_DEPLOYED_URL=https://d1234.cloudfront.net .venv/bin/pytest -m deployed
-    (and PRAATMEE_DEPLOYED_API_URL=<the ApiDirectUrl output> for the direct-call check)
+    (and PRAATMEE_DEPLOYED_API_URL=<the ApiDirectUrl output> for the direct-call check; with the API's own
+    domain the execute-api address is off and that output is gone: use https://<API_DOMAIN>)
 
 The concurrency test writes real registrations, so it needs a second opt-in with a bounded count:
     PRAATMEE_DEPLOYED_CONCURRENCY=60 (at most MAX_CONCURRENCY) and preferably a throwaway deployment.
@@ -113,7 +114,11 @@ def test_an_unknown_page_gets_the_dutch_404_page_and_the_api_keeps_its_json_404(
     assert headers["content-type"].startswith("application/json")
 
 
-@pytest.mark.skipif(not API_URL, reason="set PRAATMEE_DEPLOYED_API_URL (the ApiDirectUrl output)")
+@pytest.mark.skipif(
+    not API_URL,
+    reason="set PRAATMEE_DEPLOYED_API_URL: the ApiDirectUrl output, or https://<API_DOMAIN> when the API "
+    "has its own domain (its execute-api address is off)",
+)
 def test_a_direct_call_to_the_api_skipping_cloudfront_is_refused() -> None:
     request = urllib.request.Request(API_URL + "/api/meetings")
     with pytest.raises(urllib.error.HTTPError) as refused:
