@@ -152,3 +152,19 @@ def screenshots() -> Path:
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if SCREENSHOTS.is_dir() and any(SCREENSHOTS.iterdir()):
         terminalreporter.write_line(f"screenshots of the browser tests: {SCREENSHOTS}")
+
+
+@pytest.fixture(scope="session")
+def synth() -> Any:
+    """The CDK app, synthesised once per session (tests/infra_synth.py)."""
+    from tests.infra_synth import synthesize
+
+    return synthesize()
+
+
+@pytest.fixture(scope="session")
+def draw_synth() -> Any:
+    """The same app for an edition whose places are given by the draw."""
+    from tests.infra_synth import synthesize
+
+    return synthesize(draw=True)

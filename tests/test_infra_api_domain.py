@@ -18,6 +18,7 @@ from infra import names
 from infra.api_domain import ApiDomainError
 from praatmee import origin
 from tests.infra_synth import Synth, synthesize
+from tests.infra_template import one, properties
 from tests.test_infra_security import CFN_LINT_IGNORED
 
 DOMAIN = "k3f9q2.api.example.nl"
@@ -29,16 +30,6 @@ CERTIFICATE_ARN = (
 @pytest.fixture(scope="module")
 def domain_synth() -> Synth:
     return synthesize(api_domain=DOMAIN, api_certificate_arn=CERTIFICATE_ARN)
-
-
-@pytest.fixture(scope="module")
-def synth() -> Synth:
-    return synthesize()
-
-
-def one(synth: Synth, type_: str) -> tuple[str, dict[str, Any]]:
-    [(logical_id, resource)] = synth.resources(type_).items()
-    return logical_id, resource["Properties"]
 
 
 def api_origins(synth: Synth) -> list[dict[str, Any]]:
@@ -53,7 +44,7 @@ def api_origins(synth: Synth) -> list[dict[str, Any]]:
 
 
 def test_the_domain_has_the_given_regional_certificate_and_tls_1_2(domain_synth: Synth) -> None:
-    _, domain = one(domain_synth, "AWS::ApiGatewayV2::DomainName")
+    domain = properties(domain_synth, "AWS::ApiGatewayV2::DomainName")
     assert domain["DomainName"] == DOMAIN
     [configuration] = domain["DomainNameConfigurations"]
     assert configuration == {
@@ -66,8 +57,8 @@ def test_the_domain_has_the_given_regional_certificate_and_tls_1_2(domain_synth:
 def test_the_domain_is_mapped_to_the_apis_one_stage(domain_synth: Synth) -> None:
     domain_id, _ = one(domain_synth, "AWS::ApiGatewayV2::DomainName")
     api_id, _ = one(domain_synth, "AWS::ApiGatewayV2::Api")
-    _, stage = one(domain_synth, "AWS::ApiGatewayV2::Stage")
-    _, mapping = one(domain_synth, "AWS::ApiGatewayV2::ApiMapping")
+    stage = properties(domain_synth, "AWS::ApiGatewayV2::Stage")
+    mapping = properties(domain_synth, "AWS::ApiGatewayV2::ApiMapping")
     assert mapping["ApiId"] == {"Ref": api_id}
     assert mapping["DomainName"] == {"Ref": domain_id}
     assert mapping["Stage"] == stage["StageName"] == "$default"
@@ -75,7 +66,7 @@ def test_the_domain_is_mapped_to_the_apis_one_stage(domain_synth: Synth) -> None
 
 
 def test_the_execute_api_address_is_switched_off(domain_synth: Synth) -> None:
-    _, api = one(domain_synth, "AWS::ApiGatewayV2::Api")
+    api = properties(domain_synth, "AWS::ApiGatewayV2::Api")
     assert api["DisableExecuteApiEndpoint"] is True
 
 
@@ -110,7 +101,7 @@ def test_without_the_context_the_api_keeps_its_execute_api_address(synth: Synth)
     """A guard for the default deploy: it passed before the domain existed and must keep passing."""
     assert synth.resources("AWS::ApiGatewayV2::DomainName") == {}
     assert synth.resources("AWS::ApiGatewayV2::ApiMapping") == {}
-    _, api = one(synth, "AWS::ApiGatewayV2::Api")
+    api = properties(synth, "AWS::ApiGatewayV2::Api")
     assert "DisableExecuteApiEndpoint" not in api
     for target in api_origins(synth):
         assert "execute-api" in json.dumps(target["DomainName"])

@@ -9,17 +9,8 @@ from typing import Any
 import pytest
 
 from infra import names
-from tests.infra_synth import Synth, _site_dir, synthesize
-
-
-@pytest.fixture(scope="module")
-def synth() -> Synth:
-    return synthesize()
-
-
-def distribution_config(synth: Synth) -> dict[str, Any]:
-    [distribution] = synth.resources("AWS::CloudFront::Distribution").values()
-    return distribution["Properties"]["DistributionConfig"]  # type: ignore[no-any-return]
+from tests.infra_synth import Synth, _site_dir
+from tests.infra_template import distribution_config
 
 
 def edge_function(synth: Synth) -> tuple[str, dict[str, Any]]:

@@ -5,24 +5,14 @@ generated secret; only the API's and the room's functions may read that secret, 
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
 from infra import names
 from praatmee import origin
 from praatmee.settings import OriginSettings
-from tests.infra_synth import Synth, synthesize
-
-
-@pytest.fixture(scope="module")
-def synth() -> Synth:
-    return synthesize()
-
-
-def distribution_config(synth: Synth) -> dict[str, Any]:
-    [distribution] = synth.resources("AWS::CloudFront::Distribution").values()
-    return distribution["Properties"]["DistributionConfig"]  # type: ignore[no-any-return]
+from tests.infra_synth import Synth
+from tests.infra_template import distribution_config
 
 
 def origin_secret_id(synth: Synth) -> str:

@@ -6,27 +6,15 @@ from __future__ import annotations
 
 import fnmatch
 import json
-from typing import Any
-
-import pytest
 
 from infra import names
 from infra.room import ROOM_COGNITO_ACTIONS, ROOM_TABLE_ACTIONS
-from tests.infra_synth import Synth, synthesize
-
-
-@pytest.fixture(scope="module")
-def synth() -> Synth:
-    return synthesize()
-
-
-def one(synth: Synth, type_: str) -> dict[str, Any]:
-    [resource] = synth.resources(type_).values()
-    return resource["Properties"]  # type: ignore[no-any-return]
+from tests.infra_synth import Synth
+from tests.infra_template import properties
 
 
 def test_the_pool_requires_mfa_with_an_app_and_lets_only_administrators_add_users(synth: Synth) -> None:
-    pool = one(synth, "AWS::Cognito::UserPool")
+    pool = properties(synth, "AWS::Cognito::UserPool")
     assert pool["MfaConfiguration"] == "ON"
     assert pool["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
     assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
@@ -39,7 +27,7 @@ def test_the_pool_requires_mfa_with_an_app_and_lets_only_administrators_add_user
 
 
 def test_the_client_allows_only_the_admin_flow_without_a_secret_and_short_tokens(synth: Synth) -> None:
-    client = one(synth, "AWS::Cognito::UserPoolClient")
+    client = properties(synth, "AWS::Cognito::UserPoolClient")
     assert sorted(client["ExplicitAuthFlows"]) == [
         "ALLOW_ADMIN_USER_PASSWORD_AUTH",
         "ALLOW_REFRESH_TOKEN_AUTH",
@@ -54,7 +42,7 @@ def test_the_client_allows_only_the_admin_flow_without_a_secret_and_short_tokens
         names.ROOM_SESSION_HOURS * 60,
         "minutes",
     )
-    group = one(synth, "AWS::Cognito::UserPoolGroup")
+    group = properties(synth, "AWS::Cognito::UserPoolGroup")
     assert group["GroupName"] == "organisatoren"
 
 
