@@ -50,7 +50,7 @@ pytest: $(STAMP) $(NODE_STAMP)
 
 # Benchmarks print figures; they never fail on a time.
 bench: $(STAMP) $(LIGHTHOUSE) chromium site
-	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python -m benchmarks.$$(basename $$script .py) || exit 1; done
 
 clean:
 	rm -rf site .pytest_cache .mypy_cache .ruff_cache

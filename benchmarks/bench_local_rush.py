@@ -5,7 +5,7 @@ loopback, the deadline moved a year on if it has passed), then posts the sign-up
 Prints the total time, p50/p95 of the first and the last hundred answers, how many got no answer within
 30 s, the server process's CPU time per sign-up in the first and the last hundred (latency depends on what
 else the machine runs; CPU time much less), and its resident memory at start, after 100 and after all
-sign-ups, each beside its goal. Never fails on them. `python benchmarks/bench_local_rush.py 300` runs a
+sign-ups, each beside its goal. Never fails on them. `python -m benchmarks.bench_local_rush 300` runs a
 shorter rush.
 """
 
