@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import statistics
 import time
 from types import SimpleNamespace
 from typing import Any
 
+from benchmarks.handler_env import set_api_environment
 from benchmarks.output import quiet_stdout
 
 LAMBDA_CONTEXT = SimpleNamespace(
@@ -44,16 +44,7 @@ def event(body: str) -> dict[str, Any]:
 
 
 def main() -> None:
-    os.environ.update(
-        AWS_DEFAULT_REGION="eu-west-1",
-        AWS_ACCESS_KEY_ID="bench",
-        AWS_SECRET_ACCESS_KEY="bench",
-        PRAATMEE_TABLE_NAME="bench",
-        PRAATMEE_EMAIL_HASH_KEY="k" * 32,
-        PRAATMEE_SITE_ORIGIN="https://praatmee.example.nl",
-        PRAATMEE_SENDER_ADDRESS="aanmelden@praatmee.example.nl",
-        POWERTOOLS_METRICS_NAMESPACE="Praatmee",
-    )
+    set_api_environment()
     from praatmee import service
     from praatmee.edition import load_edition
     from praatmee.store import Store

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import statistics
 import time
 from types import SimpleNamespace
@@ -19,6 +18,7 @@ from typing import Any
 
 from botocore.stub import Stubber
 
+from benchmarks.handler_env import set_api_environment
 from benchmarks.output import quiet_stdout
 from praatmee import api, service
 from praatmee.dynamo import default_client
@@ -88,15 +88,7 @@ def report(name: str, times: list[float]) -> None:
 
 
 def main() -> None:
-    os.environ.update(
-        AWS_DEFAULT_REGION="eu-west-1",
-        AWS_ACCESS_KEY_ID="bench",
-        AWS_SECRET_ACCESS_KEY="bench",
-        PRAATMEE_TABLE_NAME="bench",
-        PRAATMEE_EMAIL_HASH_KEY="k" * 32,
-        PRAATMEE_SITE_ORIGIN="https://praatmee.example.nl",
-        PRAATMEE_SENDER_ADDRESS="aanmelden@praatmee.example.nl",
-    )
+    set_api_environment()
     client = default_client()
     ses = ses_client()
     now = dt.datetime(2027, 1, 15, tzinfo=dt.UTC)
