@@ -65,7 +65,9 @@ CDK_CONTEXT = -c senderDomain=$(SENDER_DOMAIN) $(if $(SENDER_ADDRESS),-c senderA
 	$(if $(FIRST_ORGANISER),-c firstOrganiser=$(FIRST_ORGANISER)) \
 	$(if $(ORIGIN_SECRET_VERSION),-c originSecretVersion=$(ORIGIN_SECRET_VERSION)) \
 	$(if $(API_DOMAIN),-c apiDomain=$(API_DOMAIN)) \
-	$(if $(API_CERTIFICATE_ARN),-c apiCertificateArn=$(API_CERTIFICATE_ARN))
+	$(if $(API_CERTIFICATE_ARN),-c apiCertificateArn=$(API_CERTIFICATE_ARN)) \
+	$(if $(SITE_DOMAIN),-c siteDomain=$(SITE_DOMAIN)) \
+	$(if $(SITE_CERTIFICATE_ARN),-c siteCertificateArn=$(SITE_CERTIFICATE_ARN))
 
 .PHONY: synth deploy destroy cdk-context
 

@@ -4,41 +4,11 @@ switched off, so a client that does not know the name cannot spend the stage's s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_certificatemanager as acm
 from constructs import Construct
 
-from infra import names
-
-
-class ApiDomainError(ValueError):
-    """The two context values do not make one usable domain; the app stops with this message."""
-
-
-@dataclass(frozen=True)
-class ApiDomainName:
-    name: str
-    certificate_arn: str
-
-
-def from_context(name: str | None, certificate_arn: str | None, *, region: str) -> ApiDomainName | None:
-    """Both values or neither; the certificate must be an ACM certificate in the API's region."""
-    if not name and not certificate_arn:
-        return None
-    if not name or not certificate_arn:
-        raise ApiDomainError(
-            f"set both -c {names.CTX_API_DOMAIN}=… and -c {names.CTX_API_CERTIFICATE_ARN}=… for the API's "
-            "own domain, or neither (see README, Only through CloudFront)"
-        )
-    parts = certificate_arn.split(":")
-    if len(parts) < 6 or parts[2] != "acm" or parts[3] != region:
-        raise ApiDomainError(
-            f"{names.CTX_API_CERTIFICATE_ARN} must be an ACM certificate in {region}, the API's region "
-            f"(a regional API domain cannot use one from another region): {certificate_arn}"
-        )
-    return ApiDomainName(name=name, certificate_arn=certificate_arn)
+from infra.domains import Domain
 
 
 class ApiDomain(Construct):
@@ -49,7 +19,7 @@ class ApiDomain(Construct):
         scope: Construct,
         id: str,
         *,
-        domain: ApiDomainName,
+        domain: Domain,
         http_api: apigw.HttpApi,
         stage: apigw.HttpStage,
     ) -> None:

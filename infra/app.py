@@ -8,7 +8,7 @@ import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
 from infra import names
-from infra.api_domain import ApiDomainError
+from infra.domains import DomainError
 from infra.stack import build
 from praatmee.edition import load_edition
 
@@ -36,8 +36,10 @@ def main() -> cdk.App:
             origin_secret_version=app.node.try_get_context(names.CTX_ORIGIN_SECRET_VERSION),
             api_domain=app.node.try_get_context(names.CTX_API_DOMAIN),
             api_certificate_arn=app.node.try_get_context(names.CTX_API_CERTIFICATE_ARN),
+            site_domain=app.node.try_get_context(names.CTX_SITE_DOMAIN),
+            site_certificate_arn=app.node.try_get_context(names.CTX_SITE_CERTIFICATE_ARN),
         )
-    except ApiDomainError as error:
+    except DomainError as error:
         raise SystemExit(str(error)) from None
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
     app.synth()

@@ -23,7 +23,8 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct, IConstruct
 
 from infra import names
-from infra.api_domain import ApiDomain, ApiDomainName
+from infra.api_domain import ApiDomain
+from infra.domains import Domain
 from praatmee.edition import Edition
 from praatmee.table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE, seed_updates
 
@@ -225,7 +226,7 @@ class Api(Construct):
         code: lambda_.Code,
         data: Data,
         reserved_concurrency: int,
-        domain: ApiDomainName | None = None,
+        domain: Domain | None = None,
     ) -> None:
         super().__init__(scope, id)
         self.function = python_function(

@@ -25,6 +25,9 @@ CTX_RESERVED_CONCURRENCY = "reservedConcurrency"
 # The API's own domain and its regional ACM certificate: both or neither (infra/api_domain.py).
 CTX_API_DOMAIN = "apiDomain"
 CTX_API_CERTIFICATE_ARN = "apiCertificateArn"
+# The site's own domain (optional): a certificate in us-east-1 (EDGE_REGION), where CloudFront reads them.
+CTX_SITE_DOMAIN = "siteDomain"
+CTX_SITE_CERTIFICATE_ARN = "siteCertificateArn"
 
 # The Lambda platform: the bundler installs wheels for exactly this interpreter and architecture.
 PYTHON_VERSION = "3.14"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import aws_cdk as cdk
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
@@ -14,6 +15,7 @@ from constructs import Construct
 
 from infra import names
 from infra.concerns import acknowledge, private_bucket
+from infra.domains import Domain
 from infra.edge import DIRECTORY_INDEX_JS
 from praatmee import caching
 
@@ -54,6 +56,7 @@ class Site(Construct):
         not_found: cloudfront.EdgeLambda,
         web_acl_arn: str,
         access_logs: s3.IBucket,
+        domain: Domain | None = None,
     ) -> None:
         super().__init__(scope, id)
         self.api_origin = api_origin
@@ -86,6 +89,12 @@ class Site(Construct):
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             price_class=cloudfront.PriceClass.PRICE_CLASS_100,
             web_acl_id=web_acl_arn,
+            # The site's own name (optional, README): the address people see in the mails and the browser.
+            domain_names=[domain.name] if domain else None,
+            certificate=acm.Certificate.from_certificate_arn(self, "Certificate", domain.certificate_arn)
+            if domain
+            else None,
+            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 if domain else None,
             default_behavior=cloudfront.BehaviorOptions(
                 origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
@@ -110,7 +119,8 @@ class Site(Construct):
                 )
             },
         )
-        self.origin = f"https://{self.distribution.distribution_domain_name}"
+        # What the functions put in links and compare a form post's Origin with: the name people use.
+        self.origin = f"https://{domain.name if domain else self.distribution.distribution_domain_name}"
         acknowledge(
             self.distribution,
             "AwsSolutions-CFR1",
@@ -122,12 +132,13 @@ class Site(Construct):
             "No CloudFront access logs on purpose: they hold every visitor's IP address (personal data). "
             "WAF metrics and the API's access logs without IPs cover operations",
         )
-        acknowledge(
-            self.distribution,
-            "AwsSolutions-CFR4",
-            "The default *.cloudfront.net certificate fixes the minimum TLS policy; a custom domain with an "
-            "ACM certificate would set TLSv1.2_2021 (README, Deploy to AWS)",
-        )
+        if domain is None:
+            acknowledge(
+                self.distribution,
+                "AwsSolutions-CFR4",
+                "The default *.cloudfront.net certificate fixes the minimum TLS policy; the site's own "
+                "domain (siteDomain, README) sets TLSv1.2_2021",
+            )
         # One upload per Cache-Control of `praatmee.caching` (an upload sets one value for all its files).
         # Each takes only its own files, and pruning leaves the others' files alone; the pages' upload
         # invalidates the distribution.

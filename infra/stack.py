@@ -10,7 +10,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from infra import alarms, api_domain, bundling, concerns, names, site
+from infra import alarms, bundling, concerns, domains, names, site
 from infra.bundling import function_code
 from infra.draw import Draw
 from infra.edge import NotFoundPage
@@ -85,7 +85,8 @@ class PraatMeeStack(cdk.Stack):
         alarm_email: str | None = None,
         first_organiser: str | None = None,
         origin_secret_version: str | None = None,
-        api_domain_name: api_domain.ApiDomainName | None = None,
+        api_domain_name: domains.Domain | None = None,
+        site_domain_name: domains.Domain | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, description="Praat mee: site, registration API and exports", **kwargs)
@@ -121,6 +122,7 @@ class PraatMeeStack(cdk.Stack):
             not_found=NotFoundPage(self, "NotFound", site_dir=site_dir).edge_lambda,
             web_acl_arn=web_acl_arn,
             access_logs=access_logs,
+            domain=site_domain_name,
         )
         # No cycle: the distribution needs only the API's id, not its routes or the function.
         self.api.function.add_environment(names.ENV_SITE_ORIGIN, self.site.origin)
@@ -187,6 +189,8 @@ class PraatMeeStack(cdk.Stack):
         )
         self._acknowledge_cdk_providers()
         cdk.CfnOutput(self, "SiteUrl", value=self.site.origin)
+        if site_domain_name:  # the target of the CNAME (or alias) the deployer makes for the site's own name
+            cdk.CfnOutput(self, "SiteDomainTarget", value=self.site.distribution.distribution_domain_name)
         if self.api.domain:  # the target of the CNAME the deployer makes for the API's own domain
             cdk.CfnOutput(self, "ApiDomainTarget", value=self.api.domain.domain_name.regional_domain_name)
         else:  # public anyway; named so the deployed tests can check that it refuses direct calls
@@ -241,11 +245,22 @@ def build(
     app: cdk.App, *, edition: Edition, site_dir: Path, sender_domain: str, **options: Any
 ) -> PraatMeeStack:
     """Both stacks in their regions; the main stack reads the web ACL's ARN across regions. Raises
-    `ApiDomainError` when the API's domain and certificate do not go together."""
+    `DomainError` when a domain and its certificate do not go together."""
     account = options.pop("account", None)
     region = options.pop("region", None) or names.DEFAULT_REGION
-    domain = api_domain.from_context(
-        options.pop("api_domain", None), options.pop("api_certificate_arn", None), region=region
+    api = domains.from_context(
+        options.pop("api_domain", None),
+        options.pop("api_certificate_arn", None),
+        region=region,
+        keys=(names.CTX_API_DOMAIN, names.CTX_API_CERTIFICATE_ARN),
+        use="the API's own domain",
+    )
+    site_domain = domains.from_context(
+        options.pop("site_domain", None),
+        options.pop("site_certificate_arn", None),
+        region=names.EDGE_REGION,
+        keys=(names.CTX_SITE_DOMAIN, names.CTX_SITE_CERTIFICATE_ARN),
+        use="CloudFront",
     )
     edge = EdgeStack(
         app,
@@ -263,6 +278,7 @@ def build(
         web_acl_arn=edge.web_acl_arn,
         sender_domain=sender_domain,
         sender_address=options.pop("sender_address", None) or f"aanmelden@{sender_domain}",
-        api_domain_name=domain,
+        api_domain_name=api,
+        site_domain_name=site_domain,
         **options,
     )

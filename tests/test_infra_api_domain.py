@@ -15,7 +15,7 @@ from cfnlint.api import ManualArgs, lint_file  # type: ignore[import-untyped]
 
 import infra.app
 from infra import names
-from infra.api_domain import ApiDomainError
+from infra.domains import DomainError
 from praatmee import origin
 from tests.infra_synth import Synth, synthesize
 from tests.infra_template import one, properties
@@ -114,7 +114,7 @@ def test_without_the_context_the_api_keeps_its_execute_api_address(synth: Synth)
     "context", [{"api_domain": DOMAIN}, {"api_certificate_arn": CERTIFICATE_ARN}], ids=["name", "certificate"]
 )
 def test_one_value_without_the_other_stops_the_synth(context: dict[str, str]) -> None:
-    with pytest.raises(ApiDomainError, match="set both") as stopped:
+    with pytest.raises(DomainError, match="set both") as stopped:
         synthesize(**context)
     assert names.CTX_API_DOMAIN in str(stopped.value)
     assert names.CTX_API_CERTIFICATE_ARN in str(stopped.value)
@@ -129,7 +129,7 @@ def test_one_value_without_the_other_stops_the_synth(context: dict[str, str]) ->
     ],
 )
 def test_a_certificate_outside_the_apis_region_stops_the_synth(arn: str) -> None:
-    with pytest.raises(ApiDomainError, match=f"ACM certificate in {names.DEFAULT_REGION}"):
+    with pytest.raises(DomainError, match=f"ACM certificate in {names.DEFAULT_REGION}"):
         synthesize(api_domain=DOMAIN, api_certificate_arn=arn)
 
 
