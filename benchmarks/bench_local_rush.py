@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SIGN_UPS = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000
+SIGN_UPS = 1_000
 CLIENTS = 30
 TIMEOUT = 30.0
 SECTOR = {"noord-wolvega": "vo", "zuid-helmond": "po", "midden-utrecht": "so", "online": "vso"}
@@ -123,7 +123,7 @@ def main() -> None:
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise SystemExit(f"praatmee serve did not start:\n{log.read_text(encoding='utf-8')}")
                 time.sleep(0.2)
-            rush(port, server.pid)
+            rush(port, server.pid, int(sys.argv[1]) if len(sys.argv) > 1 else SIGN_UPS)
         finally:
             server.send_signal(signal.SIGINT)
             try:
@@ -138,9 +138,9 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def rush(port: int, pid: int) -> None:
-    hundred = min(100, SIGN_UPS // 2)
-    phases = [(0, hundred), (hundred, SIGN_UPS - hundred), (SIGN_UPS - hundred, SIGN_UPS)]
+def rush(port: int, pid: int, sign_ups: int = SIGN_UPS) -> None:
+    hundred = min(100, sign_ups // 2)
+    phases = [(0, hundred), (hundred, sign_ups - hundred), (sign_ups - hundred, sign_ups)]
     rss = [rss_mib(pid)]
     cpu = [cpu_seconds(pid)]
     times: list[list[float]] = []
@@ -157,8 +157,8 @@ def rush(port: int, pid: int) -> None:
     first, last = times[0], times[2]
     first_cpu = (cpu[1] - cpu[0]) / hundred * 1000
     last_cpu = (cpu[3] - cpu[2]) / hundred * 1000
-    growth = (rss[3] - rss[1]) / max(1, SIGN_UPS - hundred) * 1024
-    print(f"local stack rush: {SIGN_UPS:,} sign-ups from {CLIENTS} clients at once (praatmee serve)")
+    growth = (rss[3] - rss[1]) / max(1, sign_ups - hundred) * 1024
+    print(f"local stack rush: {sign_ups:,} sign-ups from {CLIENTS} clients at once (praatmee serve)")
     print(
         f"  total time                  {total:7.1f} s   goal <= 30 s (well under a minute); "
         f"the server's CPU time {cpu[3] - cpu[0]:.1f} s"
@@ -180,7 +180,7 @@ def rush(port: int, pid: int) -> None:
     print(f"  server RSS at start         {rss[0]:7.0f} MiB")
     print(f"  server RSS after {hundred:<5}      {rss[1]:7.0f} MiB")
     print(
-        f"  server RSS after {SIGN_UPS:<5,}      {rss[3]:7.0f} MiB   growth {growth:.1f} KiB per sign-up "
+        f"  server RSS after {sign_ups:<5,}      {rss[3]:7.0f} MiB   growth {growth:.1f} KiB per sign-up "
         "after the first hundred   goal <= 20 KiB (flat)"
     )
 

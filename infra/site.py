@@ -4,6 +4,7 @@ upload of the site with its cache lifetimes. A module of its own beside `concern
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_certificatemanager as acm
@@ -89,12 +90,7 @@ class Site(Construct):
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             price_class=cloudfront.PriceClass.PRICE_CLASS_100,
             web_acl_id=web_acl_arn,
-            # The site's own name (optional, README): the address people see in the mails and the browser.
-            domain_names=[domain.name] if domain else None,
-            certificate=acm.Certificate.from_certificate_arn(self, "Certificate", domain.certificate_arn)
-            if domain
-            else None,
-            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 if domain else None,
+            **self._own_name(domain),
             default_behavior=cloudfront.BehaviorOptions(
                 origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
@@ -163,3 +159,15 @@ class Site(Construct):
                 prune=name != "DeployFingerprinted",  # a page kept 5 min may still name last deploy's CSS
                 memory_limit=256,
             )
+
+    def _own_name(self, domain: Domain | None) -> dict[str, Any]:
+        """The site's own name (optional, README), the address people see in the mails and the browser: the
+        alias, its certificate (us-east-1) and TLS 1.2 at least. None: CloudFront's own name and certificate.
+        """
+        if domain is None:
+            return {}
+        return {
+            "domain_names": [domain.name],
+            "certificate": acm.Certificate.from_certificate_arn(self, "Certificate", domain.certificate_arn),
+            "minimum_protocol_version": cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+        }

@@ -11,12 +11,15 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from praatmee.edition import EDITION_FILE_VARIABLE, load_edition, parse_edition
 from praatmee.laptop.serve import ROOT, build_site
+
+if TYPE_CHECKING:
+    from tests.infra_synth import Synth  # imported by the fixtures only: the CDK is slow to import
 
 pytest_plugins = ["tests.fixtures", "tests.room_fixtures"]
 
@@ -155,7 +158,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 
 @pytest.fixture(scope="session")
-def synth() -> Any:
+def synth() -> Synth:
     """The CDK app, synthesised once per session (tests/infra_synth.py)."""
     from tests.infra_synth import synthesize
 
@@ -163,7 +166,7 @@ def synth() -> Any:
 
 
 @pytest.fixture(scope="session")
-def draw_synth() -> Any:
+def draw_synth() -> Synth:
     """The same app for an edition whose places are given by the draw."""
     from tests.infra_synth import synthesize
 
